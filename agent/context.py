@@ -1,0 +1,159 @@
+"""The context budget: what is sent to the model always fits its window.
+
+The system prompt (with project rules) and the task are always kept; tool output is capped before
+it enters the conversation; the oldest turns are trimmed first when the window would be exceeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.errors import ContextOverflow
+from tools.output import cap_middle
+
+Message = dict[str, Any]
+TokenCount = Callable[[str], int]
+
+DEFAULT_WINDOW = 8192
+PER_MESSAGE_OVERHEAD = 6
+SAFETY_FACTOR = 1.15
+"""Our count uses a generic tokenizer; the model's own may count more."""
+CHARS_PER_TOKEN_FLOOR = 2.5
+"""Worst case characters per token when turning a token cap into a character cap."""
+
+
+def litellm_token_counter(model: str) -> TokenCount:
+    from agent.gateway import import_litellm
+
+    litellm = import_litellm()
+
+    def count(text: str) -> int:
+        return int(litellm.token_counter(model=model, text=text))
+
+    return count
+
+
+def window_for(model: str, configured: int | None) -> int:
+    if configured:
+        return configured
+    from agent.gateway import import_litellm
+
+    try:
+        info = import_litellm().get_model_info(model)
+    except Exception:  # litellm raises for models it does not know
+        return DEFAULT_WINDOW
+    return int(info.get("max_input_tokens") or info.get("max_tokens") or DEFAULT_WINDOW)
+
+
+class CachedCounter:
+    """Counts tokens of strings, remembering each string's count by its hash."""
+
+    def __init__(self, count: TokenCount) -> None:
+        self._count = count
+        self._cache: dict[bytes, int] = {}
+
+    def __call__(self, text: str) -> int:
+        if not text:
+            return 0
+        key = hashlib.blake2b(text.encode("utf-8", errors="replace"), digest_size=16).digest()
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._count(text)
+            self._cache[key] = cached
+        return cached
+
+    def message(self, message: Message) -> int:
+        total = PER_MESSAGE_OVERHEAD + self(str(message.get("content") or ""))
+        for call in message.get("tool_calls") or []:
+            function = call.get("function", {})
+            total += self(function.get("name", "")) + self(function.get("arguments", "")) + PER_MESSAGE_OVERHEAD
+        return total
+
+
+@dataclass
+class Budget:
+    window: int
+    reserved_output: int
+    tool_schema_tokens: int = 0
+
+    @property
+    def prompt_limit(self) -> int:
+        """Tokens (in our count) the messages may use, leaving room for the answer and the schemas."""
+        usable = self.window - self.reserved_output - self.tool_schema_tokens
+        return int(usable / SAFETY_FACTOR)
+
+    def tool_output_chars(self) -> int:
+        """Characters a single tool result may bring into the conversation."""
+        return max(1_000, int(self.prompt_limit * 0.25 * CHARS_PER_TOKEN_FLOOR))
+
+
+@dataclass
+class Conversation:
+    """System prompt and task (always kept), then turns: groups of messages trimmed oldest first."""
+
+    system: Message
+    task: Message
+    turns: list[list[Message]] = field(default_factory=list)
+    trimmed_turns: int = 0
+
+    def add_turn(self, messages: list[Message]) -> None:
+        self.turns.append(messages)
+
+    def messages_within(self, budget: Budget, counter: CachedCounter) -> list[Message]:
+        """The request's messages: every turn that fits, newest kept, oldest dropped first."""
+        limit = budget.prompt_limit
+        fixed = counter.message(self.system) + counter.message(self.task)
+        if fixed > limit:
+            raise ContextOverflow(
+                f"the system prompt, project rules and task need about {fixed:,} tokens but the model's window "
+                f"leaves {limit:,}; shorten the task or the rules (AGENTS.md), or choose a model with a larger window"
+            )
+        marker_cost = PER_MESSAGE_OVERHEAD + 20
+        remaining = limit - fixed - marker_cost
+        kept: list[list[Message]] = []
+        for turn in reversed(self.turns):
+            cost = sum(counter.message(m) for m in turn)
+            if cost > remaining:
+                if not kept:
+                    turn = self._shrink(turn, remaining, counter)
+                    cost = sum(counter.message(m) for m in turn)
+                    if cost <= remaining:
+                        kept.append(turn)
+                        remaining -= cost
+                break
+            kept.append(turn)
+            remaining -= cost
+        dropped = len(self.turns) - len(kept)
+        messages = [self.system, self.task]
+        if dropped:
+            messages.append(
+                {"role": "user", "content": f"[{dropped} earlier turn(s) were trimmed to fit the context window]"}
+            )
+        for turn in reversed(kept):
+            messages.extend(turn)
+        return messages
+
+    @staticmethod
+    def _shrink(turn: list[Message], remaining: int, counter: CachedCounter) -> list[Message]:
+        """Cut the contents of one turn's messages until the turn fits in `remaining` tokens."""
+        shrunk = [dict(m) for m in turn]
+        for _ in range(8):
+            total = sum(counter.message(m) for m in shrunk)
+            if total <= remaining:
+                break
+            ratio = max(remaining, 1) / total
+            for message in shrunk:
+                content = message.get("content")
+                if isinstance(content, str) and len(content) > 200:
+                    message["content"] = cap_middle(content, max(200, int(len(content) * ratio * 0.9)))
+        return shrunk
+
+
+def schema_tokens(tools: list[dict[str, Any]] | None, counter: CachedCounter) -> int:
+    if not tools:
+        return 0
+    return counter(json.dumps(tools, separators=(",", ":"))) + 10 * len(tools)

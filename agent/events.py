@@ -1,0 +1,151 @@
+"""Typed events a session emits. Front ends and the trace writer subscribe to them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from tools.base import FileChange
+
+Locality = Literal["local", "cloud"]
+Outcome = Literal["completed", "failed", "cancelled", "limit"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event; `type` names the event on the wire."""
+
+    task_id: str
+    type: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["type"] = self.type
+        return data
+
+
+@dataclass(frozen=True)
+class TaskStarted(Event):
+    type: ClassVar[str] = "task_started"
+    task: str = ""
+    workspace: str = ""
+    model: str = ""
+    profile: str = ""
+    locality: Locality = "local"
+    rules: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    prompt: Literal["full", "compact"] = "full"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserMessage(Event):
+    """A follow-up message the user sent into a running or finished task."""
+
+    type: ClassVar[str] = "user_message"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class TextDelta(Event):
+    type: ClassVar[str] = "text_delta"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ModelRequest(Event):
+    """The exact body handed to the model provider, for the trace; front ends may ignore it."""
+
+    type: ClassVar[str] = "model_request"
+    step: int = 0
+    model: str = ""
+    locality: Locality = "local"
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Usage(Event):
+    """One model call: what it cost and who answered."""
+
+    type: ClassVar[str] = "usage"
+    step: int = 0
+    model: str = ""
+    locality: Locality = "local"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    response_model: str = ""
+    system_fingerprint: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    total_prompt_tokens: int = 0
+    total_completion_tokens: int = 0
+    total_cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class ToolCallProposed(Event):
+    type: ClassVar[str] = "tool_call_proposed"
+    call_id: str = ""
+    tool: str = ""
+    category: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApprovalDecided(Event):
+    """Whether a tool call may run, and who decided: the user, a policy rule, or automatic mode."""
+
+    type: ClassVar[str] = "approval_decided"
+    call_id: str = ""
+    tool: str = ""
+    approved: bool = False
+    by: Literal["user", "rule", "auto", "timeout", "cancelled"] = "auto"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ToolResultEvent(Event):
+    type: ClassVar[str] = "tool_result"
+    call_id: str = ""
+    tool: str = ""
+    ok: bool = True
+    output: str = ""
+    duration_s: float = 0.0
+    file_changes: list[FileChange] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskFinished(Event):
+    type: ClassVar[str] = "task_finished"
+    outcome: Outcome = "completed"
+    result: str = ""
+    steps: int = 0
+
+
+@dataclass(frozen=True)
+class TaskFailed(Event):
+    type: ClassVar[str] = "task_failed"
+    outcome: Outcome = "failed"
+    error: str = ""
+    steps: int = 0
+
+
+EventSink = Callable[[Event], None]
+
+
+class EventBus:
+    """Fans one event out to every subscriber, in subscription order."""
+
+    def __init__(self, *subscribers: EventSink) -> None:
+        self._subscribers: list[EventSink] = list(subscribers)
+
+    def subscribe(self, sink: EventSink) -> None:
+        self._subscribers.append(sink)
+
+    def __call__(self, event: Event) -> None:
+        for sink in self._subscribers:
+            sink(event)

@@ -1,0 +1,40 @@
+"""Asking for approval on the terminal; without a terminal, `ask` denies and says so."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from agent.approval import ApprovalRequest, Decision
+
+NO_TTY_REASON = (
+    "denied: approval mode 'ask' needs a terminal to ask on and standard input is not one; "
+    "run in a terminal, or choose --approve auto-edit or --approve auto-all"
+)
+
+
+class TerminalApprover:
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stderr
+
+    async def decide(self, request: ApprovalRequest) -> Decision:
+        if not sys.stdin.isatty():
+            print(f"  ✗ {request.summary}: {NO_TTY_REASON}", file=self.out)
+            return Decision(approved=False, by="rule", reason=NO_TTY_REASON)
+        if request.preview and request.preview != request.summary:
+            print(request.preview.rstrip(), file=self.out)
+        prompt = f"  ? {request.summary} ({request.reason}) — approve? [y]es / [n]o / [a]lways: "
+        answer = (await asyncio.to_thread(_ask, prompt, self.out)).strip().lower()
+        if answer in ("a", "always"):
+            return Decision(approved=True, by="user", reason="approved for the rest of this task", remember=True)
+        if answer in ("y", "yes"):
+            return Decision(approved=True, by="user", reason="approved on the terminal")
+        return Decision(approved=False, by="user", reason="the user denied this on the terminal")
+
+
+def _ask(prompt: str, out: TextIO) -> str:
+    out.write(prompt)
+    out.flush()
+    line = sys.stdin.readline()
+    return line if line else "n"

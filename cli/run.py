@@ -1,0 +1,142 @@
+"""`flambeau run`: one task, headless, progress on the terminal or one JSON event per line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from agent.errors import ConfigError
+
+EXIT_CODES = {"completed": 0, "failed": 1, "limit": 3, "cancelled": 130}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flambeau run", description="Run one task headless.")
+    parser.add_argument("task", help="what the agent should do")
+    parser.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    parser.add_argument(
+        "--model", default=None, help="a profile name, or a litellm model id such as openai/NAME (default: local)"
+    )
+    parser.add_argument("--api-base", default=None, help="endpoint of an OpenAI-compatible or other server")
+    parser.add_argument(
+        "--approve",
+        choices=["ask", "auto-edit", "auto-all"],
+        default="ask",
+        help="ask: ask before edits and commands; auto-edit: edits run, commands ask; "
+        "auto-all: everything the policy allows runs",
+    )
+    parser.add_argument("--max-steps", type=int, default=50, help="stop after this many model calls")
+    parser.add_argument("--max-tokens", type=int, default=None, help="stop after this many tokens in all")
+    parser.add_argument("--max-cost", type=float, default=None, help="stop after this cost in USD")
+    parser.add_argument(
+        "--tool-mode",
+        choices=["native", "text", "constrained"],
+        default=None,
+        help="how the model calls tools (default: the profile's)",
+    )
+    parser.add_argument("--context-window", type=int, default=None, help="the model's window in tokens")
+    parser.add_argument("--no-stream", action="store_true", help="ask for whole answers instead of a stream")
+    parser.add_argument("--plan", action="store_true", help="plan mode: only reading tools run")
+    parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
+    return parser
+
+
+class TerminalPrinter:
+    """Human progress on stderr; the assistant's text streams as it comes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._mid_text = False
+
+    def __call__(self, event: object) -> None:
+        from agent import events as ev
+
+        if isinstance(event, ev.TextDelta):
+            self.out.write(event.text)
+            self._mid_text = True
+            self.out.flush()
+            return
+        if self._mid_text:
+            self.out.write("\n")
+            self._mid_text = False
+        if isinstance(event, ev.TaskStarted):
+            rules = f", rules: {', '.join(event.rules)}" if event.rules else ""
+            self.out.write(f"▶ {event.task_id} · {event.model} ({event.locality}){rules}\n")
+        elif isinstance(event, ev.ToolCallProposed):
+            self.out.write(f"→ {event.tool} {json.dumps(event.arguments, ensure_ascii=False)[:200]}\n")
+        elif isinstance(event, ev.ApprovalDecided) and not event.approved:
+            self.out.write(f"  ✗ not approved ({event.by}): {event.reason}\n")
+        elif isinstance(event, ev.ToolResultEvent):
+            mark = "✓" if event.ok else "✗"
+            first = (event.output.strip().splitlines() or [""])[-1][:160]
+            self.out.write(f"  {mark} {event.tool}: {first}\n")
+        elif isinstance(event, ev.TaskFinished):
+            self.out.write(f"■ {event.outcome} after {event.steps} step(s)\n")
+        elif isinstance(event, ev.TaskFailed):
+            self.out.write(f"■ failed after {event.steps} step(s): {event.error}\n")
+        self.out.flush()
+
+
+class JsonLines:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, event: object) -> None:
+        self.out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")  # type: ignore[attr-defined]
+        self.out.flush()
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from agent.approval import ApproveAll
+    from agent.models import resolve_profile
+    from agent.runner import TaskSpec, build_session
+    from agent.session import Limits
+    from cli.approver import TerminalApprover
+
+    profile = resolve_profile(
+        args.model, api_base=args.api_base, tool_mode=args.tool_mode, context_window=args.context_window
+    )
+    if args.no_stream:
+        profile.stream = False
+    workspace = args.workspace.resolve()
+    if not workspace.is_dir():
+        raise ConfigError(f"workspace {workspace} is not a directory; pass an existing folder with --workspace")
+    spec = TaskSpec(
+        task=args.task,
+        workspace=workspace,
+        profile=profile,
+        approval_mode=args.approve,
+        limits=Limits(max_steps=args.max_steps, max_tokens=args.max_tokens, max_cost_usd=args.max_cost),
+        plan_mode=args.plan,
+    )
+    sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
+    approver = ApproveAll() if args.approve == "auto-all" else TerminalApprover()
+    session = build_session(spec, approver, sink)
+    task = asyncio.ensure_future(session.run())
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, task.cancel)
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        result = await task
+    except asyncio.CancelledError:
+        return EXIT_CODES["cancelled"]
+    if not args.json:
+        if result.outcome == "completed":
+            print(result.message)
+        else:
+            print(f"flambeau: {result.message}", file=sys.stderr)
+    return EXIT_CODES[result.outcome]
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return asyncio.run(_run(args))
+    except ConfigError as error:
+        print(f"flambeau: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,45 @@
+"""Prompt templates, shipped as Markdown files next to this module."""
+
+from __future__ import annotations
+
+import json
+import platform
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def template(name: str) -> str:
+    return resources.files(__name__).joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
+def render_system_prompt(
+    *,
+    compact: bool,
+    workspace: str,
+    rules: str,
+    text_protocol_tools: list[dict[str, Any]] | None = None,
+) -> str:
+    """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks."""
+    tool_protocol = ""
+    if text_protocol_tools is not None:
+        schemas = "\n".join(
+            json.dumps(
+                {
+                    "name": t["function"]["name"],
+                    "description": t["function"]["description"],
+                    "parameters": t["function"]["parameters"],
+                },
+                separators=(",", ":"),
+            )
+            for t in text_protocol_tools
+        )
+        tool_protocol = template("text_protocol").format(tool_schemas=schemas)
+    rules_block = f"\n\nProject rules (from the repository; follow them):\n{rules}" if rules else ""
+    return (
+        template("system_compact" if compact else "system_full")
+        .format(workspace=workspace, os_name=platform.system(), tool_protocol=tool_protocol, rules=rules_block)
+        .strip()
+        + "\n"
+    )

@@ -1,0 +1,131 @@
+"""read_file, list_files and write_file."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
+from tools.fileio import commit_bytes, current_bytes, looks_binary, remember_read, unified_diff
+from tools.ignore import IgnoreRules
+
+MAX_READ_BYTES = 1_000_000
+MAX_LISTED_ENTRIES = 400
+
+
+class ReadFileArgs(ToolArgs):
+    path: str = Field(description="File path relative to the workspace root.")
+    start_line: int | None = Field(default=None, ge=1, description="First line to return (1-based).")
+    end_line: int | None = Field(default=None, ge=1, description="Last line to return (inclusive).")
+
+
+class ReadFile(Tool[ReadFileArgs]):
+    name: ClassVar[str] = "read_file"
+    category: ClassVar[Category] = Category.READ
+    description: ClassVar[str] = "Read a text file of the workspace, optionally a range of lines."
+    args_model = ReadFileArgs
+
+    def summary(self, args: ReadFileArgs) -> str:
+        return f"read {args.path}"
+
+    async def run(self, args: ReadFileArgs, ctx: ToolContext) -> ToolResult:
+        path = ctx.workspace.resolve(args.path)
+        rel = ctx.workspace.relative(path)
+        if path.is_dir():
+            raise ToolError(f"{rel} is a directory; use list_files to see what it holds")
+        data = current_bytes(path, ctx)
+        if data is None:
+            raise ToolError(f"{rel} does not exist; use list_files to find the right path")
+        if looks_binary(data):
+            return ToolResult(ok=False, output=f"{rel} is a binary file ({len(data):,} bytes); it was not read")
+        if len(data) > MAX_READ_BYTES and args.start_line is None:
+            return ToolResult(
+                ok=False,
+                output=(
+                    f"{rel} is {len(data):,} bytes, over the {MAX_READ_BYTES:,}-byte limit for a whole read; "
+                    "read a range with start_line and end_line, or use search_files"
+                ),
+            )
+        remember_read(ctx, rel, data)
+        text = data.decode("utf-8", errors="replace")
+        if args.start_line is None and args.end_line is None:
+            return ToolResult(ok=True, output=text, data={"path": rel, "bytes": len(data)})
+        lines = text.splitlines(keepends=True)
+        start = (args.start_line or 1) - 1
+        end = args.end_line or len(lines)
+        if start >= len(lines):
+            raise ToolError(f"{rel} has {len(lines)} lines; start_line {start + 1} is past the end")
+        excerpt = "".join(lines[start:end])
+        header = f"[{rel}: lines {start + 1}-{min(end, len(lines))} of {len(lines)}]\n"
+        return ToolResult(ok=True, output=header + excerpt, data={"path": rel, "bytes": len(data)})
+
+
+class ListFilesArgs(ToolArgs):
+    path: str = Field(default=".", description="Directory relative to the workspace root.")
+    recursive: bool = Field(default=False, description="List the whole tree below the directory.")
+
+
+class ListFiles(Tool[ListFilesArgs]):
+    name: ClassVar[str] = "list_files"
+    category: ClassVar[Category] = Category.READ
+    description: ClassVar[str] = (
+        "List files and directories (directories end with /). Honours .gitignore and .flambeauignore."
+    )
+    args_model = ListFilesArgs
+
+    def summary(self, args: ListFilesArgs) -> str:
+        return f"list {args.path}{' (recursive)' if args.recursive else ''}"
+
+    async def run(self, args: ListFilesArgs, ctx: ToolContext) -> ToolResult:
+        directory = ctx.workspace.resolve(args.path)
+        if not directory.is_dir():
+            raise ToolError(f"{args.path} is not a directory")
+        start = ctx.workspace.relative(directory)
+        rules = IgnoreRules(ctx.workspace.root)
+        shown: list[str] = []
+        left_out = 0
+        for rel, is_dir in rules.walk("" if start == "." else start, recursive=args.recursive):
+            if len(shown) < MAX_LISTED_ENTRIES:
+                shown.append(rel + "/" if is_dir else rel)
+            else:
+                left_out += 1
+        if not shown:
+            return ToolResult(ok=True, output=f"{start}: empty (or everything in it is ignored)")
+        output = "\n".join(shown)
+        if left_out:
+            output += f"\n[... {left_out:,} more entries not listed; list a subdirectory to see them]"
+        return ToolResult(ok=True, output=output, data={"listed": len(shown), "left_out": left_out})
+
+
+class WriteFileArgs(ToolArgs):
+    path: str = Field(description="File path relative to the workspace root.")
+    content: str = Field(description="The complete new content of the file.")
+
+
+class WriteFile(Tool[WriteFileArgs]):
+    name: ClassVar[str] = "write_file"
+    category: ClassVar[Category] = Category.EDIT
+    description: ClassVar[str] = (
+        "Create a file or replace its whole content. Prefer edit_file for changes to existing files."
+    )
+    args_model = WriteFileArgs
+
+    def summary(self, args: WriteFileArgs) -> str:
+        return f"write {args.path} ({len(args.content.encode('utf-8')):,} bytes)"
+
+    def preview(self, args: WriteFileArgs, ctx: ToolContext) -> str:
+        path = ctx.workspace.resolve_for_write(args.path)
+        before = current_bytes(path, ctx)
+        return unified_diff(ctx.workspace.relative(path), before, args.content.encode("utf-8"))
+
+    async def run(self, args: WriteFileArgs, ctx: ToolContext) -> ToolResult:
+        path = ctx.workspace.resolve_for_write(args.path)
+        rel = ctx.workspace.relative(path)
+        if path.is_dir():
+            raise ToolError(f"{rel} is a directory; give a file path")
+        before = current_bytes(path, ctx)
+        after = args.content.encode("utf-8")
+        change = await commit_bytes(path, rel, before, after, ctx)
+        verb = "created" if before is None else "rewrote"
+        return ToolResult(ok=True, output=f"{verb} {rel} ({len(after):,} bytes)", file_changes=[change])

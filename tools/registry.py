@@ -1,0 +1,36 @@
+"""The set of tools a session offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from tools.base import Tool
+from tools.completion import AttemptCompletion
+from tools.files import ListFiles, ReadFile, WriteFile
+from tools.shell import RunCommand
+
+
+class ToolRegistry:
+    def __init__(self, tools: Iterable[Tool[Any]]) -> None:
+        self._tools: dict[str, Tool[Any]] = {}
+        for tool in tools:
+            if tool.name in self._tools:
+                raise ValueError(f"two tools are named {tool.name}")
+            self._tools[tool.name] = tool
+
+    def get(self, name: str) -> Tool[Any] | None:
+        return self._tools.get(name)
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def __iter__(self) -> Any:
+        return iter(self._tools.values())
+
+    def openai_schemas(self) -> list[dict[str, Any]]:
+        return [tool.openai_schema() for tool in self._tools.values()]
+
+
+def default_tools() -> ToolRegistry:
+    return ToolRegistry([ReadFile(), ListFiles(), WriteFile(), RunCommand(), AttemptCompletion()])
