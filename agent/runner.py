@@ -10,6 +10,7 @@ from agent.approval import Approver
 from agent.events import EventBus, EventSink
 from agent.gateway import ModelGateway
 from agent.profile import ModelProfile
+from agent.secret_store import all_secret_values
 from agent.session import Limits, Session, new_task_id
 from tools.base import DocumentProvider, ToolContext
 from tools.jail import Workspace
@@ -40,7 +41,7 @@ def build_session(
 ) -> Session:
     workspace = Workspace(spec.workspace)
     task_id = spec.task_id or new_task_id()
-    secrets = secret_values_from_env(os.environ)
+    secrets = secret_values_from_env(os.environ) | all_secret_values()
     if spec.api_key:
         secrets.add(spec.api_key)
     context = ToolContext(
