@@ -6,14 +6,16 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
+import threading
 import time
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.output import cap_bytes_middle
-from tools.secrets import scrub_environment
+from tools.secrets import redact_text, scrub_environment
 
 READ_CHUNK = 65536
 
@@ -61,50 +63,56 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+def _pump(stream: BinaryIO, buffer: _CappedBuffer) -> None:
+    fd = stream.fileno()
+    while chunk := os.read(fd, READ_CHUNK):
+        buffer.add(chunk)
+
+
+def _wait_then_reap_group(proc: subprocess.Popen[bytes], reader: threading.Thread, timeout: float) -> tuple[int, bool]:
+    """Wait for the shell itself (not for the pipe: a background child may hold it open), then kill
+    what is left of its process group so nothing outlives the command; returns (exit code, timed out)."""
+    timed_out = False
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc.pid)
+        code = proc.wait()
+    _kill_group(proc.pid)
+    reader.join()
+    return code, timed_out
+
+
 async def run_shell(command: str, ctx: ToolContext, timeout: float, argv_prefix: list[str] | None = None) -> ToolResult:
     env = scrub_environment(os.environ, ctx.scrubbed_values)
     buffer = _CappedBuffer(ctx.max_output_bytes)
     started = time.monotonic()
     argv = [*(argv_prefix or []), "/bin/sh", "-c", command]
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
+    proc = subprocess.Popen(
+        argv,
         cwd=ctx.workspace.root,
         env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     pgid = proc.pid
     assert proc.stdout is not None
-    stdout = proc.stdout
-
-    async def pump() -> None:
-        while chunk := await stdout.read(READ_CHUNK):
-            buffer.add(chunk)
-
-    async def finish() -> int:
-        code = await proc.wait()
-        # Background children of the shell must not outlive the command (nor hold the pipe open).
-        _kill_group(pgid)
-        await pump_task
-        return code
-
-    pump_task = asyncio.ensure_future(pump())
-    timed_out = False
+    reader = threading.Thread(target=_pump, args=(proc.stdout, buffer), name=f"run_command-{pgid}", daemon=True)
+    reader.start()
     try:
-        exit_code = await asyncio.wait_for(finish(), timeout=timeout)
-    except TimeoutError:
-        timed_out = True
-        _kill_group(pgid)
-        exit_code = await proc.wait()
-        await pump_task
+        exit_code, timed_out = await asyncio.to_thread(_wait_then_reap_group, proc, reader, timeout)
     except asyncio.CancelledError:
+        # The waiting thread returns as soon as the group is gone.
         _kill_group(pgid)
-        pump_task.cancel()
         raise
+    finally:
+        if not reader.is_alive():
+            proc.stdout.close()
     duration = time.monotonic() - started
-    output = buffer.render()
+    output = redact_text(buffer.render(), ctx.scrubbed_values)
     status = (
         f"killed after the {timeout:g}s timeout (the whole process group)" if timed_out else f"exit code {exit_code}"
     )
@@ -117,6 +125,7 @@ async def run_shell(command: str, ctx: ToolContext, timeout: float, argv_prefix:
             "timed_out": timed_out,
             "duration_s": round(duration, 3),
             "output_bytes": buffer.total,
+            "process_group": pgid,
         },
     )
 
@@ -139,6 +148,9 @@ class RunCommand(Tool[RunCommandArgs]):
         if not args.command.strip():
             raise ToolError("empty command: give the shell command line to run")
         timeout = args.timeout or ctx.command_timeout_s
+        refusal = ctx.extra.get("sandbox_error")
+        if isinstance(refusal, str) and refusal:
+            raise ToolError(f"not run: {refusal}")
         prefix = ctx.extra.get("sandbox_argv")
         return await run_shell(args.command, ctx, timeout, prefix if isinstance(prefix, list) else None)
 

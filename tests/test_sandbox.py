@@ -1,0 +1,75 @@
+"""Commands in the bubblewrap sandbox: the workspace is writable, the rest is read-only, no network."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import socket
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tools.base import ToolContext, ToolResult
+from tools.jail import Workspace
+from tools.sandbox import bwrap_problem, sandbox_prefix
+from tools.shell import RunCommand, RunCommandArgs
+
+pytestmark = pytest.mark.skipif(
+    bwrap_problem() is not None, reason=f"no working sandbox on this machine: {bwrap_problem()}"
+)
+
+
+def _sandboxed(workspace: Path, command: str) -> ToolResult:
+    ctx = ToolContext(workspace=Workspace(workspace), extra={"sandbox_argv": sandbox_prefix("auto", workspace)})
+    return asyncio.run(RunCommand().run(RunCommandArgs(command=command, timeout=60), ctx))
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A TCP server on the host's loopback, reachable from outside the sandbox."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+
+
+def test_commands_in_the_sandbox_can_write_the_workspace(workspace: Path) -> None:
+    result = _sandboxed(workspace, "echo built > out.txt && cat out.txt")
+    assert result.ok, result.output
+    assert (workspace / "out.txt").read_text() == "built\n"
+
+
+@pytest.mark.parametrize("folder", ["/etc", "/var/tmp", "/root"])
+def test_a_write_outside_the_workspace_fails_and_changes_nothing(workspace: Path, folder: str) -> None:
+    target = Path(folder) / f"flambeau-sandbox-{uuid.uuid4().hex}"
+    result = _sandboxed(workspace, f"echo escaped > {shlex.quote(str(target))}")
+    assert not result.ok
+    assert "Read-only file system" in result.output
+    assert not target.exists()
+
+
+def test_temporary_files_next_to_the_workspace_stay_inside_the_sandbox(workspace: Path) -> None:
+    # /tmp is a private tmpfs inside the sandbox: scratch files work, the host's /tmp is untouched.
+    target = workspace.parent / f"flambeau-sandbox-{uuid.uuid4().hex}"
+    result = _sandboxed(workspace, f"echo scratch > {shlex.quote(str(target))}")
+    assert result.ok, result.output
+    assert not target.exists()
+
+
+def test_a_network_connection_fails_in_the_sandbox(workspace: Path, listener: int) -> None:
+    probe = f"import socket; socket.create_connection(('127.0.0.1', {listener}), timeout=5); print('connected')"
+    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(probe)}"
+    control = asyncio.run(
+        RunCommand().run(RunCommandArgs(command=command, timeout=60), ToolContext(workspace=Workspace(workspace)))
+    )
+    assert control.ok and "connected" in control.output, control.output
+    result = _sandboxed(workspace, command)
+    assert not result.ok
+    assert "connected" not in result.output
+    assert "Network is unreachable" in result.output or "Connection refused" in result.output
