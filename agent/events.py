@@ -13,6 +13,14 @@ Locality = Literal["local", "cloud"]
 Outcome = Literal["completed", "failed", "cancelled", "limit"]
 
 
+WIRE_EXCLUDED_FIELDS = frozenset({"after_content"})
+"""Fields kept for the trace but never put on the wire (file contents would flood LSP notifications)."""
+
+
+def _wire_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {name: value for name, value in items if name not in WIRE_EXCLUDED_FIELDS}
+
+
 @dataclass(frozen=True)
 class Event:
     """Base of every event; `type` names the event on the wire."""
@@ -21,7 +29,7 @@ class Event:
     type: ClassVar[str] = "event"
 
     def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = dataclasses.asdict(self, dict_factory=_wire_dict)
         data["type"] = self.type
         return data
 

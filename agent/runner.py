@@ -29,6 +29,8 @@ class TaskSpec:
     api_key: str | None = None
     task_id: str | None = None
     plan_mode: bool = False
+    trace: bool = True
+    """Write the verifiable trace to `<workspace>/.flambeau/traces/<task_id>.jsonl`."""
 
 
 def build_session(
@@ -49,7 +51,12 @@ def build_session(
     )
     policy = Policy.preset(spec.approval_mode)
     policy.plan_mode = spec.plan_mode
-    bus = EventBus(sink)
+    bus = EventBus()
+    if spec.trace:
+        from agent.trace import TraceWriter
+
+        bus.subscribe(TraceWriter.for_session(workspace.root, task_id, secrets))
+    bus.subscribe(sink)
     return Session(
         task=spec.task,
         gateway=ModelGateway(spec.profile, api_key=spec.api_key),

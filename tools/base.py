@@ -40,6 +40,9 @@ class FileChange:
     sha256_before: str | None
     sha256_after: str | None
     diff: str = ""
+    after_content: bytes | None = field(default=None, repr=False, compare=False)
+    """The bytes written, for the trace's blob store (so `trace verify --replay` can re-apply them);
+    never sent to front ends (`Event.to_dict` leaves it out)."""
 
 
 @dataclass(frozen=True)

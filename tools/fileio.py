@@ -93,4 +93,5 @@ async def commit_bytes(path: Path, rel: str, before: bytes | None, after: bytes,
         sha256_before=sha256_bytes(before) if before is not None else None,
         sha256_after=sha256_bytes(after),
         diff=unified_diff(rel, before, after),
+        after_content=after,
     )

@@ -1,0 +1,82 @@
+"""Ed25519 signing of checkpoints; the private key lives in keyring as `trace-signing-key`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+KEY_ENTRY = "trace-signing-key"
+KEY_PREFIX = "ed25519:"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: Ed25519PrivateKey
+    persisted: bool
+    """False when no keyring was usable: the key lives for this process only."""
+
+    @property
+    def public_id(self) -> str:
+        return public_key_id(self.private.public_key())
+
+    def sign(self, message: bytes) -> str:
+        return self.private.sign(message).hex()
+
+
+def public_key_id(key: Ed25519PublicKey) -> str:
+    """`ed25519:<64 hex>`: how a public key is written in a trace header and on the command line."""
+    return KEY_PREFIX + key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+
+
+def parse_public_key(text: str) -> Ed25519PublicKey:
+    """Read `ed25519:<hex>` (or bare hex); raises ValueError naming the expected form."""
+    raw = text.strip().removeprefix(KEY_PREFIX)
+    try:
+        data = bytes.fromhex(raw)
+        return Ed25519PublicKey.from_public_bytes(data)
+    except ValueError as error:
+        raise ValueError(f"not an Ed25519 public key: {text!r} (expected ed25519:<64 hex digits>)") from error
+
+
+def verify_signature(public_key: str, signature_hex: str, message: bytes) -> bool:
+    try:
+        parse_public_key(public_key).verify(bytes.fromhex(signature_hex), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def load_signing_key(create: bool = True) -> SigningKey | None:
+    """This machine's trace key from keyring, created on first use; an unsaved one without a keyring.
+
+    With `create=False`, None when no key is stored (or no keyring works).
+    """
+    from agent.secret_store import SecretStoreError, get_secret, set_secret
+
+    try:
+        stored = get_secret(KEY_ENTRY)
+    except SecretStoreError:
+        return SigningKey(Ed25519PrivateKey.generate(), persisted=False) if create else None
+    if stored:
+        try:
+            return SigningKey(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(stored)), persisted=True)
+        except ValueError:
+            if not create:
+                return None  # a damaged entry is replaced below only when signing
+    if not create:
+        return None
+    private = Ed25519PrivateKey.generate()
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    set_secret(KEY_ENTRY, raw.hex())
+    return SigningKey(private, persisted=True)
+
+
+def local_public_key() -> str | None:
+    """The public half of this machine's trace key, or None when there is none yet."""
+    key = load_signing_key(create=False)
+    return key.public_id if key is not None else None

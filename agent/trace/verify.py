@@ -1,0 +1,271 @@
+"""Verifying a trace: canonical form, sequence, hash chain, signed Merkle checkpoints, blobs, signer key.
+
+The first record that fails a check is named. Exit codes: 0 intact, 1 tampered, 2 damaged (a torn
+final line, or a trace that stops before its final signed checkpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from agent.trace.blobs import BlobStore
+from agent.trace.canonical import canonical_bytes
+from agent.trace.layout import FORMAT, blobs_dir_for
+from agent.trace.merkle import MerkleAccumulator, leaf_hash
+from agent.trace.reading import RawTrace, parse_line, read_trace
+from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
+from agent.trace.signing import local_public_key, parse_public_key, verify_signature
+from agent.trace.writer import checkpoint_message
+
+Status = Literal["intact", "tampered", "damaged"]
+EXIT_CODES: dict[Status, int] = {"intact": 0, "tampered": 1, "damaged": 2}
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    status: Status
+    message: str
+    records: int = 0
+    """Whole records in the file."""
+    verified_records: int = 0
+    """Records (from the first) that passed every check."""
+    signed_records: int = 0
+    """Records covered by the last valid signed checkpoint."""
+    first_bad_record: int | None = None
+    """`seq` of the first record that fails (or is missing); None when intact."""
+    checkpoints: int = 0
+    sealed: bool = False
+    """The trace ends with a final signed checkpoint."""
+    task_id: str | None = None
+    public_key: str | None = None
+    key_trusted: bool | None = None
+    """True: the signer is a pinned key; None: no key was pinned and this machine has none."""
+    replay: ReplayReport | None = None
+    workspace: WorkspaceReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "intact" and self.replay is not None and self.replay.failed:
+            return EXIT_CODES["tampered"]
+        return EXIT_CODES[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "message": self.message,
+            "records": self.records,
+            "verified_records": self.verified_records,
+            "signed_records": self.signed_records,
+            "first_bad_record": self.first_bad_record,
+            "checkpoints": self.checkpoints,
+            "sealed": self.sealed,
+            "task_id": self.task_id,
+            "public_key": self.public_key,
+            "key_trusted": self.key_trusted,
+            "replay": self.replay.to_dict() if self.replay else None,
+            "workspace": self.workspace.to_dict() if self.workspace else None,
+            "notes": self.notes,
+        }
+
+
+class _Tampered(Exception):
+    def __init__(self, seq: int, message: str) -> None:
+        super().__init__(message)
+        self.seq = seq
+        self.message = message
+
+
+def verify(
+    path: Path,
+    replay: bool = False,
+    against_workspace: bool = False,
+    trusted_keys: Iterable[str] | None = None,
+    workspace: Path | None = None,
+) -> VerifyReport:
+    """Check a trace file. `trusted_keys`: signer keys to accept (`ed25519:<hex>`); by default this
+    machine's trace key when it has one. `workspace`: where to replay from and compare against
+    (default: the workspace that holds the trace)."""
+    path = Path(path)
+    raw = read_trace(path)
+    report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
+    checker = _Checker(raw, BlobStore(blobs_dir_for(path)))
+    try:
+        checker.run(report)
+        _check_signer(report, trusted_keys)
+    except _Tampered as bad:
+        report.status, report.first_bad_record = "tampered", bad.seq
+        report.message = f"tampered: record {bad.seq}: {bad.message}"
+        return report
+    _describe_ending(report, raw)
+    if report.status == "tampered":
+        return report
+    records = [r for r in raw.records[: report.verified_records] if r is not None]
+    root = workspace or _workspace_of(path)
+    if replay:
+        report.replay = replay_changes(records, BlobStore(blobs_dir_for(path)), root)
+        report.message += f"; replay: {report.replay.summary()}"
+    if against_workspace:
+        report.workspace = compare_workspace(records, root)
+        report.message += f"; workspace: {report.workspace.summary()}"
+    return report
+
+
+def _workspace_of(trace: Path) -> Path:
+    return trace.resolve().parent.parent.parent
+
+
+class _Checker:
+    def __init__(self, raw: RawTrace, blobs: BlobStore) -> None:
+        self.raw = raw
+        self.blobs = blobs
+        self.tree = MerkleAccumulator()
+        self.leaves: list[bytes] = []
+        self.public_key = ""
+        self.task_id = ""
+
+    def run(self, report: VerifyReport) -> None:
+        for seq, line in enumerate(self.raw.lines):
+            record = self._well_formed(seq, line)
+            self._check_position(seq, record)
+            self._check_chain(seq, record)
+            if seq == 0:
+                self._header(record)
+                report.task_id, report.public_key = self.task_id, self.public_key
+            self._check_blobs(seq, record)
+            if record["kind"] == "checkpoint":
+                self._check_checkpoint(seq, record)
+                report.checkpoints += 1
+                report.signed_records = seq
+                report.sealed = bool(record.get("final"))
+            else:
+                report.sealed = False
+            leaf = leaf_hash(line)
+            self.leaves.append(leaf)
+            self.tree.append(leaf)
+            report.verified_records = seq + 1
+
+    def _well_formed(self, seq: int, line: bytes) -> dict[str, Any]:
+        record = self.raw.records[seq]
+        if record is None:
+            raise _Tampered(seq, "not a JSON object (bytes were changed, or a line was split or joined)")
+        try:
+            canonical = canonical_bytes(record)
+        except (TypeError, ValueError):
+            canonical = b""
+        if canonical != line:
+            raise _Tampered(seq, "not in canonical JSON form (RFC 8785): it was edited after it was written")
+        if not isinstance(record.get("kind"), str):
+            raise _Tampered(seq, "has no kind")
+        return record
+
+    def _check_position(self, seq: int, record: dict[str, Any]) -> None:
+        found = record.get("seq")
+        if found != seq:
+            if isinstance(found, int) and found > seq:
+                raise _Tampered(seq, f"is missing (record {found} stands in its place): records were deleted")
+            raise _Tampered(seq, f"holds record {found!r}: records were reordered or duplicated")
+        if (seq == 0) != (record["kind"] == "trace_header"):
+            raise _Tampered(seq, "the trace header must be the first record, and only the first")
+
+    def _check_chain(self, seq: int, record: dict[str, Any]) -> None:
+        expected = self.leaves[seq - 1].hex() if seq else ""
+        if record.get("prev") == expected:
+            return
+        raise _Tampered(self._chain_culprit(seq), "does not match the hash the following record committed to")
+
+    def _chain_culprit(self, seq: int) -> int:
+        """`prev` of record `seq` disagrees with record `seq-1`: which of the two was changed?"""
+        if seq == 0:
+            return 0
+        line = self.raw.lines[seq]
+        if seq + 1 < len(self.raw.lines):
+            following = parse_line(self.raw.lines[seq + 1])
+            vouched = following is not None and following.get("prev") == leaf_hash(line).hex()
+            return seq - 1 if vouched else seq
+        record = self.raw.records[seq] or {}
+        if record.get("kind") == "checkpoint" and self._signature_ok(record) and record.get("tree_size") == seq:
+            return seq if record.get("root") == self.tree.root().hex() else seq - 1
+        return seq
+
+    def _header(self, record: dict[str, Any]) -> None:
+        if record.get("format") != FORMAT:
+            raise _Tampered(0, f"unknown trace format {record.get('format')!r} (expected {FORMAT})")
+        key = record.get("public_key")
+        try:
+            parse_public_key(str(key))
+        except ValueError as error:
+            raise _Tampered(0, str(error)) from error
+        self.public_key, self.task_id = str(key), str(record.get("task_id"))
+
+    def _check_blobs(self, seq: int, record: dict[str, Any]) -> None:
+        for name, value in record.items():
+            if name.endswith("_blob"):
+                try:
+                    problem = self.blobs.check(str(value))
+                except ValueError as error:
+                    problem = str(error)
+                if problem:
+                    raise _Tampered(seq, f"{name}: {problem}")
+
+    def _signature_ok(self, record: dict[str, Any]) -> bool:
+        size, root, signature = record.get("tree_size"), record.get("root"), record.get("signature")
+        if not isinstance(size, int) or not isinstance(root, str) or not isinstance(signature, str):
+            return False
+        return verify_signature(self.public_key, signature, checkpoint_message(self.task_id, size, root))
+
+    def _check_checkpoint(self, seq: int, record: dict[str, Any]) -> None:
+        if not self._signature_ok(record):
+            raise _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
+        if record.get("tree_size") != seq:
+            raise _Tampered(seq, f"checkpoint covers {record.get('tree_size')} records, but {seq} precede it")
+        if record.get("root") != self.tree.root().hex():
+            raise _Tampered(seq, "checkpoint root differs from the Merkle root of the records before it")
+
+
+def _check_signer(report: VerifyReport, trusted_keys: Iterable[str] | None) -> None:
+    if report.public_key is None:
+        return
+    trusted = set(trusted_keys) if trusted_keys is not None else set()
+    if trusted_keys is None:
+        local = local_public_key()
+        if local is None:
+            report.notes.append("no trusted key pinned and this machine has no trace key: the signer is not checked")
+            return
+        trusted.add(local)
+    if report.public_key not in trusted:
+        report.key_trusted = False
+        raise _Tampered(
+            0,
+            f"signed with {report.public_key}, which is not a trusted key "
+            "(pass the author's key with --key ed25519:<hex> to verify a trace from elsewhere)",
+        )
+    report.key_trusted = True
+
+
+def _describe_ending(report: VerifyReport, raw: RawTrace) -> None:
+    n = len(raw.lines)
+    if n == 0:
+        report.status, report.first_bad_record = "damaged", 0
+        report.message = "damaged: the trace has no whole record"
+    elif raw.torn_tail:
+        report.status, report.first_bad_record = "damaged", n
+        report.message = (
+            f"damaged: the last line (record {n}) is incomplete, a write interrupted by a crash or kill; "
+            f"records 0–{n - 1} verify ({report.signed_records} signed)"
+        )
+    elif not report.sealed:
+        report.status, report.first_bad_record = "damaged", n
+        report.message = (
+            f"damaged: the trace stops after record {n - 1} without its final signed checkpoint "
+            f"(the task was interrupted, or the tail was cut off); records 0–{n - 1} verify, "
+            f"{report.signed_records} of them signed"
+        )
+    else:
+        report.message = f"intact: {n} records, {report.checkpoints} signed checkpoints, sealed"

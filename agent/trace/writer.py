@@ -1,0 +1,140 @@
+"""The trace writer: an EventBus subscriber that appends one signed, hash-chained JSONL trace per task.
+
+Every record is canonical JSON (RFC 8785) on one line, hashed as an RFC 6962 leaf and chained to the
+previous line by `prev`; it is flushed and fsync'd before `__call__` returns, so the action the event
+announces happens only after its record is on disk. Signed checkpoints follow each model response and
+each tool result, and a final one seals the task.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from agent import events as ev
+from agent.trace.blobs import BlobStore
+from agent.trace.canonical import canonical_bytes
+from agent.trace.layout import FORMAT, blobs_dir_for, ensure_state_dir, trace_path
+from agent.trace.merkle import MerkleAccumulator, leaf_hash
+from agent.trace.records import Record, RecordBuilder
+from agent.trace.redaction import Redactor
+from agent.trace.signing import SigningKey, load_signing_key
+
+CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
+
+
+def checkpoint_message(task_id: str, tree_size: int, root_hex: str) -> bytes:
+    """The bytes a checkpoint signature covers."""
+    return canonical_bytes({"root": root_hex, "task_id": task_id, "tree_size": tree_size})
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class TraceWriter:
+    """Subscribe an instance to a session's EventBus; it writes `<workspace>/.flambeau/traces/<task_id>.jsonl`."""
+
+    def __init__(self, workspace: Path, task_id: str, *, redactor: Redactor, key: SigningKey | None = None) -> None:
+        ensure_state_dir(workspace)
+        self.path = trace_path(workspace, task_id)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.task_id = task_id
+        self.key = key or load_signing_key()
+        assert self.key is not None
+        self.blobs = BlobStore(blobs_dir_for(self.path))
+        self.builder = RecordBuilder(self.blobs, redactor)
+        self.tree = MerkleAccumulator()
+        self.prev = ""
+        self._handle: IO[bytes] | None = None
+        self._pending_text: list[str] = []
+        self._since_checkpoint = 0
+        self.record_seconds = 0.0
+        """Time spent writing records (for the latency benchmark)."""
+
+    @classmethod
+    def for_session(cls, workspace: Path, task_id: str, secret_values: set[str]) -> TraceWriter:
+        return cls(workspace, task_id, redactor=Redactor.from_environment(secret_values))
+
+    # -- the sink ---------------------------------------------------------------------------------
+    def __call__(self, event: ev.Event) -> None:
+        started = time.perf_counter()
+        if isinstance(event, ev.TextDelta):
+            self._pending_text.append(event.text)
+            return
+        self._flush_text()
+        for record in self.builder.records(event):
+            self.append(record)
+            if record["kind"] in CHECKPOINT_AFTER:
+                self._since_checkpoint += 1
+        if self._since_checkpoint and not self._more_coming(event):
+            self.checkpoint(final=False)
+        if isinstance(event, ev.TaskFinished | ev.TaskFailed):
+            self.checkpoint(final=True)
+            self.close()
+        self.record_seconds += time.perf_counter() - started
+
+    @staticmethod
+    def _more_coming(event: ev.Event) -> bool:
+        """A proposed call's approval and result follow at once; checkpoint at the step boundary instead."""
+        return isinstance(event, ev.ToolCallProposed | ev.ModelRequest | ev.TaskStarted | ev.UserMessage)
+
+    def _flush_text(self) -> None:
+        if self._pending_text:
+            text = "".join(self._pending_text)
+            self._pending_text.clear()
+            self.append(self.builder.redact.value({"kind": "assistant_text", "text": text}))
+
+    # -- records ------------------------------------------------------------------------------------
+    def append(self, payload: Record) -> None:
+        if self.tree.size == 0:
+            self._write(self._header())
+        self._write(payload)
+
+    def checkpoint(self, *, final: bool) -> None:
+        if self.tree.size == 0:
+            self._write(self._header())
+        root = self.tree.root().hex()
+        assert self.key is not None
+        signature = self.key.sign(checkpoint_message(self.task_id, self.tree.size, root))
+        self._write(
+            {"kind": "checkpoint", "tree_size": self.tree.size, "root": root, "final": final, "signature": signature}
+        )
+        self._since_checkpoint = 0
+
+    def _header(self) -> Record:
+        assert self.key is not None
+        return {
+            "kind": "trace_header",
+            "format": FORMAT,
+            "task_id": self.task_id,
+            "public_key": self.key.public_id,
+            "key_persisted": self.key.persisted,
+            "hash": "sha256",
+            "canonicalization": "RFC8785",
+            "tree": "RFC6962",
+        }
+
+    def _write(self, payload: Record) -> None:
+        record: dict[str, Any] = {**payload, "seq": self.tree.size, "time": now_iso(), "prev": self.prev}
+        line = canonical_bytes(record)
+        handle = self._open()
+        handle.write(line + b"\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+        leaf = leaf_hash(line)
+        self.tree.append(leaf)
+        self.prev = leaf.hex()
+
+    def _open(self) -> IO[bytes]:
+        if self._handle is None:
+            self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open across records, closed at task end
+        return self._handle
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
