@@ -1,0 +1,59 @@
+// Approval requests from the server that wait for the user's click. No VS Code imports: tested alone.
+import type { ApproveParams, ApproveResult, Decision } from "./shared/protocol";
+
+interface Pending {
+  params: ApproveParams;
+  resolve: (result: ApproveResult) => void;
+}
+
+export class Approvals {
+  private readonly pending = new Map<string, Pending>();
+
+  private static key(taskId: string, callId: string): string {
+    return `${taskId}\u0000${callId}`;
+  }
+
+  /** Waits for the user's decision on one request; a stopped task or a cancelled request denies it. */
+  request(params: ApproveParams, onCancel?: (listener: () => void) => void): Promise<ApproveResult> {
+    return new Promise((resolve) => {
+      const key = Approvals.key(params.taskId, params.callId);
+      this.pending.get(key)?.resolve({ decision: "deny", reason: "superseded by a new request" });
+      this.pending.set(key, { params, resolve });
+      onCancel?.(() => this.settle(params.taskId, params.callId, { decision: "deny", reason: "request cancelled" }));
+    });
+  }
+
+  get(taskId: string, callId: string): ApproveParams | undefined {
+    return this.pending.get(Approvals.key(taskId, callId))?.params;
+  }
+
+  /** The user's click; returns false when nothing was waiting for it (already decided or stopped). */
+  decide(taskId: string, callId: string, decision: Decision): boolean {
+    const reason = decision === "deny" ? "denied in the Flambeau panel" : "";
+    return this.settle(taskId, callId, reason ? { decision, reason } : { decision });
+  }
+
+  /** Denies everything still waiting in a task (Stop button); returns the call ids it denied. */
+  denyAll(taskId: string, reason: string): string[] {
+    const denied: string[] = [];
+    for (const entry of [...this.pending.values()]) {
+      if (entry.params.taskId === taskId && this.settle(taskId, entry.params.callId, { decision: "deny", reason })) {
+        denied.push(entry.params.callId);
+      }
+    }
+    return denied;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private settle(taskId: string, callId: string, result: ApproveResult): boolean {
+    const key = Approvals.key(taskId, callId);
+    const entry = this.pending.get(key);
+    if (!entry) return false;
+    this.pending.delete(key);
+    entry.resolve(result);
+    return true;
+  }
+}

@@ -1,0 +1,124 @@
+// Routes messages between the chat webview, the language server and pending approvals.
+// No VS Code imports, so the routing is unit-tested with fakes.
+import type { Approvals } from "./approvals";
+import { isWebviewToHost, type HostToWebview } from "./shared/messages";
+import type { ApproveParams, ApproveResult, CancelTaskResult, EventNotification, StartTaskResult } from "./shared/protocol";
+
+export interface ChatBackend {
+  startTask(task: string): Promise<StartTaskResult>;
+  sendMessage(taskId: string, text: string): Promise<void>;
+  cancelTask(taskId: string): Promise<CancelTaskResult>;
+}
+
+export interface ChatUi {
+  post(message: HostToWebview): void;
+  reveal(): void;
+  openDiff(request: ApproveParams): Promise<void>;
+  selectModel(): Promise<void>;
+  taskEnded(taskId: string): void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class ChatController {
+  constructor(
+    private readonly backend: () => ChatBackend | undefined,
+    private readonly approvals: Approvals,
+    private readonly ui: ChatUi,
+    private readonly openDiffOnApproval: () => boolean,
+  ) {}
+
+  /** A message from the webview. Anything malformed is ignored (the webview is not trusted). */
+  async handle(message: unknown): Promise<void> {
+    if (!isWebviewToHost(message)) return;
+    try {
+      switch (message.type) {
+        case "ready":
+          return;
+        case "startTask":
+          await this.startTask(message.task);
+          return;
+        case "sendMessage":
+          await this.requireBackend().sendMessage(message.taskId, message.text);
+          return;
+        case "stop":
+          await this.stop(message.taskId);
+          return;
+        case "decide":
+          if (this.approvals.decide(message.taskId, message.callId, message.decision)) {
+            this.ui.post({ type: "approvalSettled", taskId: message.taskId, callId: message.callId });
+          }
+          return;
+        case "openDiff": {
+          const request = this.approvals.get(message.taskId, message.callId);
+          if (request) await this.ui.openDiff(request);
+          return;
+        }
+        case "selectModel":
+          await this.ui.selectModel();
+          return;
+      }
+    } catch (error) {
+      const taskId = "taskId" in message ? message.taskId : undefined;
+      this.ui.post({ type: "error", message: describe(error), ...(taskId ? { taskId } : {}) });
+    }
+  }
+
+  async startTask(task: string): Promise<string> {
+    const { taskId } = await this.requireBackend().startTask(task);
+    this.ui.post({ type: "taskStarted", taskId, task });
+    return taskId;
+  }
+
+  async stop(taskId: string): Promise<void> {
+    for (const callId of this.approvals.denyAll(taskId, "task stopped by the user")) {
+      this.ui.post({ type: "approvalSettled", taskId, callId });
+    }
+    await this.requireBackend().cancelTask(taskId);
+  }
+
+  /** A `flambeau/event` notification from the server. */
+  onEvent(notification: EventNotification): void {
+    this.ui.post({ type: "event", taskId: notification.taskId, event: notification.event });
+    const kind = notification.event.type;
+    if (kind === "task_finished" || kind === "task_failed") {
+      for (const callId of this.approvals.denyAll(notification.taskId, "task ended")) {
+        this.ui.post({ type: "approvalSettled", taskId: notification.taskId, callId });
+      }
+      this.ui.taskEnded(notification.taskId);
+    }
+  }
+
+  /** A `flambeau/approve` request from the server: show it, open the diff, wait for the click. */
+  async onApprove(request: ApproveParams, onCancel?: (listener: () => void) => void): Promise<ApproveResult> {
+    const decision = this.approvals.request(request, (listener) =>
+      onCancel?.(() => {
+        listener();
+        this.ui.post({ type: "approvalSettled", taskId: request.taskId, callId: request.callId });
+      }),
+    );
+    this.ui.post({
+      type: "approvalRequested",
+      taskId: request.taskId,
+      callId: request.callId,
+      tool: request.tool,
+      category: request.category,
+      summary: request.summary,
+      preview: request.preview,
+      arguments: request.arguments,
+    });
+    this.ui.reveal();
+    if (request.category === "edit" && this.openDiffOnApproval()) {
+      this.ui.openDiff(request).catch((error: unknown) => this.ui.post({ type: "error", message: `could not open the diff: ${describe(error)}` }));
+    }
+    return decision;
+  }
+
+  private requireBackend(): ChatBackend {
+    const backend = this.backend();
+    if (!backend) throw new Error("The Flambeau server is not running. Run \"Flambeau: Restart Language Server\" or \"Flambeau: Show Log\".");
+    return backend;
+  }
+}

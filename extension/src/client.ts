@@ -1,0 +1,147 @@
+// The language client that runs `python -m cli.main lsp`, declares Flambeau's client capability,
+// restarts a crashed server (and says so), and offers typed wrappers of the flambeau/* requests.
+import * as vscode from "vscode";
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  type ClientCapabilities,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type FeatureState,
+  type LanguageClientOptions,
+  type ServerOptions,
+  type StaticFeature,
+} from "vscode-languageclient/node";
+import type { ChatBackend } from "./chatController";
+import type { Settings } from "./settings";
+import {
+  Methods,
+  type ApproveParams,
+  type ApproveResult,
+  type CancelTaskResult,
+  type EventNotification,
+  type ExportTraceResult,
+  type ListModelsResult,
+  type ListTracesResult,
+  type SelectModelResult,
+  type StartTaskResult,
+  type VerifyTraceResult,
+} from "./shared/protocol";
+
+/** Declares `capabilities.experimental.flambeau` so the server sends events and approval requests. */
+class FlambeauFeature implements StaticFeature {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    experimental.flambeau = { approvals: true, events: true };
+    capabilities.experimental = experimental;
+  }
+  initialize(): void {}
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+  clear(): void {}
+}
+
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 3 * 60_000;
+
+/** Restarts a crashed server up to MAX_RESTARTS times in RESTART_WINDOW_MS, telling the user each time. */
+class RestartingErrorHandler implements ErrorHandler {
+  private readonly crashes: number[] = [];
+  constructor(private readonly onCrash: (restarting: boolean, count: number) => void) {}
+
+  error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
+    return { action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+  }
+
+  closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length && now - (this.crashes[0] ?? now) > RESTART_WINDOW_MS) this.crashes.shift();
+    const restarting = this.crashes.length <= MAX_RESTARTS;
+    this.onCrash(restarting, this.crashes.length);
+    return { action: restarting ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+  }
+}
+
+export interface ServerHooks {
+  onEvent(notification: EventNotification): void;
+  onApprove(params: ApproveParams, onCancel: (listener: () => void) => void): Promise<ApproveResult>;
+  onCrash(restarting: boolean, count: number): void;
+  onStateChange(running: boolean): void;
+}
+
+export class FlambeauClient implements ChatBackend {
+  private constructor(private readonly client: LanguageClient) {}
+
+  static async start(python: string, settings: Settings, output: vscode.LogOutputChannel, hooks: ServerHooks): Promise<FlambeauClient> {
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const serverOptions: ServerOptions = {
+      command: python,
+      args: ["-m", "cli.main", "lsp"],
+      options: cwd ? { cwd } : {},
+    };
+    const initializationOptions: Record<string, string> = { approvalMode: settings.approvalMode };
+    if (settings.model) initializationOptions.model = settings.model;
+    if (settings.apiBase) initializationOptions.apiBase = settings.apiBase;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+      outputChannel: output,
+      initializationOptions,
+      errorHandler: new RestartingErrorHandler(hooks.onCrash),
+    };
+    const client = new LanguageClient("flambeau", "Flambeau", serverOptions, clientOptions);
+    client.registerFeature(new FlambeauFeature());
+    client.onNotification(Methods.event, (params: EventNotification) => hooks.onEvent(params));
+    client.onRequest(Methods.approve, (params: ApproveParams, token: vscode.CancellationToken) =>
+      hooks.onApprove(params, (listener) => token.onCancellationRequested(listener)),
+    );
+    client.onDidChangeState((change) => hooks.onStateChange(change.newState === State.Running));
+    await client.start();
+    return new FlambeauClient(client);
+  }
+
+  get serverVersion(): string {
+    return this.client.initializeResult?.serverInfo?.version ?? "";
+  }
+
+  get protocolVersion(): number | undefined {
+    const experimental = this.client.initializeResult?.capabilities.experimental as { flambeau?: { protocolVersion?: number } } | undefined;
+    return experimental?.flambeau?.protocolVersion;
+  }
+
+  async stop(): Promise<void> {
+    if (this.client.state !== State.Stopped) await this.client.stop(5_000);
+  }
+
+  startTask(task: string, options: { model?: string; plan?: boolean } = {}): Promise<StartTaskResult> {
+    return this.client.sendRequest<StartTaskResult>(Methods.startTask, { task, ...options });
+  }
+  async sendMessage(taskId: string, text: string): Promise<void> {
+    await this.client.sendRequest(Methods.sendMessage, { taskId, text });
+  }
+  cancelTask(taskId: string): Promise<CancelTaskResult> {
+    return this.client.sendRequest<CancelTaskResult>(Methods.cancelTask, { taskId });
+  }
+  listTraces(): Promise<ListTracesResult> {
+    return this.client.sendRequest<ListTracesResult>(Methods.listTraces, {});
+  }
+  verifyTrace(taskId: string): Promise<VerifyTraceResult> {
+    return this.client.sendRequest<VerifyTraceResult>(Methods.verifyTrace, { taskId });
+  }
+  exportTrace(taskId: string, format: "html" | "otel"): Promise<ExportTraceResult> {
+    return this.client.sendRequest<ExportTraceResult>(Methods.exportTrace, { taskId, format });
+  }
+  listModels(): Promise<ListModelsResult> {
+    return this.client.sendRequest<ListModelsResult>(Methods.listModels, {});
+  }
+  selectModel(name: string): Promise<SelectModelResult> {
+    return this.client.sendRequest<SelectModelResult>(Methods.selectModel, { name });
+  }
+  async setKey(provider: string, key: string): Promise<void> {
+    await this.client.sendRequest(Methods.setKey, { provider, key });
+  }
+}

@@ -1,0 +1,59 @@
+// Proposed edits in VS Code's native diff view: the right side is a read-only virtual document
+// holding the content the agent proposes.
+import * as vscode from "vscode";
+import type { ApproveParams } from "./shared/protocol";
+import { proposedContent } from "./unifiedDiff";
+
+export const PROPOSED_SCHEME = "flambeau-proposed";
+
+export class ProposedContent implements vscode.TextDocumentContentProvider {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? "";
+  }
+
+  set(uri: vscode.Uri, content: string): void {
+    this.contents.set(uri.toString(), content);
+    this.changed.fire(uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+function argumentPath(request: ApproveParams): string | undefined {
+  const value = request.arguments.path ?? request.arguments.file ?? request.arguments.file_path;
+  return typeof value === "string" ? value : undefined;
+}
+
+async function currentText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return (await vscode.workspace.openTextDocument(uri)).getText();
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openProposedDiff(provider: ProposedContent, request: ApproveParams): Promise<void> {
+  const relative = argumentPath(request);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!relative || !root) throw new Error(`${request.tool} names no file to compare`);
+  const fileUri = relative.startsWith("/") ? vscode.Uri.file(relative) : vscode.Uri.joinPath(root, relative);
+  const current = await currentText(fileUri);
+  const proposed = proposedContent(current ?? "", request.arguments, request.preview);
+  if (proposed === undefined) throw new Error(`the proposed change to ${relative} does not apply to the current file`);
+  const base = `/${request.taskId}/${request.callId}/${relative.replace(/^\/+/, "")}`;
+  const right = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: base });
+  provider.set(right, proposed);
+  let left = fileUri;
+  if (current === undefined) {
+    left = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}.empty` });
+    provider.set(left, "");
+  }
+  const title = `${relative} ↔ proposed by Flambeau (${current === undefined ? "new file" : request.tool})`;
+  await vscode.commands.executeCommand("vscode.diff", left, right, title, { preview: true, preserveFocus: true });
+}

@@ -1,0 +1,79 @@
+// Finding the Python interpreter that runs the server, checking Flambeau is installed in it, and
+// creating a virtual environment with it when it is not.
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+
+export interface Interpreter {
+  python: string;
+  source: "setting" | "python extension" | "PATH";
+}
+
+export type ProbeResult = { ok: true; version: string } | { ok: false; problem: "no-interpreter" | "no-package"; detail: string };
+
+interface PythonExtensionApi {
+  environments?: { getActiveEnvironmentPath?: () => { path?: string } | undefined };
+}
+
+async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (!extension) return undefined;
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const active = api?.environments?.getActiveEnvironmentPath?.()?.path;
+    return typeof active === "string" && active ? active : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function resolveInterpreter(configured: string): Promise<Interpreter> {
+  if (configured) return { python: configured, source: "setting" };
+  const fromExtension = await pythonExtensionInterpreter();
+  if (fromExtension) return { python: fromExtension, source: "python extension" };
+  return { python: "python3", source: "PATH" };
+}
+
+function run(file: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      const missing = error !== null && (error as NodeJS.ErrnoException).code === "ENOENT";
+      resolve({ code, stdout: String(stdout), stderr: String(stderr), missing });
+    });
+  });
+}
+
+const PROBE = "import importlib.metadata as m, importlib.util as u, sys\n" +
+  "assert u.find_spec('cli.main') and u.find_spec('lsp'), 'cli.main or lsp not importable'\n" +
+  "print(m.version('flambeau'))";
+
+/** Checks that `python` exists and has the flambeau package (the server) installed. */
+export async function probe(python: string): Promise<ProbeResult> {
+  const result = await run(python, ["-c", PROBE], 30_000);
+  if (result.missing) return { ok: false, problem: "no-interpreter", detail: `no Python interpreter at "${python}"` };
+  if (result.code !== 0) {
+    const last = result.stderr.trim().split("\n").pop() ?? "";
+    return { ok: false, problem: "no-package", detail: `the flambeau package is not installed in ${python} (${last})` };
+  }
+  return { ok: true, version: result.stdout.trim() };
+}
+
+export function venvPython(dir: string): string {
+  return process.platform === "win32" ? path.join(dir, "Scripts", "python.exe") : path.join(dir, "bin", "python");
+}
+
+/** Creates (or reuses) a venv under `dir` and pip-installs `source` into it; returns its python. */
+export async function createEnvironment(basePython: string, dir: string, source: string, report: (step: string) => void): Promise<string> {
+  const python = venvPython(dir);
+  if (!fs.existsSync(python)) {
+    report(`creating a virtual environment in ${dir}`);
+    const created = await run(basePython, ["-m", "venv", dir], 300_000);
+    if (created.code !== 0) throw new Error(`"${basePython} -m venv" failed: ${created.missing ? "interpreter not found" : created.stderr.trim()}`);
+  }
+  report(`pip install ${source}`);
+  const installed = await run(python, ["-m", "pip", "install", "--quiet", source], 1_800_000);
+  if (installed.code !== 0) throw new Error(`pip install ${source} failed: ${installed.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  return python;
+}
