@@ -1,0 +1,146 @@
+"""`flambeau trace`: list, show, verify and export the traces of a workspace.
+
+verify exits 0 when the trace is intact, 1 when it was tampered with, 2 when it is damaged
+(a torn final line, or no final signed checkpoint). See docs/trace.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+USAGE_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flambeau trace", description="List, show, verify and export task traces.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    listing = sub.add_parser("list", help="the traces of a workspace, newest first")
+    listing.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per trace")
+
+    show = sub.add_parser("show", help="the records of one trace, readable")
+    show.add_argument("id", help="a task id (or a unique prefix), or the path of a trace file")
+    show.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    show.add_argument("--json", action="store_true", help="the raw records, one per line")
+
+    check = sub.add_parser("verify", help="check hashes, signatures and blobs (exit 0 intact, 1 tampered, 2 damaged)")
+    check.add_argument("path", type=Path, help="a trace file (.flambeau/traces/<task id>.jsonl)")
+    check.add_argument("--replay", action="store_true", help="re-apply the recorded changes from the recorded commit")
+    check.add_argument(
+        "--against-workspace", action="store_true", help="report files that now differ from the recorded end state"
+    )
+    check.add_argument("--workspace", type=Path, default=None, help="workspace to replay from and compare against")
+    check.add_argument(
+        "--key", action="append", default=None, metavar="ed25519:HEX", help="trust this signer key (repeatable)"
+    )
+    check.add_argument("--json", action="store_true", help="the report as JSON")
+
+    out = sub.add_parser("export", help="write a trace as OTLP JSON or a self-contained HTML report")
+    out.add_argument("path", type=Path, help="a trace file")
+    out.add_argument("--format", choices=["otel", "html"], required=True)
+    out.add_argument("--out", type=Path, default=None, help="output file (default: next to the trace)")
+
+    sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from agent.trace import TraceError
+
+    try:
+        code: int = COMMANDS[args.command](args)
+    except TraceError as error:
+        print(f"flambeau trace: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except ValueError as error:
+        print(f"flambeau trace: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return code
+
+
+def _list(args: argparse.Namespace) -> int:
+    from agent.trace import list_traces
+
+    traces = list_traces(args.workspace.resolve())
+    if args.json:
+        for summary in traces:
+            print(json.dumps(summary.to_dict()))
+        return 0
+    if not traces:
+        print(f"no traces in {args.workspace.resolve()}; 'flambeau run' writes one per task")
+        return 0
+    for s in traces:
+        cost = f"${s.cost_usd:.4f}" if s.cost_usd is not None else "-"
+        print(f"{s.task_id}  {s.outcome or 'unfinished':<10} {s.model} ({s.locality}) {cost}  {s.task[:60]}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from agent.trace import find_trace, read_trace
+
+    path = find_trace(args.workspace.resolve(), args.id)
+    raw = read_trace(path)
+    for line, record in zip(raw.lines, raw.records, strict=True):
+        if args.json:
+            print(line.decode("utf-8", errors="replace"))
+        elif record is None:
+            print("?? (unreadable record)")
+        else:
+            print(_describe(record))
+    if raw.torn_tail:
+        print(f"(torn final line: {len(raw.torn_tail)} bytes)", file=sys.stderr)
+    return 0
+
+
+def _describe(record: dict[str, Any]) -> str:
+    skip = {"seq", "time", "prev", "kind", "signature"}
+    fields = ", ".join(f"{k}={json.dumps(v)[:80]}" for k, v in record.items() if k not in skip)
+    return f"#{record.get('seq')} {str(record.get('time', ''))[11:23]} {record.get('kind')}: {fields}"
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from agent.trace import verify
+
+    report = verify(
+        args.path,
+        replay=args.replay,
+        against_workspace=args.against_workspace,
+        trusted_keys=args.key,
+        workspace=args.workspace.resolve() if args.workspace else None,
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        print(report.message)
+        for note in report.notes:
+            print(f"note: {note}")
+        if report.workspace is not None:
+            for d in report.workspace.differences:
+                print(f"  changed since the task: {d.path}")
+    return report.exit_code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from agent.trace import export
+
+    target = export(args.path, args.format, args.out)
+    print(target)
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    from agent.trace.signing import load_signing_key
+
+    key = load_signing_key()
+    assert key is not None
+    print(key.public_id)
+    return 0
+
+
+COMMANDS = {"list": _list, "show": _show, "verify": _verify, "export": _export, "key": _key}
