@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from agent.approval import ApprovalRequest, Approver, Decision
+from agent.constrained import constraint_params, extract_constrained_call
 from agent.context import (
     Budget,
     CachedCounter,
@@ -61,6 +62,12 @@ class Gateway(Protocol):
     ) -> ModelReply: ...
 
 
+class ResultFilter(Protocol):
+    """Rewrites a tool result before it enters the conversation (e.g. what may go to a cloud model)."""
+
+    def __call__(self, tool: str, arguments: dict[str, Any], text: str) -> str: ...
+
+
 @dataclass
 class Limits:
     max_steps: int = 50
@@ -107,6 +114,7 @@ class Session:
         token_count: TokenCount | None = None,
         task_id: str | None = None,
         started_extra: dict[str, Any] | None = None,
+        result_filter: ResultFilter | None = None,
     ) -> None:
         self.task = task
         self.task_id = task_id or context.task_id or new_task_id()
@@ -125,12 +133,14 @@ class Session:
         self.remembered: set[str] = set()
         self.pending_user: list[str] = []
         self.started_extra = started_extra or {}
+        self.result_filter = result_filter
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
         self._budget: Budget | None = None
         self._counter: CachedCounter | None = None
-        self._native = self.profile.tool_mode != "text"
+        self._native = self.profile.tool_mode == "native"
+        self._constrained = self.profile.tool_mode == "constrained"
 
     def emit(self, event: Event) -> None:
         self.sink(event)
@@ -150,6 +160,7 @@ class Session:
             workspace=str(self.ctx.workspace.root),
             rules=rules.text,
             text_protocol_tools=None if self._native else schemas,
+            constrained=self._constrained,
         )
         self._counter = CachedCounter(self._token_count or litellm_token_counter(self.profile.model))
         self._budget = Budget(
@@ -227,6 +238,7 @@ class Session:
             tools=self.tools.openai_schemas() if self._native else None,
             on_text=lambda text: self.emit(TextDelta(task_id=self.task_id, text=text)),
             on_request=on_request,
+            extra_params=constraint_params(self.tools.openai_schemas()) if self._constrained else None,
         )
         self._account(reply)
         return reply
@@ -234,7 +246,10 @@ class Session:
     async def execute(self, reply: ModelReply) -> None:
         assert self._conversation is not None
         try:
-            calls = reply.tool_calls if self._native else extract_text_calls(reply.text)
+            if self._constrained:
+                calls = extract_constrained_call(reply.text)
+            else:
+                calls = reply.tool_calls if self._native else extract_text_calls(reply.text)
         except MalformedCall as problem:
             self._conversation.add_turn([{"role": "assistant", "content": reply.text}])
             self._repair(str(problem))
@@ -295,6 +310,8 @@ class Session:
                 data=result.data,
             )
         )
+        if self.result_filter is not None:
+            capped = self.result_filter(call.name, parsed.arguments, capped)
         return result.ok, capped
 
     async def _decide(self, parsed: ParsedCall) -> Decision:

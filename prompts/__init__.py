@@ -20,10 +20,14 @@ def render_system_prompt(
     workspace: str,
     rules: str,
     text_protocol_tools: list[dict[str, Any]] | None = None,
+    constrained: bool = False,
 ) -> str:
-    """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks."""
+    """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks
+    (or, with `constrained`, answers with one schema-constrained JSON call)."""
     tool_protocol = ""
-    if text_protocol_tools is not None:
+    if text_protocol_tools is not None and constrained:
+        tool_protocol = template("constrained_protocol").format(tool_schemas=_tool_lines(text_protocol_tools))
+    elif text_protocol_tools is not None:
         schemas = "\n".join(
             json.dumps(
                 {
@@ -43,3 +47,14 @@ def render_system_prompt(
         .strip()
         + "\n"
     )
+
+
+def _tool_lines(tools: list[dict[str, Any]]) -> str:
+    """One line per tool, `name(param, ...): first sentence`; the output constraint enforces the schema."""
+    lines = []
+    for t in tools:
+        function = t["function"]
+        params = ", ".join(function["parameters"].get("properties", {}))
+        first = function["description"].split(". ")[0].rstrip(".")
+        lines.append(f"- {function['name']}({params}): {first}")
+    return "\n".join(lines)
