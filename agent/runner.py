@@ -5,17 +5,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agent.approval import Approver
+from agent.errors import ConfigError
+from agent.config import Restrictions
+from agent.egress import CloudEgressGuard
 from agent.events import EventBus, EventSink
 from agent.gateway import ModelGateway
+from agent.models import refuse_if_cloud
 from agent.profile import ModelProfile
 from agent.secret_store import all_secret_values
 from agent.session import Limits, Session, new_task_id
 from tools.base import DocumentProvider, ToolContext
 from tools.jail import Workspace
 from tools.policy import Policy
+from tools.policy_config import PolicyConfigError, load_policy
 from tools.registry import ToolRegistry, default_tools
+from tools.sandbox import sandbox_context
 from tools.secrets import secret_values_from_env
 
 
@@ -31,6 +38,12 @@ class TaskSpec:
     plan_mode: bool = False
     trace: bool = True
     """Write the verifiable trace to `<workspace>/.flambeau/traces/<task_id>.jsonl`."""
+    openness: dict[str, Any] | None = None
+    """The model's openness card (licence, open weights/code/data), recorded at task start."""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """Which weights answer (GGUF SHA-256, Ollama digest), recorded with every model call."""
+    restrictions: Restrictions = field(default_factory=Restrictions)
+    """Local-only mode and never-to-cloud globs."""
 
 
 def build_session(
@@ -41,7 +54,8 @@ def build_session(
     documents: DocumentProvider | None = None,
     tools: ToolRegistry | None = None,
 ) -> Session:
-    workspace = Workspace(spec.workspace)
+    policy = _load_policy(spec)
+    workspace = Workspace(spec.workspace, protected=policy.protected_paths)
     task_id = spec.task_id or new_task_id()
     secrets = secret_values_from_env(os.environ) | all_secret_values()
     if spec.api_key:
@@ -49,17 +63,21 @@ def build_session(
     context = ToolContext(
         workspace=workspace, task_id=task_id, model=spec.profile.model, documents=documents, scrubbed_values=secrets
     )
-    policy = Policy.preset(spec.approval_mode)
-    policy.plan_mode = spec.plan_mode
+    context.extra.update(sandbox_context(policy.sandbox, workspace.root))
     bus = EventBus()
     if spec.trace:
         from agent.trace import TraceWriter
 
         bus.subscribe(TraceWriter.for_session(workspace.root, task_id, secrets))
     bus.subscribe(sink)
+    refuse_if_cloud(spec.profile, spec.restrictions)
+    cloud = spec.profile.effective_locality() == "cloud"
+    started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
+    if spec.openness is not None:
+        started_extra["openness"] = spec.openness
     return Session(
         task=spec.task,
-        gateway=ModelGateway(spec.profile, api_key=spec.api_key),
+        gateway=ModelGateway(spec.profile, api_key=spec.api_key, provenance=spec.provenance),
         context=context,
         approver=approver,
         sink=bus,
@@ -67,4 +85,14 @@ def build_session(
         policy=policy,
         limits=spec.limits,
         task_id=task_id,
+        started_extra=started_extra,
+        result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
     )
+
+
+def _load_policy(spec: TaskSpec) -> Policy:
+    """The approval mode, tightened by the user's and the workspace's policy files."""
+    try:
+        return load_policy(spec.approval_mode, spec.workspace, plan_mode=spec.plan_mode)
+    except PolicyConfigError as error:
+        raise ConfigError(str(error)) from error
