@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from agent.approval import Approver
-from agent.errors import ConfigError
 from agent.config import Restrictions
 from agent.egress import CloudEgressGuard
+from agent.errors import ConfigError
 from agent.events import EventBus, EventSink
 from agent.gateway import ModelGateway
 from agent.models import refuse_if_cloud

@@ -1,4 +1,5 @@
-"""When a tool call may run: per-category modes, deny wins, the model can only add caution."""
+"""When a tool call may run: per-category modes, command rules per segment, deny wins, the model can
+only add caution, and a workspace's own config can only make things stricter."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tools.base import Category
+from tools.command_line import CommandLine, parse_command_line
+from tools.command_rules import DEFAULT_ASK, DEFAULT_DENY, CommandPattern, parse_patterns
+from tools.sandbox import SandboxMode
 
 Action = Literal["allow", "ask", "deny"]
 STRICTNESS: dict[Action, int] = {"allow": 0, "ask": 1, "deny": 2}
+LayerKind = Literal["user", "workspace"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +35,33 @@ APPROVAL_PRESETS: dict[str, dict[Category, Action]] = {
 
 
 @dataclass
+class PolicyLayer:
+    """The rules of one config file (the user's, or the workspace's own)."""
+
+    kind: LayerKind
+    source: str
+    """Where the rules came from, quoted in verdicts (e.g. the file path)."""
+    modes: dict[Category, Action] = field(default_factory=dict)
+    allow: list[CommandPattern] = field(default_factory=list)
+    ask: list[CommandPattern] = field(default_factory=list)
+    deny: list[CommandPattern] = field(default_factory=list)
+
+
+@dataclass
 class Policy:
     modes: dict[Category, Action] = field(default_factory=lambda: dict(APPROVAL_PRESETS["ask"]))
+    """The approval mode the user chose for this session (`--approve`)."""
     plan_mode: bool = False
     """Plan mode: only reading tools execute."""
+    layers: list[PolicyLayer] = field(default_factory=list)
+    sandbox: SandboxMode = "off"
+    protected_paths: list[str] = field(default_factory=list)
+    builtin: PolicyLayer = field(
+        default_factory=lambda: PolicyLayer(
+            kind="user", source="built-in rules", ask=parse_patterns(list(DEFAULT_ASK)),
+            deny=parse_patterns(list(DEFAULT_DENY)),
+        )
+    )  # fmt: skip
 
     @classmethod
     def preset(cls, name: str) -> Policy:
@@ -46,8 +74,58 @@ class Policy:
             return Verdict("allow", "completion needs no approval")
         if self.plan_mode and category is not Category.READ:
             return Verdict("deny", f"plan mode: {category.value} tools do not run until plan mode is turned off")
-        mode = self.modes.get(category, "ask")
-        verdict = Verdict(mode, f"{category.value} tools: {mode}")
+        command = arguments.get("command") if category is Category.COMMAND else None
+        line = parse_command_line(command) if isinstance(command, str) else None
+        verdict = self._layer_verdict(None, category, line)
+        for layer in self.layers:
+            verdict = stricter(verdict, self._layer_verdict(layer, category, line))
+        if line is not None:
+            verdict = stricter(verdict, self._command_caution(line))
         if arguments.get("requires_approval") is True:
             verdict = stricter(verdict, Verdict("ask", "the model asked for approval"))
         return verdict
+
+    def _layer_verdict(self, layer: PolicyLayer | None, category: Category, line: CommandLine | None) -> Verdict:
+        """One layer's view. The session's mode seeds the user's view; a workspace layer has no say unless it
+        names a mode, so combining views with `stricter` means a workspace can tighten and never loosen."""
+        if layer is None:
+            mode = self.modes.get(category, "ask")
+            verdict = Verdict(mode, f"{category.value} tools: {mode}")
+            allow = [p for lay in self.layers if lay.kind == "user" for p in lay.allow]
+            source = "the user's allow rules"
+        else:
+            if category not in layer.modes:
+                return Verdict("allow", f"{layer.source} has no rule for {category.value} tools")
+            mode = layer.modes[category]
+            verdict = Verdict(mode, f"{category.value} tools: {mode} ({layer.source})")
+            allow, source = layer.allow, layer.source
+        if verdict.action == "ask" and line is not None and _all_allowed(line, allow):
+            return Verdict("allow", f"every command in the line is allowed by {source}")
+        return verdict
+
+    def _command_caution(self, line: CommandLine) -> Verdict:
+        """Deny and ask rules of every layer, checked on every segment; deny wins."""
+        if not line.segments and not line.opaque:
+            return Verdict("allow", "an empty command line")
+        if line.dangers:
+            return Verdict("deny", f"refused: {line.dangers[0]}")
+        for layer in (self.builtin, *self.layers):
+            for segment in line.segments:
+                for pattern in layer.deny:
+                    if pattern.matches_loosely(segment):
+                        return Verdict("deny", f"`{segment}` matches the deny rule `{pattern.source}` ({layer.source})")
+        if line.opaque:
+            return Verdict("ask", f"cannot be judged from the text: {line.opaque[0]}")
+        for layer in (self.builtin, *self.layers):
+            for segment in line.segments:
+                for pattern in layer.ask:
+                    if pattern.matches_loosely(segment):
+                        return Verdict("ask", f"`{segment}` matches the ask rule `{pattern.source}` ({layer.source})")
+        return Verdict("allow", "no command rule applies")
+
+
+def _all_allowed(line: CommandLine, allow: list[CommandPattern]) -> bool:
+    if line.opaque or not line.segments or not allow:
+        return False
+    # Redirections are file writes, judged by deny rules only; allow rules name commands.
+    return all(any(p.matches_whole(s) for p in allow) for s in line.segments if s.name != ">")

@@ -78,3 +78,12 @@ def sandbox_prefix(mode: SandboxMode, workspace: Path) -> list[str] | None:
     if mode == "required":
         raise SandboxUnavailable(f"the policy requires the command sandbox, but {problem}")
     return None
+
+
+def sandbox_context(mode: SandboxMode, workspace: Path) -> dict[str, object]:
+    """Entries for `ToolContext.extra`: the argv prefix commands run under, or why they must not run."""
+    try:
+        prefix = sandbox_prefix(mode, workspace)
+    except SandboxUnavailable as error:
+        return {"sandbox_error": str(error)}
+    return {"sandbox_argv": prefix} if prefix else {}

@@ -1,0 +1,140 @@
+"""Policy files: the user's (`~/.config/flambeau/policy.toml`) and a workspace's (`.flambeau/policy.toml`).
+
+Both have the same shape; every table is optional::
+
+    [modes]                  # per tool category: "allow", "ask" or "deny"
+    command = "ask"
+    git = "deny"
+
+    [commands]               # patterns, see tools/command_rules.py
+    allow = ["pytest *", "npm test"]
+    ask = ["make deploy *"]
+    deny = ["terraform destroy"]
+
+    [sandbox]
+    mode = "auto"            # "off", "auto" (bubblewrap when it works) or "required"
+
+    [paths]
+    protected = [".env", "secrets/"]   # may be read, never written
+
+A workspace file can only make the session stricter: its modes and rules are combined with the
+user's by taking the stricter decision, its sandbox mode can raise and not lower the user's, and its
+protected paths are added. A cloned repository cannot grant itself auto-approval.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tools.base import Category
+from tools.command_rules import PatternError, parse_patterns
+from tools.policy import Action, LayerKind, Policy, PolicyLayer
+from tools.sandbox import SANDBOX_STRICTNESS, SandboxMode
+
+WORKSPACE_POLICY = Path(".flambeau") / "policy.toml"
+
+
+class PolicyConfigError(ValueError):
+    """A policy file cannot be used; the message names the file and what to fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Modes(_Strict):
+    read: Action | None = None
+    edit: Action | None = None
+    command: Action | None = None
+    git: Action | None = None
+
+
+class _Commands(_Strict):
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+
+class _Sandbox(_Strict):
+    mode: Literal["off", "auto", "required"] = "off"
+
+
+class _Paths(_Strict):
+    protected: list[str] = Field(default_factory=list)
+
+
+class PolicyFile(_Strict):
+    modes: _Modes = Field(default_factory=_Modes)
+    commands: _Commands = Field(default_factory=_Commands)
+    sandbox: _Sandbox | None = None
+    paths: _Paths = Field(default_factory=_Paths)
+
+
+def user_policy_path() -> Path:
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "flambeau" / "policy.toml"
+
+
+def read_policy_file(path: Path) -> PolicyFile | None:
+    """The parsed file, or None when it does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise PolicyConfigError(f"cannot read the policy file {path}: {error}") from error
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        return PolicyFile.model_validate(data)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise PolicyConfigError(f"the policy file {path} is not valid TOML: {error}") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        raise PolicyConfigError(f"the policy file {path} has unknown or wrong entries: {problems}") from error
+
+
+def layer_from_file(config: PolicyFile, kind: LayerKind, source: str) -> PolicyLayer:
+    modes = {Category(name): action for name, action in config.modes.model_dump().items() if action is not None}
+    try:
+        return PolicyLayer(
+            kind=kind,
+            source=source,
+            modes=modes,
+            allow=parse_patterns(config.commands.allow),
+            ask=parse_patterns(config.commands.ask),
+            deny=parse_patterns(config.commands.deny),
+        )
+    except PatternError as error:
+        raise PolicyConfigError(f"{source}: {error}") from error
+
+
+def load_policy(
+    approval_mode: str, workspace: Path, *, plan_mode: bool = False, user_config: Path | None = None
+) -> Policy:
+    """The session's policy: the approval mode, then the user's file, then the workspace's file."""
+    policy = Policy.preset(approval_mode)
+    policy.plan_mode = plan_mode
+    sources = [
+        ("user", user_config or user_policy_path()),
+        ("workspace", workspace / WORKSPACE_POLICY),
+    ]
+    sandbox: SandboxMode = "off"
+    for kind, path in sources:
+        config = read_policy_file(path)
+        if config is None:
+            continue
+        label = f"{'your' if kind == 'user' else 'the workspace'} policy {path}"
+        policy.layers.append(layer_from_file(config, "user" if kind == "user" else "workspace", label))
+        if config.sandbox is not None:
+            wanted: SandboxMode = config.sandbox.mode
+            # The user's file sets the mode; the workspace's can only raise it.
+            if kind == "user" or SANDBOX_STRICTNESS[wanted] > SANDBOX_STRICTNESS[sandbox]:
+                sandbox = wanted
+        policy.protected_paths.extend(config.paths.protected)
+    policy.sandbox = sandbox
+    return policy
