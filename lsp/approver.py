@@ -1,0 +1,106 @@
+"""Approvals through the editor: `flambeau/approve` when the client declared it, else showMessageRequest.
+
+No answer within the timeout is a denial decided by "timeout"; a task cancelled while waiting raises
+`CancelledError`, which the session records as decided by "cancelled". The client is told with
+`$/cancelRequest` in both cases.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from lsp.client_requests import ClientRequestTimeout, request_client
+
+if TYPE_CHECKING:
+    from agent.approval import ApprovalRequest, Decision
+    from lsp.server import FlambeauServer
+
+APPROVE = "Approve"
+DENY = "Deny"
+
+
+class LspApprover:
+    def __init__(self, server: FlambeauServer) -> None:
+        self.server = server
+
+    async def decide(self, request: ApprovalRequest) -> Decision:
+        from agent.approval import Decision
+
+        self.server.send_event(request.task_id, approval_requested_event(request))
+        timeout = self.server.settings.approval_timeout_s
+        try:
+            if self.server.client.approvals:
+                answer = await request_client(
+                    self.server.protocol, "flambeau/approve", approve_params(request), timeout_s=timeout
+                )
+                return decision_from_answer(answer)
+            item = await request_client(
+                self.server.protocol, types.WINDOW_SHOW_MESSAGE_REQUEST, message_request(request), timeout_s=timeout
+            )
+        except ClientRequestTimeout:
+            return Decision(False, "timeout", f"no answer from the editor within {timeout:g}s; treated as denied")
+        except JsonRpcException as error:
+            return Decision(False, "user", f"the editor answered the approval with an error: {error.message}")
+        if isinstance(item, types.MessageActionItem) and item.title == APPROVE:
+            return Decision(True, "user", "approved in the editor")
+        return Decision(False, "user", "the user denied this in the editor")
+
+
+def approval_requested_event(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "type": "approval_requested",
+        "task_id": request.task_id,
+        "call_id": request.call_id,
+        "tool": request.tool,
+        "category": request.category,
+        "summary": request.summary,
+        "reason": request.reason,
+        "preview": request.preview,
+        "arguments": request.arguments,
+    }
+
+
+def approve_params(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "taskId": request.task_id,
+        "callId": request.call_id,
+        "tool": request.tool,
+        "category": request.category,
+        "summary": request.summary,
+        "reason": request.reason,
+        "preview": request.preview,
+        "arguments": request.arguments,
+    }
+
+
+def decision_from_answer(answer: Any) -> Decision:
+    """`{decision: approve|deny|always, reason?}`; anything else is a denial that says why."""
+    from agent.approval import Decision
+
+    decision = answer.get("decision") if isinstance(answer, dict) else None
+    given = answer.get("reason") if isinstance(answer, dict) else None
+    reason = given if isinstance(given, str) and given else ""
+    if decision == "approve":
+        return Decision(True, "user", reason or "approved in the editor")
+    if decision == "always":
+        return Decision(True, "user", reason or "approved for the rest of this task", remember=True)
+    if decision == "deny":
+        return Decision(False, "user", reason or "the user denied this in the editor")
+    return Decision(
+        False, "user", f"the editor's answer {answer!r:.200} is not approve, deny or always; treated as denied"
+    )
+
+
+def message_request(request: ApprovalRequest) -> types.ShowMessageRequestParams:
+    detail = f"\n{request.preview}" if request.preview and request.preview != request.summary else ""
+    return types.ShowMessageRequestParams(
+        type=types.MessageType.Warning,
+        message=f"Flambeau asks to {request.summary} ({request.reason}).{detail}",
+        actions=[types.MessageActionItem(title=APPROVE), types.MessageActionItem(title=DENY)],
+    )
+
+
+__all__ = ["LspApprover"]

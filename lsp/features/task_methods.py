@@ -1,0 +1,46 @@
+"""flambeau/startTask, flambeau/sendMessage, flambeau/cancelTask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pygls.exceptions import JsonRpcServerNotInitialized
+
+from lsp.features import CANCEL_TASK, SEND_MESSAGE, START_TASK
+from lsp.params import Params
+from lsp.server import FlambeauServer
+from lsp.settings import APPROVAL_MODES
+from lsp.tasks import TaskRequest
+
+
+def require_initialized(ls: FlambeauServer) -> None:
+    if not ls.initialized:
+        raise JsonRpcServerNotInitialized("the server is not initialized; send initialize first")
+
+
+def task_request(params: Params) -> TaskRequest:
+    return TaskRequest(
+        task=params.text("task"),
+        model=params.optional_text("model"),
+        approval_mode=params.choice("approvalMode", APPROVAL_MODES),
+        plan=params.flag("plan"),
+    )
+
+
+async def start_task(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+    """Start a task in the background; its events follow as `flambeau/event` notifications."""
+    request = task_request(Params(START_TASK, params))
+    require_initialized(ls)
+    entry = ls.tasks.start(request)
+    return {"taskId": entry.task_id}
+
+
+async def send_message(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+    p = Params(SEND_MESSAGE, params)
+    ls.tasks.send_message(p.text("taskId"), p.text("text"))
+    return {}
+
+
+async def cancel_task(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+    p = Params(CANCEL_TASK, params)
+    return {"cancelled": await ls.tasks.cancel(p.text("taskId"))}

@@ -1,0 +1,214 @@
+"""Agent tasks started from the editor. Each runs as an asyncio task; its events stream as notifications.
+
+Nothing heavy is imported until the first task: the agent (pydantic, litellm) loads in a worker thread,
+so the event loop keeps serving while it does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+
+from lsp.approver import LspApprover
+from lsp.progress import TaskProgress
+
+if TYPE_CHECKING:
+    from agent.events import Event
+    from agent.session import Session
+    from lsp.server import FlambeauServer
+
+HIDDEN_EVENTS = frozenset({"model_request"})
+"""Events not forwarded to the editor (the exact request body is for the trace)."""
+CANCEL_WAIT_S = 5.0
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    task: str
+    model: str | None = None
+    """A profile name or litellm model id; None: the server's default."""
+    approval_mode: str | None = None
+    plan: bool = False
+
+
+@dataclass
+class RunningTask:
+    task_id: str
+    request: TaskRequest
+    runner: asyncio.Task[None] | None = None
+    session: Session | None = None
+    pending_messages: list[str] = field(default_factory=list)
+    outcome: str | None = None
+    message: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.runner is not None and not self.runner.done()
+
+
+def new_task_id() -> str:
+    """Same form as agent.session.new_task_id, without importing the agent before it is needed."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def load_agent() -> None:
+    """Import the agent and litellm (seconds on a cold start); run in a worker thread."""
+    import agent.runner  # noqa: F401
+    from agent.gateway import import_litellm
+
+    import_litellm()
+
+
+class TaskRegistry:
+    def __init__(self, server: FlambeauServer) -> None:
+        self.server = server
+        self._tasks: dict[str, RunningTask] = {}
+
+    def start(self, request: TaskRequest) -> RunningTask:
+        entry = RunningTask(task_id=new_task_id(), request=request)
+        self._tasks[entry.task_id] = entry
+        entry.runner = asyncio.ensure_future(self._run(entry))
+        return entry
+
+    def get(self, task_id: str) -> RunningTask:
+        entry = self._tasks.get(task_id)
+        if entry is None:
+            raise JsonRpcInvalidParams(f"no task with id {task_id!r} in this server; start one with flambeau/startTask")
+        return entry
+
+    def send_message(self, task_id: str, text: str) -> None:
+        entry = self.get(task_id)
+        if entry.session is None:
+            if not entry.active:
+                raise JsonRpcInvalidParams(f"task {task_id} ended before it started: {entry.message}")
+            entry.pending_messages.append(text)
+            return
+        entry.session.follow_up(text)
+        if not entry.active:
+            entry.runner = asyncio.ensure_future(self._resume(entry, entry.session))
+
+    async def cancel(self, task_id: str) -> bool:
+        entry = self.get(task_id)
+        if entry.runner is None or not entry.active:
+            return False
+        entry.runner.cancel()
+        await asyncio.wait({entry.runner}, timeout=CANCEL_WAIT_S)
+        return True
+
+    async def finished(self, entry: RunningTask) -> None:
+        """Wait for the task to end; if the waiter is cancelled ($/cancelRequest), the task is cancelled too."""
+        if entry.runner is None:
+            return
+        try:
+            await asyncio.wait({entry.runner})
+        except asyncio.CancelledError:
+            entry.runner.cancel()
+            await asyncio.wait({entry.runner}, timeout=CANCEL_WAIT_S)
+            raise
+
+    async def cancel_all(self) -> None:
+        runners = [entry.runner for entry in self._tasks.values() if entry.runner is not None and entry.active]
+        for runner in runners:
+            runner.cancel()
+        if runners:
+            await asyncio.wait(runners, timeout=CANCEL_WAIT_S)
+
+    # -- running ---------------------------------------------------------------------------------
+    async def _run(self, entry: RunningTask) -> None:
+        progress = TaskProgress(self.server, entry.task_id, on_cancel=lambda: self._cancel_soon(entry))
+        await progress.begin(entry.request.task)
+        try:
+            await asyncio.to_thread(load_agent)
+            session = await asyncio.to_thread(self._build_session, entry, progress)
+            entry.session = session
+            for text in entry.pending_messages:
+                session.follow_up(text)
+            entry.pending_messages.clear()
+            await self._drive(entry, session)
+        except asyncio.CancelledError:
+            self._cancelled_before_start(entry)
+            raise
+        except Exception as error:  # the task's boundary: whatever went wrong is reported, the server lives on
+            self._failed_to_start(entry, error)
+        finally:
+            progress.end(entry.outcome or "ended")
+
+    async def _resume(self, entry: RunningTask, session: Session) -> None:
+        await self._drive(entry, session)
+
+    async def _drive(self, entry: RunningTask, session: Session) -> None:
+        try:
+            result = await session.run()
+        except asyncio.CancelledError:
+            entry.outcome, entry.message = "cancelled", "the task was cancelled"
+            raise
+        entry.outcome, entry.message = result.outcome, result.message
+
+    def _build_session(self, entry: RunningTask, progress: TaskProgress) -> Session:
+        from agent.models import resolve_profile
+        from agent.runner import TaskSpec, build_session
+
+        settings = self.server.settings
+        model = entry.request.model or settings.model
+        api_base = settings.api_base if model is not None and "/" in model else None
+        profile = resolve_profile(model, api_base=api_base)
+        workspace = settings.workspace
+        if workspace is None or not workspace.is_dir():
+            raise ValueError(f"the workspace {workspace} is not a folder; open a folder in the editor")
+        spec = TaskSpec(
+            task=entry.request.task,
+            workspace=workspace,
+            profile=profile,
+            approval_mode=entry.request.approval_mode or settings.approval_mode,
+            task_id=entry.task_id,
+            plan_mode=entry.request.plan,
+        )
+        return build_session(
+            spec, LspApprover(self.server), EventForwarder(self.server, progress), documents=self.server.documents
+        )
+
+    def _cancel_soon(self, entry: RunningTask) -> None:
+        if entry.runner is not None:
+            entry.runner.cancel()
+
+    def _cancelled_before_start(self, entry: RunningTask) -> None:
+        if entry.outcome is not None:
+            return  # the session recorded its own end
+        entry.outcome, entry.message = "cancelled", "the task was cancelled before it started"
+        self.server.send_event(
+            entry.task_id,
+            {"type": "task_finished", "task_id": entry.task_id, "outcome": "cancelled", "result": entry.message},
+        )
+
+    def _failed_to_start(self, entry: RunningTask, error: Exception) -> None:
+        if entry.session is not None:
+            logger.exception("task %s crashed", entry.task_id)
+        entry.outcome, entry.message = "failed", str(error) or type(error).__name__
+        self.server.send_event(
+            entry.task_id,
+            {"type": "task_failed", "task_id": entry.task_id, "outcome": "failed", "error": entry.message},
+        )
+        self.server.show_error(f"Flambeau: the task could not run: {entry.message}")
+
+
+class EventForwarder:
+    """The session's event sink: each event goes to the editor as `flambeau/event`."""
+
+    def __init__(self, server: FlambeauServer, progress: TaskProgress) -> None:
+        self.server = server
+        self.progress = progress
+
+    def __call__(self, event: Event) -> None:
+        if event.type in HIDDEN_EVENTS:
+            return
+        payload: dict[str, Any] = event.to_dict()
+        self.server.send_event(event.task_id, payload)
+        self.progress.on_event(payload)

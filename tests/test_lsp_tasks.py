@@ -1,0 +1,102 @@
+"""Tasks through the language server, end to end over stdio: pygls's client, the scripted model over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.lsp_harness import Editor, start_editor, stop_editor
+from tests.scripted_server import Reply, ScriptedModelServer, call
+
+Scenario = Callable[[Editor], Awaitable[None]]
+
+
+def run_editor(
+    workspace: Path,
+    server: ScriptedModelServer,
+    scenario: Scenario,
+    *,
+    approvals: bool = True,
+    options: dict[str, Any] | None = None,
+) -> None:
+    async def main() -> None:
+        init = {"model": "openai/scripted", "apiBase": server.base_url, **(options or {})}
+        editor, _ = await start_editor(
+            workspace, workspace.parent / "server.log", init_options=init, approvals=approvals
+        )
+        try:
+            await scenario(editor)
+        finally:
+            await stop_editor(editor)
+
+    asyncio.run(main())
+
+
+def tool_messages(server: ScriptedModelServer, request_index: int) -> list[str]:
+    body = server.chat_requests[request_index].body
+    return [m["content"] for m in body["messages"] if m["role"] == "tool"]
+
+
+def test_initialize_declares_the_flambeau_protocol(workspace: Path, model_server: ScriptedModelServer) -> None:
+    async def main() -> None:
+        editor, result = await start_editor(workspace, workspace.parent / "server.log")
+        try:
+            assert result.server_info is not None and result.server_info.name == "flambeau"
+            flambeau = result.capabilities.experimental["flambeau"]  # type: ignore[index]
+            assert flambeau["protocolVersion"] == 1
+            assert "flambeau/startTask" in flambeau["methods"] and "flambeau/setKey" in flambeau["methods"]
+            assert result.capabilities.execute_command_provider is not None
+            assert set(result.capabilities.execute_command_provider.commands) >= {
+                "flambeau.startTask",
+                "flambeau.cancelTask",
+                "flambeau.fixDiagnostic",
+            }
+            assert result.capabilities.code_action_provider
+            sync = result.capabilities.text_document_sync
+            assert isinstance(sync, types.TextDocumentSyncOptions)
+            assert sync.change == types.TextDocumentSyncKind.Incremental
+        finally:
+            await stop_editor(editor)
+
+    asyncio.run(main())
+
+
+def test_a_task_streams_its_events_and_asks_before_each_command(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.add(
+        Reply(text="Two commands, then done.", tool_calls=[("run_command", {"command": "echo one > first.txt"})]),
+        call("run_command", command="echo two > second.txt"),
+        call("attempt_completion", result="made first.txt"),
+    )
+
+    async def scenario(editor: Editor) -> None:
+        editor.approval_answers = [{"decision": "approve"}, {"decision": "deny", "reason": "not that one"}]
+        task_id = await editor.start_task("make two files")
+        end = await editor.wait_for_end(task_id)
+        assert end["type"] == "task_finished" and end["outcome"] == "completed", end
+
+        kinds = [e["type"] for e in editor.events_of(task_id)]
+        assert kinds[0] == "task_started" and "model_request" not in kinds
+        assert "".join(e["text"] for e in editor.events_of(task_id, "text_delta")) == "Two commands, then done."
+        assert [r["summary"] for r in editor.approval_requests] == [
+            "run: echo one > first.txt",
+            "run: echo two > second.txt",
+        ]
+        assert all(r["taskId"] == task_id and r["category"] == "command" for r in editor.approval_requests)
+        requested = editor.events_of(task_id, "approval_requested")
+        decided = [e for e in editor.events_of(task_id, "approval_decided") if e["tool"] == "run_command"]
+        assert [e["call_id"] for e in requested] == [r["callId"] for r in editor.approval_requests]
+        assert [(d["approved"], d["by"]) for d in decided] == [(True, "user"), (False, "user")]
+        assert decided[1]["reason"] == "not that one"
+        assert kinds.index("approval_requested") < kinds.index("approval_decided")
+        assert kinds.count("usage") == 3 and kinds[-1] == "task_finished"
+
+    run_editor(workspace, model_server, scenario)
+    assert (workspace / "first.txt").read_text() == "one\n"
+    assert not (workspace / "second.txt").exists()
+    assert "Not run: not that one" in tool_messages(model_server, 2)[-1]
