@@ -54,6 +54,7 @@ def build_session(
     documents: DocumentProvider | None = None,
     tools: ToolRegistry | None = None,
 ) -> Session:
+    refuse_if_cloud(spec.profile, spec.restrictions)
     policy = _load_policy(spec)
     workspace = Workspace(spec.workspace, protected=policy.protected_paths)
     task_id = spec.task_id or new_task_id()
@@ -70,7 +71,6 @@ def build_session(
 
         bus.subscribe(TraceWriter.for_session(workspace.root, task_id, secrets))
     bus.subscribe(sink)
-    refuse_if_cloud(spec.profile, spec.restrictions)
     cloud = spec.profile.effective_locality() == "cloud"
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
     if spec.openness is not None:
