@@ -26,9 +26,11 @@ from agent.trace.signing import SigningKey, load_signing_key
 CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
 
 
-def checkpoint_message(task_id: str, tree_size: int, root_hex: str) -> bytes:
-    """The bytes a checkpoint signature covers."""
-    return canonical_bytes({"root": root_hex, "task_id": task_id, "tree_size": tree_size})
+def checkpoint_message(task_id: str, checkpoint: dict[str, Any]) -> bytes:
+    """The bytes a checkpoint's signature covers: the whole checkpoint record except the signature
+    (seq, time, prev, tree size, root, final) and the task id, so no field of it can change unnoticed."""
+    unsigned = {k: v for k, v in checkpoint.items() if k != "signature"}
+    return canonical_bytes({"checkpoint": unsigned, "task_id": task_id})
 
 
 def now_iso() -> str:
@@ -97,12 +99,11 @@ class TraceWriter:
     def checkpoint(self, *, final: bool) -> None:
         if self.tree.size == 0:
             self._write(self._header())
-        root = self.tree.root().hex()
         assert self.key is not None
-        signature = self.key.sign(checkpoint_message(self.task_id, self.tree.size, root))
-        self._write(
-            {"kind": "checkpoint", "tree_size": self.tree.size, "root": root, "final": final, "signature": signature}
-        )
+        record = self._stamp({"kind": "checkpoint", "tree_size": self.tree.size, "root": self.tree.root().hex()})
+        record["final"] = final
+        record["signature"] = self.key.sign(checkpoint_message(self.task_id, record))
+        self._append_line(record)
         self._since_checkpoint = 0
 
     def _header(self) -> Record:
@@ -118,8 +119,13 @@ class TraceWriter:
             "tree": "RFC6962",
         }
 
+    def _stamp(self, payload: Record) -> dict[str, Any]:
+        return {**payload, "seq": self.tree.size, "time": now_iso(), "prev": self.prev}
+
     def _write(self, payload: Record) -> None:
-        record: dict[str, Any] = {**payload, "seq": self.tree.size, "time": now_iso(), "prev": self.prev}
+        self._append_line(self._stamp(payload))
+
+    def _append_line(self, record: dict[str, Any]) -> None:
         line = canonical_bytes(record)
         handle = self._open()
         handle.write(line + b"\n")
