@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.trace import verify
 from agent.trace.layout import blobs_dir_for
-from tests.scripted_server import Reply, ScriptedModelServer, call
+from tests.scripted_server import Reply, ScriptedModelServer
 from tests.trace_mutations import (
     checkpoint_indexes,
     line_index_of_offset,
@@ -162,4 +162,3 @@ def test_one_hundred_intact_traces_raise_no_false_alarm(model_server: ScriptedMo
     reports = [verify(trace) for trace in traces]
     assert [r.status for r in reports] == ["intact"] * 100, [r.message for r in reports if r.status != "intact"]
     assert all(r.exit_code == 0 and r.first_bad_record is None and r.key_trusted for r in reports)
-
