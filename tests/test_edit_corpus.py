@@ -319,3 +319,12 @@ def test_open_editor_buffer_is_edited_through_the_editor(workspace: Path) -> Non
     _edit(ctx, "open.py", [("unsaved = 1", "unsaved = 2")])
     assert buffers.applied == ["unsaved = 2\n"]
     assert target.read_bytes() == b"saved = 1\n", "the editor owns the file; it saves when the user does"
+
+
+def test_file_in_a_legacy_encoding_is_written_on_disk_when_not_open_in_the_editor(workspace: Path) -> None:
+    target = workspace / "legacy.txt"
+    target.write_bytes(b"caf\xe9\nx = 1\n")
+    other = workspace / "other.txt"
+    ctx = ToolContext(workspace=Workspace(workspace), documents=_EditorBuffers(other, "unrelated\n"))
+    _edit(ctx, "legacy.txt", [("x = 1", "x = 2")])
+    assert target.read_bytes() == b"caf\xe9\nx = 2\n"

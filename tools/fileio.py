@@ -79,7 +79,8 @@ async def commit_bytes(path: Path, rel: str, before: bytes | None, after: bytes,
     """
     from tools.base import ToolError
 
-    if ctx.documents is not None:
+    if ctx.documents is not None and ctx.documents.open_text(path) is not None:
+        # Open buffers are text the editor gave us as UTF-8; closed files may be in any encoding.
         applied = await ctx.documents.apply_text(path, after.decode("utf-8"))
         if applied is False:
             raise ToolError(f"the editor rejected the edit to {rel}; the file is unchanged")
