@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.fileio import commit_bytes, current_bytes, looks_binary, remember_read, unified_diff
+from tools.fileio import commit_bytes, current_bytes, remember_read, unified_diff
 from tools.ignore import IgnoreRules
+from tools.textcodec import DecodedText, decode, is_binary
 
 MAX_READ_BYTES = 1_000_000
 MAX_LISTED_ENTRIES = 400
@@ -37,7 +39,7 @@ class ReadFile(Tool[ReadFileArgs]):
         data = current_bytes(path, ctx)
         if data is None:
             raise ToolError(f"{rel} does not exist; use list_files to find the right path")
-        if looks_binary(data):
+        if is_binary(data):
             return ToolResult(ok=False, output=f"{rel} is a binary file ({len(data):,} bytes); it was not read")
         if len(data) > MAX_READ_BYTES and args.start_line is None:
             return ToolResult(
@@ -48,7 +50,7 @@ class ReadFile(Tool[ReadFileArgs]):
                 ),
             )
         remember_read(ctx, rel, data)
-        text = data.decode("utf-8", errors="replace")
+        text = decode(data).text
         if args.start_line is None and args.end_line is None:
             return ToolResult(ok=True, output=text, data={"path": rel, "bytes": len(data)})
         lines = text.splitlines(keepends=True)
@@ -117,7 +119,7 @@ class WriteFile(Tool[WriteFileArgs]):
     def preview(self, args: WriteFileArgs, ctx: ToolContext) -> str:
         path = ctx.workspace.resolve_for_write(args.path)
         before = current_bytes(path, ctx)
-        return unified_diff(ctx.workspace.relative(path), before, args.content.encode("utf-8"))
+        return unified_diff(ctx.workspace.relative(path), before, encode_like(before, args.content))
 
     async def run(self, args: WriteFileArgs, ctx: ToolContext) -> ToolResult:
         path = ctx.workspace.resolve_for_write(args.path)
@@ -125,7 +127,40 @@ class WriteFile(Tool[WriteFileArgs]):
         if path.is_dir():
             raise ToolError(f"{rel} is a directory; give a file path")
         before = current_bytes(path, ctx)
-        after = args.content.encode("utf-8")
+        if before is not None and is_binary(before):
+            raise ToolError(f"{rel} is a binary file; write_file only replaces text files")
+        if before:
+            refuse_elided_content(rel, before, args.content)
+        after = encode_like(before, args.content)
         change = await commit_bytes(path, rel, before, after, ctx)
         verb = "created" if before is None else "rewrote"
         return ToolResult(ok=True, output=f"{verb} {rel} ({len(after):,} bytes)", file_changes=[change])
+
+
+ELISION = re.compile(
+    r"^\s*(#|//|/\*|<!--|--|;|\*)\s*(\.\.\.|…|\[\.\.\.\])?\s*"
+    r"(rest of|remaining|existing|unchanged|previous|other)\b[^\n]*(\.\.\.|…|unchanged|omitted|as before|here)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def refuse_elided_content(rel: str, before: bytes, content: str) -> None:
+    """Refuse content that stands in for part of the file with a placeholder comment ("... rest of code ...")."""
+    old_text = decode(before).text
+    for found in ELISION.finditer(content):
+        line = found.group(0).strip()
+        if line not in old_text:
+            raise ToolError(
+                f"the new content of {rel} contains the placeholder {line!r} instead of the real text, which would "
+                "delete that part of the file; write the complete content, or change part of it with edit_file"
+            )
+
+
+def encode_like(before: bytes | None, content: str) -> bytes:
+    """`content` in the existing file's encoding, BOM and line-ending style (new files: UTF-8, as given)."""
+    existing = DecodedText("", "utf-8") if before is None else decode(before)
+    if "\r\n" not in content and existing.newline == "\r\n":
+        content = content.replace("\n", "\r\n")
+    if content.startswith("\ufeff") and existing.bom:
+        content = content[1:]
+    return existing.encode(content)
