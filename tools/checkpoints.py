@@ -1,0 +1,406 @@
+"""Checkpoints: snapshots of the workspace in a shadow git repository outside the user's `.git`.
+
+The shadow repository lives in the user's data folder (`$XDG_DATA_HOME/flambeau/checkpoints/<hash of
+the workspace path>`), and every git command names it with `--git-dir` and the workspace with
+`--work-tree`, so the user's `.git` is never renamed, read for writing, or written. Snapshots use git
+plumbing (`update-index`, `write-tree`, `commit-tree`): no hooks run, no user config is changed.
+`.gitignore` files (and the user's `.git/info/exclude` and global excludes) are honoured; files above a
+size cap are skipped and named; the whole snapshot runs within a time budget. The shadow repository's
+`info/attributes` turns off every conversion (line endings, filters) so a restore is byte-exact.
+
+Plain `subprocess` rather than gitpython here: each call needs its own stdin, a deadline and an
+environment without inherited `GIT_*` variables, which is simplest to state directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.fileio import atomic_write
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_FILES = 50_000
+DEFAULT_TIME_BUDGET_S = 20.0
+BRANCH = "refs/heads/checkpoints"
+NO_CONVERSION = "* -text -filter -ident -working-tree-encoding -diff\n"
+SHADOW_EXCLUDES = ".flambeau/\n"
+"""Flambeau's own folder (traces, caches) is never part of a checkpoint."""
+CHECKPOINT_ID = re.compile(r"^[0-9a-f]{7,40}$")
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Flambeau checkpoint",
+    "GIT_AUTHOR_EMAIL": "checkpoints@flambeau.invalid",
+    "GIT_COMMITTER_NAME": "Flambeau checkpoint",
+    "GIT_COMMITTER_EMAIL": "checkpoints@flambeau.invalid",
+}
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint could not be taken or restored; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    id: str
+    label: str
+    created: float
+    """Unix time."""
+    task_id: str = ""
+    files: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Workspace-relative paths left out (above the size cap, nested repositories)."""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    checkpoint: Checkpoint
+    safety_checkpoint: Checkpoint
+    """Taken just before restoring, so the restore itself can be undone."""
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def default_data_dir() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "flambeau"
+
+
+def workspace_key(workspace: Path) -> str:
+    return hashlib.sha256(str(workspace).encode("utf-8")).hexdigest()[:24]
+
+
+class ShadowCheckpoints:
+    """Create, list and restore checkpoints of one workspace. Nothing happens until a method is called."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        data_dir: Path | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        max_files: int = DEFAULT_MAX_FILES,
+        time_budget_s: float = DEFAULT_TIME_BUDGET_S,
+    ) -> None:
+        self.workspace = Path(os.path.realpath(workspace))
+        self.git_dir = (data_dir or default_data_dir()) / "checkpoints" / workspace_key(self.workspace)
+        self.max_file_bytes = max_file_bytes
+        self.max_files = max_files
+        self.time_budget_s = time_budget_s
+
+    # -- public -------------------------------------------------------------------------------------
+    def create(self, label: str, task_id: str = "") -> Checkpoint:
+        with self._locked():
+            return self._create(label, task_id)
+
+    def list_checkpoints(self) -> list[Checkpoint]:
+        """Newest first; empty when no checkpoint was ever taken."""
+        if not (self.git_dir / "HEAD").exists():
+            return []
+        with self._locked():
+            return self._history()
+
+    def restore(self, checkpoint_id: str) -> RestoreReport:
+        """Bring every file of the checkpoint back byte-exact and remove files made since (ignored files,
+        files skipped by the size cap and `.flambeau/` are left alone)."""
+        if not CHECKPOINT_ID.match(checkpoint_id):
+            raise CheckpointError(f"{checkpoint_id!r} is not a checkpoint id; list them to see the ids")
+        with self._locked():
+            target = self._find(checkpoint_id)
+            safety = self._create(f"before restoring {target.id[:12]}", target.task_id)
+            changes = self._git("diff-tree", "-r", "-z", "--no-renames", safety.id, target.id).decode(
+                "utf-8", "surrogateescape"
+            )
+            return self._apply(target, safety, _parse_diff_tree(changes))
+
+    # -- creating -----------------------------------------------------------------------------------
+    def _create(self, label: str, task_id: str) -> Checkpoint:
+        started = time.monotonic()
+        deadline = started + self.time_budget_s
+        self._ensure_repository()
+        listing = self._git(*self._ls_files_args(), deadline=deadline)
+        include: list[str] = []
+        remove: list[str] = []
+        skipped: list[str] = []
+        for rel in dict.fromkeys(p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p):
+            if time.monotonic() > deadline:
+                raise CheckpointError(self._over_budget())
+            if rel.endswith("/"):
+                skipped.append(rel)  # a nested repository: git records no content for it
+                continue
+            try:
+                info = os.lstat(self.workspace / rel)
+            except FileNotFoundError:
+                remove.append(rel)
+                continue
+            if not stat.S_ISLNK(info.st_mode) and info.st_size > self.max_file_bytes:
+                skipped.append(rel)
+                remove.append(rel)
+                continue
+            include.append(rel)
+        if len(include) > self.max_files:
+            raise CheckpointError(
+                f"the workspace has {len(include):,} files, more than the checkpoint limit of {self.max_files:,}; "
+                "add large generated folders to .gitignore or .flambeauignore"
+            )
+        if remove:
+            self._git("update-index", "--force-remove", "-z", "--stdin", stdin=_nul_list(remove), deadline=deadline)
+        if include:
+            self._git("update-index", "--add", "-z", "--stdin", stdin=_nul_list(include), deadline=deadline)
+        tree = self._git("write-tree", deadline=deadline).decode().strip()
+        parent = self._git("rev-parse", "-q", "--verify", BRANCH, check=False).decode().strip()
+        duration = round(time.monotonic() - started, 4)
+        meta = {"task_id": task_id, "files": len(include), "skipped": skipped, "duration_s": duration}
+        message = f"{label}\n\n{json.dumps(meta, ensure_ascii=False)}\n"
+        parents = ["-p", parent] if parent else []
+        commit = (
+            self._git(
+                "commit-tree", "--no-gpg-sign", tree, *parents, "-F", "-", stdin=message.encode(), deadline=deadline
+            )
+            .decode()
+            .strip()
+        )
+        self._git("update-ref", BRANCH, commit, *([parent] if parent else []), deadline=deadline)
+        return Checkpoint(commit, label, time.time(), task_id, len(include), skipped, duration)
+
+    def _ls_files_args(self) -> list[str]:
+        args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+        user_exclude = self.workspace / ".git" / "info" / "exclude"
+        if user_exclude.is_file():
+            args.append(f"--exclude-from={user_exclude}")
+        return args
+
+    def _over_budget(self) -> str:
+        return (
+            f"the checkpoint took longer than its time budget of {self.time_budget_s:g}s and was skipped; "
+            "add large folders to .gitignore or .flambeauignore"
+        )
+
+    # -- restoring ----------------------------------------------------------------------------------
+    def _find(self, checkpoint_id: str) -> Checkpoint:
+        for checkpoint in self._history():
+            if checkpoint.id.startswith(checkpoint_id):
+                return checkpoint
+        raise CheckpointError(f"no checkpoint {checkpoint_id} for {self.workspace}; list them to see the ids")
+
+    def _history(self) -> list[Checkpoint]:
+        if not (self.git_dir / "HEAD").exists():
+            return []
+        if not self._git("rev-parse", "-q", "--verify", BRANCH, check=False).strip():
+            return []
+        out = self._git("log", "-z", "--format=%H%x1f%ct%x1f%B", BRANCH).decode("utf-8", "replace")
+        return [self._parse_log_entry(entry) for entry in out.split("\0") if entry.strip()]
+
+    def _apply(self, target: Checkpoint, safety: Checkpoint, changes: list[_TreeChange]) -> RestoreReport:
+        keep = set(target.skipped)
+        written: list[str] = []
+        deleted: list[str] = []
+        failed: list[str] = []
+        for change in changes:
+            if change.new_sha is None and change.path not in keep:
+                try:
+                    path = self._safe_path(change.path)
+                    path.unlink(missing_ok=True)
+                    deleted.append(change.path)
+                    _prune_empty_parents(path.parent, self.workspace)
+                except (OSError, CheckpointError) as error:
+                    failed.append(f"{change.path}: {error}")
+        to_write = [c for c in changes if c.new_sha is not None and c.new_mode != "160000"]
+        blobs = self._read_blobs([c.new_sha for c in to_write if c.new_sha])
+        for change in to_write:
+            assert change.new_sha is not None
+            try:
+                self._write(change.path, change.new_mode, blobs[change.new_sha])
+                written.append(change.path)
+            except (OSError, CheckpointError) as error:
+                failed.append(f"{change.path}: {error}")
+        return RestoreReport(target, safety, written, deleted, failed)
+
+    def _write(self, rel: str, mode: str, data: bytes) -> None:
+        path = self._safe_path(rel)
+        if path.is_symlink() or (mode == "120000" and path.exists()):
+            path.unlink()
+        elif path.is_dir():
+            raise CheckpointError("a folder is in the way; move it and restore again")
+        if mode == "120000":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.fsdecode(data), path)
+            return
+        atomic_write(path, data)
+        current = path.stat().st_mode
+        executable = current | 0o111 & ~_umask_bits() if mode == "100755" else current & ~0o111
+        os.chmod(path, executable & 0o7777)
+
+    def _safe_path(self, rel: str) -> Path:
+        parts = Path(rel).parts
+        if Path(rel).is_absolute() or ".." in parts or ".git" in parts:
+            raise CheckpointError(f"refusing the path {rel!r}")
+        path = self.workspace / rel
+        parent = Path(os.path.realpath(path.parent))
+        if parent != self.workspace and self.workspace not in parent.parents:
+            raise CheckpointError(f"{rel!r} would be written through a link that leaves the workspace")
+        return path
+
+    def _read_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        if not shas:
+            return {}
+        unique = list(dict.fromkeys(shas))
+        out = self._git("cat-file", "--batch", stdin="".join(f"{s}\n" for s in unique).encode())
+        blobs: dict[str, bytes] = {}
+        position = 0
+        for sha in unique:
+            header_end = out.index(b"\n", position)
+            name, kind, size = out[position:header_end].decode().split(" ")
+            if kind != "blob" or name != sha:
+                raise CheckpointError(f"the shadow repository is damaged: {sha} is not a stored file")
+            start = header_end + 1
+            blobs[sha] = out[start : start + int(size)]
+            position = start + int(size) + 1
+        return blobs
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    def _ensure_repository(self) -> None:
+        if self.workspace == self.git_dir or self.workspace in self.git_dir.parents:
+            raise CheckpointError(
+                f"the checkpoint folder {self.git_dir} is inside the workspace; set XDG_DATA_HOME to a folder "
+                "outside it"
+            )
+        if (self.git_dir / "HEAD").exists():
+            return
+        self.git_dir.mkdir(parents=True, exist_ok=True)
+        _run(["git", "init", "-q", "--bare", "--template=", str(self.git_dir)], "init", cwd=self.git_dir, timeout=30)
+        (self.git_dir / "info").mkdir(exist_ok=True)
+        (self.git_dir / "info" / "attributes").write_text(NO_CONVERSION)
+        (self.git_dir / "info" / "exclude").write_text(SHADOW_EXCLUDES)
+        (self.git_dir / "workspace").write_text(f"{self.workspace}\n")
+        self._git("symbolic-ref", "HEAD", BRANCH)
+
+    def _git(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        deadline: float | None = None,
+        check: bool = True,
+    ) -> bytes:
+        command = [
+            "git",
+            f"--git-dir={self.git_dir}",
+            f"--work-tree={self.workspace}",
+            "-c", "core.autocrlf=false",
+            "-c", "core.safecrlf=false",
+            "-c", "core.fsmonitor=false",
+            "-c", "core.untrackedCache=false",
+            "-c", "core.quotePath=false",
+            "-c", "gc.auto=0",
+            *args,
+        ]  # fmt: skip
+        timeout = None if deadline is None else max(deadline - time.monotonic(), 0.01)
+        try:
+            return _run(command, args[0], cwd=self.workspace, stdin=stdin, timeout=timeout, check=check)
+        except subprocess.TimeoutExpired as error:
+            with contextlib.suppress(FileNotFoundError):
+                (self.git_dir / "index.lock").unlink()
+            raise CheckpointError(self._over_budget()) from error
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One checkpoint operation per workspace at a time, across processes."""
+        self.git_dir.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.git_dir.parent / f"{self.git_dir.name}.lock"
+        with open(lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _parse_log_entry(entry: str) -> Checkpoint:
+        sha, created, body = entry.lstrip("\n").split("\x1f", 2)
+        label, _, rest = body.partition("\n")
+        try:
+            meta = json.loads(rest.strip() or "{}")
+        except json.JSONDecodeError:
+            meta = {}
+        return Checkpoint(
+            id=sha,
+            label=label,
+            created=float(created),
+            task_id=str(meta.get("task_id", "")),
+            files=int(meta.get("files", 0)),
+            skipped=[str(s) for s in meta.get("skipped", [])],
+            duration_s=float(meta.get("duration_s", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class _TreeChange:
+    path: str
+    new_mode: str
+    new_sha: str | None
+    """None: the file is not in the target checkpoint."""
+
+
+def _parse_diff_tree(raw: str) -> list[_TreeChange]:
+    fields = raw.split("\0")
+    changes: list[_TreeChange] = []
+    index = 0
+    while index + 1 < len(fields):
+        header, path = fields[index], fields[index + 1]
+        index += 2
+        if not header.startswith(":"):
+            continue
+        _old_mode, new_mode, _old_sha, new_sha, status = header[1:].split(" ")
+        changes.append(_TreeChange(path, new_mode, None if status == "D" else new_sha))
+    return changes
+
+
+def _run(
+    command: list[str],
+    name: str,
+    *,
+    cwd: Path,
+    stdin: bytes | None = None,
+    timeout: float | None = None,
+    check: bool = True,
+) -> bytes:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(IDENTITY, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    if shutil.which("git") is None:
+        raise CheckpointError("git is not installed; checkpoints need it (Debian/Ubuntu: apt-get install git)")
+    proc = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, env=env, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip()
+        raise CheckpointError(f"git {name} failed in the checkpoint repository: {detail}")
+    return proc.stdout
+
+
+def _nul_list(paths: list[str]) -> bytes:
+    return b"".join(os.fsencode(p) + b"\0" for p in paths)
+
+
+def _umask_bits() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _prune_empty_parents(directory: Path, root: Path) -> None:
+    while directory != root and root in directory.parents:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        directory = directory.parent
