@@ -25,7 +25,7 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
-        self._protected_spec = pathspec.PathSpec.from_lines("gitwildmatch", self.protected)
+        self._protected_spec = pathspec.GitIgnoreSpec.from_lines(self.protected)
 
     def resolve(self, path: str) -> Path:
         """Resolve a model-supplied path (relative to the root, or absolute inside it), symlinks included."""
