@@ -132,7 +132,7 @@ def test_paths_inside_still_work(jailed: ToolContext, workspace: Path) -> None:
 def test_errors_say_what_to_do(jailed: ToolContext) -> None:
     with pytest.raises(PathError, match="only files inside the workspace can be used"):
         _run(ReadFile(), jailed, path="../x")
-    with pytest.raises(PathError, match="inside a .git directory, which Flambeau never writes"):
+    with pytest.raises(PathError, match=r"inside a \.git directory, which Flambeau never writes"):
         _run(WriteFile(), jailed, path=".git/hooks/pre-commit", content="x")
     with pytest.raises(PathError, match="NUL byte"):
         _run(ReadFile(), jailed, path="a\x00b")
