@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from agent.trace import list_traces, verify
 from tests.conftest import run_cli
 from tests.scripted_server import Reply, ScriptedModelServer, call
+
+
+@pytest.fixture(autouse=True)
+def _every_session_leaves_a_trace_that_verifies(workspace: Path) -> Iterator[None]:
+    yield
+    traces = list_traces(workspace)
+    assert traces, "each test here runs a session, and every session must write a trace in its workspace"
+    for trace in traces:
+        report = verify(trace.path, replay=True)
+        assert report.status == "intact" and report.exit_code == 0, report.message
+        assert (workspace / ".flambeau" / ".gitignore").read_text().strip().endswith("*")
 
 
 def _session_script() -> list[Reply]:
