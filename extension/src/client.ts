@@ -81,7 +81,8 @@ export class FlambeauClient implements ChatBackend {
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const serverOptions: ServerOptions = {
       command: python,
-      args: ["-m", "cli.main", "lsp"],
+      // -I: the workspace (cwd) is not on sys.path, so a project folder named `cli` cannot shadow the server.
+      args: ["-I", "-m", "cli.main", "lsp"],
       options: cwd ? { cwd } : {},
     };
     const initializationOptions: Record<string, string> = { approvalMode: settings.approvalMode };

@@ -35,9 +35,9 @@ export async function resolveInterpreter(configured: string): Promise<Interprete
   return { python: "python3", source: "PATH" };
 }
 
-function run(file: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
+function run(file: string, args: string[], timeoutMs = 60_000, cwd?: string): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024, ...(cwd ? { cwd } : {}) }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       const missing = error !== null && (error as NodeJS.ErrnoException).code === "ENOENT";
       resolve({ code, stdout: String(stdout), stderr: String(stderr), missing });
@@ -49,9 +49,9 @@ const PROBE = "import importlib.metadata as m, importlib.util as u, sys\n" +
   "assert u.find_spec('cli.main') and u.find_spec('lsp'), 'cli.main or lsp not importable'\n" +
   "print(m.version('flambeau'))";
 
-/** Checks that `python` exists and has the flambeau package (the server) installed. */
-export async function probe(python: string): Promise<ProbeResult> {
-  const result = await run(python, ["-c", PROBE], 30_000);
+/** Checks that `python`, run from `cwd` as the server will be, exists and has the flambeau package. */
+export async function probe(python: string, cwd: string | undefined): Promise<ProbeResult> {
+  const result = await run(python, ["-I", "-c", PROBE], 30_000, cwd);
   if (result.missing) return { ok: false, problem: "no-interpreter", detail: `no Python interpreter at "${python}"` };
   if (result.code !== 0) {
     const last = result.stderr.trim().split("\n").pop() ?? "";

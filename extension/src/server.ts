@@ -49,7 +49,7 @@ export class Server implements vscode.Disposable {
     const interpreter = await resolveInterpreter(settings.pythonPath);
     this.onState("starting", "starting the Flambeau server…");
     this.output.info(`Python interpreter: ${interpreter.python} (from ${interpreter.source})`);
-    const probed = await probe(interpreter.python);
+    const probed = await probe(interpreter.python, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
     if (!probed.ok) {
       const message =
         probed.problem === "no-interpreter"
@@ -60,7 +60,7 @@ export class Server implements vscode.Disposable {
       void this.offerFix(message);
       return undefined;
     }
-    this.output.info(`flambeau ${probed.version} found; starting "${interpreter.python} -m cli.main lsp"`);
+    this.output.info(`flambeau ${probed.version} found; starting "${interpreter.python} -I -m cli.main lsp"`);
     try {
       this.current = await FlambeauClient.start(interpreter.python, settings, this.output, {
         ...this.hooks,
@@ -72,7 +72,8 @@ export class Server implements vscode.Disposable {
       this.onState("running", "", this.current);
       return this.current;
     } catch (error) {
-      const message = `Flambeau server failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      const message = `The Flambeau server exited while starting (${reason}). Its error output is in the log.`;
       this.output.error(message);
       this.onState("failed", message);
       void vscode.window.showErrorMessage(message, LOG).then((choice) => choice === LOG && this.output.show());

