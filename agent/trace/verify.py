@@ -17,7 +17,7 @@ from agent.trace.layout import FORMAT, blobs_dir_for
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
-from agent.trace.signing import local_public_key, parse_public_key, verify_signature
+from agent.trace.signing import local_public_key, parse_public_key, public_key_id, verify_signature
 from agent.trace.writer import checkpoint_message
 
 Status = Literal["intact", "tampered", "damaged"]
@@ -92,6 +92,8 @@ def verify(
     """Check a trace file. `trusted_keys`: signer keys to accept (`ed25519:<hex>`); by default this
     machine's trace key when it has one. `workspace`: where to replay from and compare against
     (default: the workspace that holds the trace)."""
+    if trusted_keys is not None:
+        trusted_keys = [public_key_id(parse_public_key(key)) for key in trusted_keys]
     path = Path(path)
     raw = read_trace(path)
     report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
