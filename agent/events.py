@@ -127,6 +127,28 @@ class ToolResultEvent(Event):
 
 
 @dataclass(frozen=True)
+class CheckpointCreated(Event):
+    """A snapshot of the workspace, taken before the first edit or command of a step."""
+
+    type: ClassVar[str] = "checkpoint_created"
+    checkpoint_id: str = ""
+    step: int = 0
+    files: int = 0
+    skipped: list[str] = field(default_factory=list)
+    """Workspace-relative paths left out (above the size cap, nested repositories)."""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class CheckpointFailed(Event):
+    """No snapshot could be taken; the task goes on without one."""
+
+    type: ClassVar[str] = "checkpoint_failed"
+    step: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class TaskFinished(Event):
     type: ClassVar[str] = "task_finished"
     outcome: Outcome = "completed"

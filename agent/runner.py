@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.approval import Approver
+from agent.checkpointing import StepCheckpoints
 from agent.config import Restrictions
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
@@ -36,6 +37,8 @@ class TaskSpec:
     api_key: str | None = None
     task_id: str | None = None
     plan_mode: bool = False
+    checkpoints: bool = True
+    """Snapshot the workspace (in a shadow repository outside its .git) before each step's first change."""
     trace: bool = True
     """Write the verifiable trace to `<workspace>/.flambeau/traces/<task_id>.jsonl`."""
     openness: dict[str, Any] | None = None
@@ -87,6 +90,7 @@ def build_session(
         task_id=task_id,
         started_extra=started_extra,
         result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
+        checkpoints=_checkpoints(spec, workspace.root),
     )
 
 
@@ -96,3 +100,12 @@ def _load_policy(spec: TaskSpec) -> Policy:
         return load_policy(spec.approval_mode, spec.workspace, plan_mode=spec.plan_mode)
     except PolicyConfigError as error:
         raise ConfigError(str(error)) from error
+
+
+def _checkpoints(spec: TaskSpec, root: Path) -> StepCheckpoints | None:
+    """Checkpoints only where the agent can change something: a writable workspace, outside plan mode."""
+    if not spec.checkpoints or spec.plan_mode or not os.access(root, os.W_OK):
+        return None
+    from tools.checkpoints import ShadowCheckpoints
+
+    return StepCheckpoints(ShadowCheckpoints(root))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from agent.approval import ApprovalRequest, Approver, Decision
+from agent.checkpointing import StepCheckpoints
 from agent.constrained import constraint_params, extract_constrained_call
 from agent.context import (
     Budget,
@@ -115,6 +116,7 @@ class Session:
         task_id: str | None = None,
         started_extra: dict[str, Any] | None = None,
         result_filter: ResultFilter | None = None,
+        checkpoints: StepCheckpoints | None = None,
     ) -> None:
         self.task = task
         self.task_id = task_id or context.task_id or new_task_id()
@@ -134,6 +136,7 @@ class Session:
         self.pending_user: list[str] = []
         self.started_extra = started_extra or {}
         self.result_filter = result_filter
+        self.checkpoints = checkpoints
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -296,6 +299,8 @@ class Session:
         decision = await self._decide(parsed)
         if not decision.approved:
             return False, f"Not run: {decision.reason}"
+        if self.checkpoints is not None:
+            await self.checkpoints.before_tool(parsed.tool.category, self.steps, self.task_id, self.emit)
         result = await self._run_tool(parsed)
         capped = cap_middle(result.output, self._budget.tool_output_chars() if self._budget else 20_000)
         self.emit(
@@ -364,6 +369,9 @@ class Session:
         )
 
     async def _run_tool(self, parsed: ParsedCall) -> ToolResult:
+        refusal = self.policy.refusal_at_execution(parsed.tool.category)
+        if refusal is not None:  # enforced here too, whatever an approver said
+            return ToolResult(ok=False, output=f"Error: {refusal}")
         started = time.monotonic()
         try:
             result = await parsed.tool.run(parsed.args, self.ctx)

@@ -72,8 +72,9 @@ class Policy:
     def evaluate(self, tool: str, category: Category, arguments: dict[str, Any]) -> Verdict:
         if category is Category.META:
             return Verdict("allow", "completion needs no approval")
-        if self.plan_mode and category is not Category.READ:
-            return Verdict("deny", f"plan mode: {category.value} tools do not run until plan mode is turned off")
+        refusal = self.refusal_at_execution(category)
+        if refusal is not None:
+            return Verdict("deny", refusal)
         command = arguments.get("command") if category is Category.COMMAND else None
         line = parse_command_line(command) if isinstance(command, str) else None
         verdict = self._layer_verdict(None, category, line)
@@ -84,6 +85,12 @@ class Policy:
         if arguments.get("requires_approval") is True:
             verdict = stricter(verdict, Verdict("ask", "the model asked for approval"))
         return verdict
+
+    def refusal_at_execution(self, category: Category) -> str | None:
+        """Why a tool of `category` must not run now, checked where tools execute (not only when deciding)."""
+        if self.plan_mode and category not in (Category.READ, Category.META):
+            return f"plan mode: {category.value} tools do not run until plan mode is turned off"
+        return None
 
     def _layer_verdict(self, layer: PolicyLayer | None, category: Category, line: CommandLine | None) -> Verdict:
         """One layer's view. The session's mode seeds the user's view; a workspace layer has no say unless it
