@@ -210,7 +210,9 @@ async function main() {
     await until("the command card to show denied", async () => (await cardStatus(frame, "run_command")) === "denied");
     await until("the task to complete", async () => (await frame.locator(".task-status").last().textContent()) === "completed");
     await assertNoPanelError(frame, "at the end of the task");
-    const counters = await frame.locator(".counters").last().textContent();
+    const counters = (await frame.locator(".counters").last().textContent()) ?? "";
+    const tokens = /(\d+) in · (\d+) out tokens · \$/.exec(counters);
+    if (!tokens || Number(tokens[1]) <= 0 || Number(tokens[2]) <= 0) throw new Error(`no token/cost counters for the task: "${counters}"`);
     await shot(page, "command-denied-task-completed");
 
     // 6. The task is in the Traces view; Verify reports intact.
@@ -222,6 +224,11 @@ async function main() {
       await row.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
       return row.isVisible();
     });
+    const rowText = (await row.getAttribute("aria-label")) ?? (await row.textContent()) ?? "";
+    const description = await row.locator(".label-description").textContent();
+    if (!description?.includes("completed") || !description.includes(env("E2E_MODEL"))) {
+      throw new Error(`the trace row does not show model and outcome: "${description}" (${rowText})`);
+    }
     await shot(page, "traces-view");
     await row.hover();
     await row.locator('.action-label[aria-label="Verify"]').click();
@@ -234,6 +241,13 @@ async function main() {
     await row.hover();
     await row.locator('.action-label[aria-label="Open Report"]').click();
     await page.locator(".tab", { hasText: "Trace:" }).first().waitFor({ state: "visible" });
+    await until("the HTML report to render", async () => {
+      for (const candidate of page.frames()) {
+        const heading = await candidate.locator("header h1").textContent({ timeout: 500 }).catch(() => null);
+        if (heading?.includes(task.slice(0, 20))) return true;
+      }
+      return false;
+    });
     await shot(page, "trace-report");
 
     process.stdout.write(`${JSON.stringify({ ok: true, verdict, counters, statusBar })}\n`);
