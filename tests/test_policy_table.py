@@ -114,7 +114,9 @@ def test_the_table_is_large_and_covers_every_decision() -> None:
 
 @pytest.mark.parametrize("command", ["ls", "npm test", "git status"])
 def test_the_model_can_ask_for_approval(command: str) -> None:
-    verdict = _policy("auto-all").evaluate("run_command", Category.COMMAND, {"command": command, "requires_approval": True})
+    verdict = _policy("auto-all").evaluate(
+        "run_command", Category.COMMAND, {"command": command, "requires_approval": True}
+    )
     assert verdict.action == "ask" and verdict.rule == "the model asked for approval"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from tools.base import Tool
 from tools.completion import AttemptCompletion
 from tools.files import ListFiles, ReadFile, WriteFile
+from tools.git import GitCommit, GitDiff, GitLog, GitStatus
 from tools.shell import RunCommand
 
 
@@ -33,4 +34,16 @@ class ToolRegistry:
 
 
 def default_tools() -> ToolRegistry:
-    return ToolRegistry([ReadFile(), ListFiles(), WriteFile(), RunCommand(), AttemptCompletion()])
+    return ToolRegistry(
+        [
+            ReadFile(),
+            ListFiles(),
+            WriteFile(),
+            RunCommand(),
+            GitStatus(),
+            GitDiff(),
+            GitLog(),
+            GitCommit(),
+            AttemptCompletion(),
+        ]
+    )
