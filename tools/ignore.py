@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pathspec
@@ -32,15 +32,24 @@ class IgnoreRules:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root_str = str(root)
         self._lines: list[str] = []
+        self._loaded: set[str] = set()
         self._spec = pathspec.GitIgnoreSpec.from_lines([])
 
-    def _load_dir(self, rel_dir: str) -> None:
+    def _load_dir(self, rel_dir: str, present: Iterable[str] = IGNORE_FILES) -> None:
+        """Add the patterns of `rel_dir`'s ignore files (those named in `present`), once per directory."""
+        if rel_dir in self._loaded:
+            return
+        self._loaded.add(rel_dir)
         added = False
         for name in IGNORE_FILES:
-            path = self.root / rel_dir / name if rel_dir else self.root / name
+            if name not in present:
+                continue
+            path = os.path.join(self._root_str, rel_dir, name)
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
             except OSError:
                 continue
             for line in text.splitlines():
@@ -52,6 +61,8 @@ class IgnoreRules:
             self._spec = pathspec.GitIgnoreSpec.from_lines(self._lines)
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
+        if not self._lines:
+            return False
         return self._spec.match_file(rel + "/" if is_dir else rel)
 
     def walk(self, start_rel: str = "", recursive: bool = True) -> Iterator[tuple[str, bool]]:
@@ -62,13 +73,33 @@ class IgnoreRules:
             self._load_dir("/".join(parts[:i]))
         yield from self._walk_dir("/".join(parts), recursive)
 
-    def _walk_dir(self, rel_dir: str, recursive: bool) -> Iterator[tuple[str, bool]]:
-        self._load_dir(rel_dir)
-        directory = self.root / rel_dir if rel_dir else self.root
+    def walk_files(self, start_rel: str = "") -> Iterator[str]:
+        """Every non-ignored regular file under `start_rel` (symlinks left out: they may point anywhere)."""
+        parts = [p for p in start_rel.split("/") if p and p != "."]
+        for i in range(len(parts)):
+            self._load_dir("/".join(parts[:i]))
+        yield from self._walk_files("/".join(parts))
+
+    def _walk_files(self, rel_dir: str) -> Iterator[str]:
+        for rel, kind in self.list_dir(rel_dir):
+            if kind == "file":
+                yield rel
+            elif kind == "dir":
+                yield from self._walk_files(rel)
+
+    def list_dir(self, rel_dir: str) -> list[tuple[str, str]]:
+        """(path, "dir" | "file" | "link") of the non-ignored entries of one directory, sorted by name.
+
+        The ignore files of `rel_dir`'s ancestors must already be loaded (as `walk` does).
+        """
+        directory = os.path.join(self._root_str, rel_dir) if rel_dir else self._root_str
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
         except OSError:
-            return
+            return []
+        self._load_dir(rel_dir, {e.name for e in entries if e.name in IGNORE_FILES})
+        listed: list[tuple[str, str]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -76,6 +107,11 @@ class IgnoreRules:
                 continue
             if self.ignored(rel, is_dir):
                 continue
-            yield rel, is_dir
-            if is_dir and recursive:
+            listed.append((rel, "dir" if is_dir else "link" if entry.is_symlink() else "file"))
+        return listed
+
+    def _walk_dir(self, rel_dir: str, recursive: bool) -> Iterator[tuple[str, bool]]:
+        for rel, kind in self.list_dir(rel_dir):
+            yield rel, kind == "dir"
+            if kind == "dir" and recursive:
                 yield from self._walk_dir(rel, recursive)

@@ -97,12 +97,8 @@ def candidate_files(root: Path, rel: str, glob: str | None) -> list[str]:
     if (root / rel).is_file():
         return [rel]
     spec = glob_spec(glob)
-    start = "" if rel == "." else rel
-    return [
-        path
-        for path, is_dir in IgnoreRules(root).walk(start, recursive=True)
-        if not is_dir and (spec is None or spec.match_file(path)) and not (root / path).is_symlink()
-    ]
+    files = IgnoreRules(root).walk_files("" if rel == "." else rel)
+    return [path for path in files if spec is None or spec.match_file(path)]
 
 
 def glob_spec(glob: str | None) -> pathspec.GitIgnoreSpec | None:
