@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest install clean
+.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e
 
 $(STAMP): pyproject.toml
 	scripts/install-system-packages
@@ -27,7 +27,30 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck pytest
+test: lint typecheck pytest extension-test extension-e2e
+
+# VS Code extension (extension/): npm ci once per package-lock, then build / check / package.
+EXT_STAMP := extension/node_modules/.installed-$(shell sha256sum extension/package-lock.json 2>/dev/null | cut -c1-12)
+
+$(EXT_STAMP): extension/package-lock.json
+	cd extension && npm ci --no-audit --no-fund --loglevel=error
+	touch $(EXT_STAMP)
+
+vsix: $(EXT_STAMP)
+	cd extension && npm run -s package
+
+install-extension: install vsix
+	@command -v code >/dev/null || { echo "no 'code' command on PATH: install extension/flambeau.vsix from VS Code (Extensions: Install from VSIX...)"; exit 1; }
+	code --install-extension extension/flambeau.vsix
+	@echo "Set the VS Code setting flambeau.pythonPath to $(CURDIR)/$(BIN)/python"
+
+extension-test: $(EXT_STAMP)
+	cd extension && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s package
+
+# The extension in a real VS Code (code-server, installed once into extension/.e2e-cache) via Chromium.
+extension-e2e: install vsix
+	extension/e2e/setup.sh
+	FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q tests/test_extension_e2e.py
 
 clean:
 	rm -rf $(VENV)
