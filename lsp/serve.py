@@ -58,7 +58,7 @@ async def _tcp(server: FlambeauServer, host: str, port: int) -> int:
 async def _session(server: FlambeauServer, reader: asyncio.StreamReader) -> int:
     """Serve until the client exits or disconnects; running tasks are cancelled (their traces closed)."""
     try:
-        await serve(server.protocol, reader, threading.Event())
+        await serve(server.protocol, reader, threading.Event(), on_cancel=server.tasks.cancel_for_request)
         return 0
     except SystemExit as exit_request:  # pygls answers `exit` with sys.exit
         return exit_request.code if isinstance(exit_request.code, int) else 0

@@ -71,6 +71,8 @@ class TaskRegistry:
     def __init__(self, server: FlambeauServer) -> None:
         self.server = server
         self._tasks: dict[str, RunningTask] = {}
+        self._by_request: dict[str | int, RunningTask] = {}
+        """Tasks whose client request (an executeCommand) waits for their end, by request id."""
 
     def start(self, request: TaskRequest) -> RunningTask:
         entry = RunningTask(task_id=new_task_id(), request=request)
@@ -103,16 +105,27 @@ class TaskRegistry:
         await asyncio.wait({entry.runner}, timeout=CANCEL_WAIT_S)
         return True
 
-    async def finished(self, entry: RunningTask) -> None:
-        """Wait for the task to end; if the waiter is cancelled ($/cancelRequest), the task is cancelled too."""
+    async def finished(self, entry: RunningTask, request_id: str | int | None) -> None:
+        """Wait for the task to end. `$/cancelRequest` for `request_id` (or cancelling the waiter) cancels it."""
         if entry.runner is None:
             return
+        if request_id is not None:
+            self._by_request[request_id] = entry
         try:
             await asyncio.wait({entry.runner})
         except asyncio.CancelledError:
             entry.runner.cancel()
             await asyncio.wait({entry.runner}, timeout=CANCEL_WAIT_S)
             raise
+        finally:
+            if request_id is not None:
+                self._by_request.pop(request_id, None)
+
+    def cancel_for_request(self, request_id: str | int) -> None:
+        """The client cancelled request `request_id`: cancel the task it is waiting for, if any."""
+        entry = self._by_request.pop(request_id, None)
+        if entry is not None:
+            self._cancel_soon(entry)
 
     async def cancel_all(self) -> None:
         runners = [entry.runner for entry in self._tasks.values() if entry.runner is not None and entry.active]

@@ -12,9 +12,10 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from lsprotocol.types import CANCEL_REQUEST
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import JsonRPCProtocol
 
@@ -50,11 +51,19 @@ def _valid_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
-class MessageHandler:
-    """Turns one frame's body into a call of the protocol, or an error reply."""
+CancelHook = Callable[[str | int], None]
 
-    def __init__(self, protocol: JsonRPCProtocol) -> None:
+
+class MessageHandler:
+    """Turns one frame's body into a call of the protocol, or an error reply.
+
+    `on_cancel` also hears every `$/cancelRequest`: pygls cancels the request's own future, but not the
+    work a command handler started, so the server cancels that itself.
+    """
+
+    def __init__(self, protocol: JsonRPCProtocol, on_cancel: CancelHook | None = None) -> None:
         self.protocol = protocol
+        self.on_cancel = on_cancel
 
     def reply(self, payload: dict[str, Any]) -> None:
         writer = self.protocol.writer
@@ -102,11 +111,17 @@ class MessageHandler:
             logger.exception("could not handle a message")
             if is_request:
                 self.reply(error_response(msg_id, INVALID_REQUEST, f"Invalid Request: {error}"))
+        if data.get("method") == CANCEL_REQUEST and self.on_cancel is not None:
+            params = data.get("params")
+            if isinstance(params, dict) and _valid_id(params.get("id")):
+                self.on_cancel(params["id"])
 
 
-async def serve(protocol: JsonRPCProtocol, reader: AsyncReader, stop: threading.Event) -> None:
+async def serve(
+    protocol: JsonRPCProtocol, reader: AsyncReader, stop: threading.Event, on_cancel: CancelHook | None = None
+) -> None:
     """Read framed messages until end of input (the client went away) or `stop` is set."""
-    handler = MessageHandler(protocol)
+    handler = MessageHandler(protocol, on_cancel)
     content_length: int | None = None
     while not stop.is_set():
         header = await reader.readline()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,6 @@ class Editor:
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.accept_edits = True
         self.progress: list[Any] = []
-        self.cancelled_requests: list[Any] = []
         self.documents: dict[str, tuple[str, int]] = {}
         self.changed = asyncio.Condition()
         self._register()
@@ -92,11 +92,6 @@ class Editor:
         @client.feature(types.PROGRESS)
         async def on_progress(params: types.ProgressParams) -> None:
             self.progress.append(params.value)
-            await self._notify()
-
-        @client.feature(types.CANCEL_REQUEST)
-        async def on_cancel(params: types.CancelParams) -> None:
-            self.cancelled_requests.append(params.id)
             await self._notify()
 
         @client.feature(types.WINDOW_SHOW_MESSAGE)
@@ -160,9 +155,36 @@ class Editor:
         return [e for e in self.events_of(task_id) if e["type"] in ("task_finished", "task_failed")][-1]
 
 
-def flambeau_command(log: Path) -> list[str]:
+def flambeau_command(log: Path, python_flags: str = "") -> list[str]:
     """`flambeau lsp` with its stderr in `log` (pygls's client pipes stderr and never reads it)."""
-    return ["/bin/sh", "-c", 'exec "$0" -m cli.main lsp 2>>"$1"', sys.executable, str(log)]
+    return ["/bin/sh", "-c", f'exec "$0" {python_flags} -m cli.main lsp 2>>"$1"', sys.executable, str(log)]
+
+
+async def wait_for_path(path: Path, timeout: float = WAIT_S) -> str:
+    """Wait until a file a command writes exists and is not empty; returns its content."""
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_text().strip()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        await asyncio.sleep(0.02)
+    return path.read_text()
+
+
+def process_gone(pid: int) -> bool:
+    """True when the process no longer runs (absent, or a zombie nobody reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+async def wait_gone(pid: int, timeout: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not process_gone(pid):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"process {pid} is still running")
+        await asyncio.sleep(0.02)
 
 
 async def start_editor(
@@ -172,10 +194,11 @@ async def start_editor(
     init_options: dict[str, Any] | None = None,
     approvals: bool = True,
     progress: bool = True,
+    python_flags: str = "",
 ) -> tuple[Editor, types.InitializeResult]:
     client = BaseLanguageClient("flambeau-tests", "1", converter_factory=plain_json_converter)
     editor = Editor(client, log)
-    cmd = flambeau_command(log)
+    cmd = flambeau_command(log, python_flags)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     await client.start_io(cmd[0], *cmd[1:], env=env, cwd=str(workspace))
     experimental = {"flambeau": {"approvals": True, "events": True}} if approvals else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,66 @@ def test_a_task_streams_its_events_and_asks_before_each_command(
     assert (workspace / "first.txt").read_text() == "one\n"
     assert not (workspace / "second.txt").exists()
     assert "Not run: not that one" in tool_messages(model_server, 2)[-1]
+
+
+def test_unanswered_approval_counts_as_denied_by_timeout(workspace: Path, model_server: ScriptedModelServer) -> None:
+    model_server.add(call("run_command", command="touch ran.txt"), call("attempt_completion", result="gave up"))
+
+    async def scenario(editor: Editor) -> None:
+        editor.approval_answers = [None]
+        task_id = await editor.start_task("touch a file")
+        end = await editor.wait_for_end(task_id)
+        assert end["outcome"] == "completed"
+        decided = [e for e in editor.events_of(task_id, "approval_decided") if e["tool"] == "run_command"]
+        assert [(d["approved"], d["by"]) for d in decided] == [(False, "timeout")]
+
+    run_editor(workspace, model_server, scenario, options={"approvalTimeoutSeconds": 0.5})
+    assert not (workspace / "ran.txt").exists()
+    assert "Not run: no answer from the editor" in tool_messages(model_server, 1)[-1]
+
+
+def test_a_plain_lsp_client_is_asked_with_show_message_request(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.add(
+        call("run_command", command="touch approved.txt"),
+        call("run_command", command="touch denied.txt"),
+        call("attempt_completion", result="done"),
+    )
+
+    async def scenario(editor: Editor) -> None:
+        task_id = await editor.start_task("touch two files")
+        await editor.wait_until(lambda: len(editor.message_requests) == 1)
+        editor.message_answer = "Deny"
+        end = await editor.wait_for_end(task_id)
+        assert end["outcome"] == "completed"
+        assert editor.approval_requests == []
+        first = editor.message_requests[0]
+        assert "run: touch approved.txt" in first.message
+        assert [a.title for a in first.actions or []] == ["Approve", "Deny"]
+        decided = [e for e in editor.events_of(task_id, "approval_decided") if e["tool"] == "run_command"]
+        assert [(d["approved"], d["by"]) for d in decided] == [(True, "user"), (False, "user")]
+
+    run_editor(workspace, model_server, scenario, approvals=False)
+    assert (workspace / "approved.txt").exists() and not (workspace / "denied.txt").exists()
+
+
+def test_a_follow_up_message_reaches_the_model(workspace: Path, model_server: ScriptedModelServer) -> None:
+    held = threading.Event()
+    model_server.add(
+        Reply(tool_calls=[("list_files", {"path": "."})], wait_for=held),
+        call("attempt_completion", result="listed"),
+    )
+
+    async def scenario(editor: Editor) -> None:
+        task_id = await editor.start_task("list the files")
+        await asyncio.to_thread(model_server.wait_for_requests, 1)
+        assert await editor.request("flambeau/sendMessage", {"taskId": task_id, "text": "and be brief"}) == {}
+        held.set()
+        end = await editor.wait_for_end(task_id)
+        assert end["outcome"] == "completed"
+        assert [e["text"] for e in editor.events_of(task_id, "user_message")] == ["and be brief"]
+
+    run_editor(workspace, model_server, scenario)
+    last = model_server.chat_requests[1].body["messages"]
+    assert {"role": "user", "content": "and be brief"} in last

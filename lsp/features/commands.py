@@ -76,7 +76,7 @@ async def fix_selection(ls: FlambeauServer, *args: Any) -> dict[str, Any]:
 async def _run(ls: FlambeauServer, request: TaskRequest) -> dict[str, Any]:
     require_initialized(ls)
     entry = ls.tasks.start(request)
-    await ls.tasks.finished(entry)
+    await ls.tasks.finished(entry, ls.protocol.msg_id)
     return {"taskId": entry.task_id, "outcome": entry.outcome, "message": entry.message}
 
 
