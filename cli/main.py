@@ -11,6 +11,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "trace": ("cli.trace", "list, show, verify and export task traces"),
     "models": ("cli.models", "list, add, test and choose model profiles"),
     "keys": ("cli.keys", "store API keys in the system keyring"),
+    "checkpoints": ("cli.checkpoints", "list, take and restore workspace checkpoints"),
 }
 
 USAGE = "usage: flambeau [-h] [--version] COMMAND [ARGS...]"
