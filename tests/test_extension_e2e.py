@@ -41,35 +41,43 @@ def _git(workspace: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True)
 
 
-def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
-    model_server: ScriptedModelServer, workspace: Path
-) -> None:
+def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dict[str, str]:
     vsix = EXTENSION / "flambeau.vsix"
     assert vsix.is_file(), "build the extension first: make vsix"
     assert shutil.which("node"), "node is needed to drive the browser"
-    (workspace / "hello.txt").write_text("hello\n")
-    _git(workspace, "init", "-q")
-    _git(workspace, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init", "--allow-empty")
-    model_server.add(*_script())
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
     env = {
         **os.environ,
+        "E2E_SCENARIO": scenario,
         "E2E_WORKSPACE": str(workspace),
-        "E2E_ARTIFACTS": str(ARTIFACTS),
+        "E2E_ARTIFACTS": str(artifacts),
         "E2E_PYTHON": str(ROOT / ".venv" / "bin" / "python"),
-        "E2E_MODEL": "openai/scripted",
-        "E2E_API_BASE": model_server.base_url,
         "E2E_TASK": TASK,
         "E2E_VSIX": str(vsix),
+        "E2E_MODEL": "openai/scripted",
+        "E2E_API_BASE": "http://127.0.0.1:9/v1",
         "OPENAI_API_KEY": "sk-scripted",
+        **extra,
     }
     proc = subprocess.run(
         ["node", str(EXTENSION / "e2e" / "run.mjs")], env=env, capture_output=True, text=True, timeout=280
     )
-    assert proc.returncode == 0, f"{proc.stderr}\n(screenshots and code-server.log in {ARTIFACTS})"
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.returncode == 0, f"{proc.stderr}\n(screenshots and code-server.log in {artifacts})"
+    assert not any("failure" in p.name for p in artifacts.glob("*.png"))
+    summary: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return summary
+
+
+def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    (workspace / "hello.txt").write_text("hello\n")
+    _git(workspace, "init", "-q")
+    _git(workspace, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init", "--allow-empty")
+    model_server.add(*_script())
+
+    summary = _drive("task", workspace, ARTIFACTS, E2E_API_BASE=model_server.base_url)
     assert "intact" in summary["verdict"]
 
     # What the panel showed is also what happened on disk and what the model was told.
@@ -79,5 +87,10 @@ def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
     assert len(bodies) == 4
     tool_answers = [m["content"] for m in bodies[3]["messages"] if m["role"] == "tool"]
     assert "denied" in tool_answers[-1].lower()
-    shots = sorted(p.name for p in ARTIFACTS.glob("*.png"))
-    assert len(shots) >= 8 and not any("failure" in name for name in shots)
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 10
+
+
+def test_missing_interpreter_is_explained_with_an_action_that_fixes_it(workspace: Path) -> None:
+    summary = _drive("missing-python", workspace, ARTIFACTS.with_name("extension-e2e-missing-python"))
+    assert "no Python interpreter" in summary["panel"]
+    assert "Create environment and install" in summary["notification"]

