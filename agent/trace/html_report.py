@@ -31,7 +31,9 @@ pre.diff .add{color:#116329;background:#dafbe1;display:block}
 pre.diff .del{color:#82071e;background:#ffebe9;display:block}
 pre.diff .hunk{color:#0550ae;display:block}
 .denied{color:#cf222e;font-weight:600}.approved{color:#1f883d;font-weight:600}
-.checkpoint{color:#57606a;font-size:12px}
+.checkpoint{color:#57606a;font-size:12px;display:inline;margin-left:8px}
+ol.timeline li.k-checkpoint{padding:2px 12px;background:#f3f4f6}
+.change{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:6px 12px;margin-bottom:8px}
 """
 
 
@@ -51,6 +53,7 @@ def render_html(records: list[dict[str, Any]], blobs: BlobStore, verification: d
         f"git {escape(str(start.get('git_head') or 'no commit')[:12])}",
     ]
     items = "\n".join(_item(r, blobs) for r in records if r.get("kind") != "trace_header")
+    changes = "\n".join(_change(r, blobs) for r in records if r.get("kind") == "file_change")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Flambeau trace {escape(str(header.get("task_id", "")))}</title>
 <style>{CSS}</style></head><body>
@@ -60,7 +63,8 @@ def render_html(records: list[dict[str, Any]], blobs: BlobStore, verification: d
 <span>{escape(str(verification.get("message", "")))}</span></div>
 <div class="meta">{"".join(f"<span>{m}</span>" for m in meta)}</div>
 <div class="meta"><span>signer {escape(str(header.get("public_key", "")))}</span></div></header>
-<main><h2>Timeline</h2><ol class="timeline">
+<main><h2>Changes</h2><div class="changes">{changes or "<p>No file was changed.</p>"}</div>
+<h2>Timeline</h2><ol class="timeline">
 {items}
 </ol></main></body></html>
 """
@@ -115,19 +119,12 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
         mark = "ok" if r.get("ok") else "failed"
         return f"<div>{escape(str(r.get('tool')))} {mark} in {r.get('duration_s')} s</div><pre>{escape(text)}</pre>"
     if kind == "file_change":
-        diff = r.get("diff")
-        if diff is None and r.get("diff_blob"):
-            data = blobs.get(str(r["diff_blob"]))
-            diff = data.decode("utf-8", errors="replace") if data else ""
-        return (
-            f"<div>{escape(str(r.get('path')))}: {escape(str(r.get('sha256_before') or 'new')[:12])} → "
-            f"{escape(str(r.get('sha256_after') or 'deleted')[:12])}</div>{_diff(str(diff or ''))}"
-        )
+        return _change_body(r, blobs)
     if kind == "checkpoint":
         final = " (final)" if r.get("final") else ""
         return (
-            f'<div class="checkpoint">signed checkpoint{final} over {r.get("tree_size")} records, root '
-            f"{escape(str(r.get('root', ''))[:16])}…</div>"
+            f'<span class="checkpoint">signed{final} over {r.get("tree_size")} records, root '
+            f"{escape(str(r.get('root', ''))[:16])}…</span>"
         )
     if kind in ("error", "cancellation", "task_end"):
         detail = r.get("error") or r.get("reason") or f"{r.get('outcome')}: {r.get('result', '')}"
@@ -135,6 +132,21 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
     return (
         f"<pre>{escape(json.dumps({k: v for k, v in r.items() if k not in ('prev', 'seq', 'time')}, indent=1))}</pre>"
     )
+
+
+def _change_body(r: dict[str, Any], blobs: BlobStore) -> str:
+    diff = r.get("diff")
+    if diff is None and r.get("diff_blob"):
+        data = blobs.get(str(r["diff_blob"]))
+        diff = data.decode("utf-8", errors="replace") if data else ""
+    return (
+        f"<div>{escape(str(r.get('path')))}: {escape(str(r.get('sha256_before') or 'new')[:12])} → "
+        f"{escape(str(r.get('sha256_after') or 'deleted')[:12])}</div>{_diff(str(diff or ''))}"
+    )
+
+
+def _change(r: dict[str, Any], blobs: BlobStore) -> str:
+    return f'<div class="change"><a href="#r{r.get("seq")}">#{r.get("seq")}</a> {_change_body(r, blobs)}</div>'
 
 
 def _diff(diff: str) -> str:
