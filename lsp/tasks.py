@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcInvalidParams
@@ -20,6 +22,7 @@ from lsp.progress import TaskProgress
 
 if TYPE_CHECKING:
     from agent.events import Event
+    from agent.models import ResolvedModel
     from agent.session import Session
     from lsp.server import FlambeauServer
 
@@ -138,9 +141,11 @@ class TaskRegistry:
     async def _run(self, entry: RunningTask) -> None:
         progress = TaskProgress(self.server, entry.task_id, on_cancel=lambda: self._cancel_soon(entry))
         await progress.begin(entry.request.task)
+        model_scope = ExitStack()  # keeps the model open (an embedded local server runs) while the task runs
         try:
             await asyncio.to_thread(load_agent)
-            session = await asyncio.to_thread(self._build_session, entry, progress)
+            resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
+            session = await asyncio.to_thread(self._build_session, entry, resolved, progress)
             entry.session = session
             for text in entry.pending_messages:
                 session.follow_up(text)
@@ -153,6 +158,7 @@ class TaskRegistry:
             self._failed_to_start(entry, error)
         finally:
             progress.end(entry.outcome or "ended")
+            await asyncio.to_thread(model_scope.close)
 
     async def _resume(self, entry: RunningTask, session: Session) -> None:
         await self._drive(entry, session)
@@ -165,28 +171,40 @@ class TaskRegistry:
             raise
         entry.outcome, entry.message = result.outcome, result.message
 
-    def _build_session(self, entry: RunningTask, progress: TaskProgress) -> Session:
-        from agent.models import resolve_profile
-        from agent.runner import TaskSpec, build_session
+    def _open_model(self, entry: RunningTask, scope: ExitStack) -> ResolvedModel:
+        from agent.config import load_config
+        from agent.models import open_model
 
         settings = self.server.settings
         model = entry.request.model or settings.model
         api_base = settings.api_base if model is not None and "/" in model else None
-        profile = resolve_profile(model, api_base=api_base)
-        workspace = settings.workspace
-        if workspace is None or not workspace.is_dir():
-            raise ValueError(f"the workspace {workspace} is not a folder; open a folder in the editor")
+        config = load_config(self._workspace())
+        return scope.enter_context(open_model(model, config=config, api_base=api_base))
+
+    def _build_session(self, entry: RunningTask, resolved: ResolvedModel, progress: TaskProgress) -> Session:
+        from agent.runner import TaskSpec, build_session
+
         spec = TaskSpec(
             task=entry.request.task,
-            workspace=workspace,
-            profile=profile,
-            approval_mode=entry.request.approval_mode or settings.approval_mode,
+            workspace=self._workspace(),
+            profile=resolved.profile,
+            approval_mode=entry.request.approval_mode or self.server.settings.approval_mode,
+            api_key=resolved.api_key,
             task_id=entry.task_id,
             plan_mode=entry.request.plan,
+            openness=resolved.card.to_dict(),
+            provenance=resolved.provenance,
+            restrictions=resolved.restrictions,
         )
         return build_session(
             spec, LspApprover(self.server), EventForwarder(self.server, progress), documents=self.server.documents
         )
+
+    def _workspace(self) -> Path:
+        workspace = self.server.settings.workspace
+        if workspace is None or not workspace.is_dir():
+            raise ValueError(f"the workspace {workspace} is not a folder; open a folder in the editor")
+        return workspace
 
     def _cancel_soon(self, entry: RunningTask) -> None:
         if entry.runner is not None:

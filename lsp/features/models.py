@@ -9,36 +9,64 @@ from typing import Any
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
 from lsp.features import LIST_MODELS, SELECT_MODEL, SET_KEY
+from lsp.features.task_methods import require_initialized
 from lsp.params import Params
 from lsp.server import FlambeauServer
 
 PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+EMBEDDED = "local"
 
 
-def profile_entry(profile: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "name": profile.name,
-        "model": profile.model,
-        "locality": profile.effective_locality(),
-    }
-    return entry
+def _config(ls: FlambeauServer) -> Any:
+    from agent.config import load_config
+
+    require_initialized(ls)
+    return load_config(ls.settings.workspace)
 
 
-def _resolve(ls: FlambeauServer, name: str) -> Any:
+def _current(ls: FlambeauServer, config: Any) -> str:
+    from agent.models import chosen_name
+
+    name: str = chosen_name(config, ls.settings.model)
+    return name
+
+
+def _entry(ls: FlambeauServer, config: Any, name: str) -> dict[str, Any]:
+    """One profile as the editor lists it; raises `JsonRpcInvalidParams` for a name that is no profile."""
     from agent.errors import ConfigError
-    from agent.models import resolve_profile
+    from agent.models import configured_profile
+    from agent.openness import card_for
 
-    api_base = ls.settings.api_base if "/" in name else None
+    if name == EMBEDDED and name not in config.profiles:
+        return {"name": name, "model": "embedded (llama.cpp)", "locality": "local"}
     try:
-        return resolve_profile(name, api_base=api_base)
+        entry = configured_profile(config, name)
     except ConfigError as error:
         raise JsonRpcInvalidParams(str(error)) from error
+    profile = entry.profile
+    if "/" in name and ls.settings.api_base and profile.api_base is None:
+        profile.api_base = ls.settings.api_base
+    return {
+        "name": name,
+        "model": profile.model,
+        "locality": profile.effective_locality(),
+        "openness": card_for(profile.model, entry.card).to_dict(),
+    }
 
 
 def _listing(ls: FlambeauServer) -> dict[str, Any]:
-    current = ls.settings.model
-    profiles = [profile_entry(_resolve(ls, current))] if current else []
-    return {"current": current, "profiles": profiles}
+    config = _config(ls)
+    current = _current(ls, config)
+    names = [*config.profiles]
+    if current not in names:
+        names.insert(0, current)
+    return {"current": current, "profiles": [_entry(ls, config, name) for name in names]}
+
+
+def _select(ls: FlambeauServer, name: str) -> dict[str, Any]:
+    entry = _entry(ls, _config(ls), name)
+    ls.settings.model = name
+    return {"current": name, "locality": entry["locality"]}
 
 
 async def list_models(ls: FlambeauServer, params: Any) -> dict[str, Any]:
@@ -48,9 +76,7 @@ async def list_models(ls: FlambeauServer, params: Any) -> dict[str, Any]:
 
 async def select_model(ls: FlambeauServer, params: Any) -> dict[str, Any]:
     name = Params(SELECT_MODEL, params).text("name")
-    profile = await asyncio.to_thread(_resolve, ls, name)
-    ls.settings.model = name
-    return {"current": name, "locality": profile.effective_locality()}
+    return await asyncio.to_thread(_select, ls, name)
 
 
 async def set_key(ls: FlambeauServer, params: Any) -> dict[str, Any]:
