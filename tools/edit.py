@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -47,6 +47,14 @@ class EditFile(Tool[EditFileArgs]):
         "Change an existing file with search/replace blocks. Read the file first; copy search text exactly."
     )
     args_model = EditFileArgs
+
+    @classmethod
+    def parameters_schema(cls) -> dict[str, Any]:
+        """The schema with the block type written inline: some providers and local servers reject `$ref`."""
+        schema = super().parameters_schema()
+        definitions = schema.pop("$defs", {})
+        inlined: dict[str, Any] = _inline_refs(schema, definitions)
+        return inlined
 
     def summary(self, args: EditFileArgs) -> str:
         blocks = len(args.edits)
@@ -152,3 +160,14 @@ def _refusal_text(rel: str, lf_text: str, failures: list[BlockFailure], total: i
             )
     parts.append("Copy the search text exactly from the current file (read_file shows it), then retry.")
     return "\n".join(parts)
+
+
+def _inline_refs(schema: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline_refs(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inline_refs(v, definitions) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_inline_refs(v, definitions) for v in schema]
+    return schema

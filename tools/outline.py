@@ -10,7 +10,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import Field
 
@@ -133,8 +133,7 @@ CONTAINER_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):
     name: str
     kind: str
     line: int
@@ -145,11 +144,14 @@ class Definition:
     signature: str
 
     def to_row(self) -> list[Any]:
-        return [self.name, self.kind, self.line, self.end_line, self.depth, self.signature]
+        return list(self)
 
     @classmethod
     def from_row(cls, row: list[Any]) -> Definition:
-        return cls(str(row[0]), str(row[1]), int(row[2]), int(row[3]), int(row[4]), str(row[5]))
+        """From a cached row; raises ValueError when the row is not one."""
+        if len(row) != len(cls._fields):
+            raise ValueError(f"a definition row has {len(cls._fields)} fields, not {len(row)}")
+        return cls._make(row)
 
 
 def language_for(path: str) -> str | None:

@@ -7,8 +7,11 @@ from typing import Any
 
 from tools.base import Tool
 from tools.completion import AttemptCompletion
+from tools.edit import EditFile
 from tools.files import ListFiles, ReadFile, WriteFile
 from tools.git import GitCommit, GitDiff, GitLog, GitStatus
+from tools.outline import ListDefinitions
+from tools.search import SearchFiles
 from tools.shell import RunCommand
 
 
@@ -38,6 +41,9 @@ def default_tools() -> ToolRegistry:
         [
             ReadFile(),
             ListFiles(),
+            SearchFiles(),
+            ListDefinitions(),
+            EditFile(),
             WriteFile(),
             RunCommand(),
             GitStatus(),
