@@ -1,0 +1,167 @@
+"""What the trace writer records for a session, and when: durable before the next subscriber runs,
+checkpoints at step boundaries, a sealed end, every event type mapped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from agent.approval import ApproveAll
+from agent.events import Event, TaskFinished, ToolResultEvent
+from agent.models import resolve_profile
+from agent.runner import TaskSpec, build_session
+from agent.session import Session
+from agent.trace import TraceWriter, list_traces, trace_path, verify
+from agent.trace.layout import blobs_dir_for
+from agent.trace.redaction import Redactor
+from tests.scripted_server import Reply, ScriptedModelServer, call
+from tests.trace_mutations import records
+from tests.trace_sessions import editing_script
+
+
+def _session(server: ScriptedModelServer, workspace: Path, sink: Any) -> Session:
+    profile = resolve_profile("openai/scripted", api_base=server.base_url)
+    spec = TaskSpec(task="Shout the notes", workspace=workspace, profile=profile, approval_mode="auto-all")
+    return build_session(spec, ApproveAll(), sink)
+
+
+def test_each_record_is_on_disk_before_the_front_end_sees_its_event(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    (workspace / "notes.txt").write_text("hello\n")
+    model_server.add(*editing_script())
+    seen: list[tuple[str, int]] = []
+
+    def front_end(event: Event) -> None:
+        [trace] = (workspace / ".flambeau" / "traces").glob("*.jsonl")
+        data = trace.read_bytes()
+        assert data.endswith(b"\n"), "a half-written record"
+        seen.append((event.type, data.count(b"\n")))
+
+    session = _session(model_server, workspace, front_end)
+    asyncio.run(session.run())
+    lines = [count for _, count in seen]
+    assert lines == sorted(lines) and lines[0] >= 2  # header + task start before TaskStarted reaches anyone
+    kinds = [r["kind"] for r in records(trace_path(workspace, session.task_id))]
+    for event_type, count in seen:
+        expected = {"tool_call_proposed": "tool_call", "approval_decided": "approval", "model_request": "model_request"}
+        if event_type in expected:
+            assert kinds[count - 1] == expected[event_type], (event_type, count)
+
+
+def test_checkpoints_follow_each_model_response_and_tool_result_and_seal_the_end(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    (workspace / "notes.txt").write_text("hello\n")
+    model_server.add(*editing_script())
+    session = _session(model_server, workspace, lambda event: None)
+    asyncio.run(session.run())
+    recorded = records(trace_path(workspace, session.task_id))
+    kinds = [r["kind"] for r in recorded]
+    for index, kind in enumerate(kinds):
+        if kind == "model_response":
+            assert kinds[index + 1] == "checkpoint"
+        if kind == "tool_result":
+            following = [k for k in kinds[index + 1 :] if k != "file_change"]
+            assert following[0] == "checkpoint"
+    assert kinds[-2:] == ["task_end", "checkpoint"] and recorded[-1]["final"] is True
+    assert kinds.count("assistant_text") == 1  # the streamed deltas of one reply make one record
+    assert next(r for r in recorded if r["kind"] == "assistant_text")["text"] == "Let me look around."
+    start = next(r for r in recorded if r["kind"] == "task_start")
+    assert start["model"] == "openai/scripted" and start["locality"] == "local" and len(start["config_digest"]) == 64
+    response = next(r for r in recorded if r["kind"] == "model_response")
+    assert response["response_model"] and response["prompt_tokens"] > 0 and "latency_s" in response
+    assert verify(trace_path(workspace, session.task_id)).status == "intact"
+
+
+def test_exact_request_bodies_and_written_contents_are_blobs_but_never_on_the_wire(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    model_server.add(call("write_file", path="a.txt", content="alpha\n"), call("attempt_completion", result="ok"))
+    events: list[Event] = []
+    session = _session(model_server, workspace, events.append)
+    asyncio.run(session.run())
+    trace = trace_path(workspace, session.task_id)
+    blobs = blobs_dir_for(trace)
+
+    result = next(e for e in events if isinstance(e, ToolResultEvent) and e.tool == "write_file")
+    assert result.file_changes[0].after_content == b"alpha\n"
+    assert "after_content" not in json.dumps(result.to_dict())
+
+    change = next(r for r in records(trace) if r["kind"] == "file_change")
+    assert (blobs / change["after_blob"][:2] / change["after_blob"]).read_bytes() == b"alpha\n"
+    first_request = next(r for r in records(trace) if r["kind"] == "model_request")
+    body = json.loads((blobs / first_request["body_blob"][:2] / first_request["body_blob"]).read_bytes())
+    assert body["messages"] == model_server.chat_requests[0].body["messages"]
+
+
+def test_a_cancelled_task_records_the_cancellation_and_still_verifies(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    gate = threading.Event()
+    model_server.add(Reply(tool_calls=[("list_files", {})], wait_for=gate))
+    session = _session(model_server, workspace, lambda event: None)
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(session.run())
+        await asyncio.to_thread(model_server.wait_for_requests, 1)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        gate.set()
+
+    asyncio.run(scenario())
+    recorded = records(trace_path(workspace, session.task_id))
+    assert [r["kind"] for r in recorded[-3:]] == ["cancellation", "task_end", "checkpoint"]
+    assert recorded[-2]["outcome"] == "cancelled"
+    assert verify(trace_path(workspace, session.task_id)).status == "intact"
+
+
+def test_a_failed_task_records_the_error(model_server: ScriptedModelServer, workspace: Path) -> None:
+    model_server.add(*[Reply(status=400, error_message="bad request from the script")] * 5)
+    session = _session(model_server, workspace, lambda event: None)
+    asyncio.run(session.run())
+    recorded = records(trace_path(workspace, session.task_id))
+    error = next(r for r in recorded if r["kind"] == "error")
+    assert "bad request from the script" in error["error"]
+    assert [r["kind"] for r in recorded[-2:]] == ["task_end", "checkpoint"]
+    assert verify(trace_path(workspace, session.task_id)).status == "intact"
+
+
+def test_a_follow_up_after_the_end_continues_the_same_trace(model_server: ScriptedModelServer, workspace: Path) -> None:
+    model_server.add(call("attempt_completion", result="first"), call("attempt_completion", result="second"))
+    session = _session(model_server, workspace, lambda event: None)
+    asyncio.run(session.run())
+    session.follow_up("one more thing")
+    asyncio.run(session.run())
+    [summary] = list_traces(workspace)
+    recorded = records(summary.path)
+    assert [r["kind"] for r in recorded].count("task_end") == 2
+    assert any(r["kind"] == "user_message" and r["text"] == "one more thing" for r in recorded)
+    report = verify(summary.path)
+    assert report.status == "intact" and report.sealed, report.message
+
+
+@dataclass(frozen=True)
+class ShadowCheckpointMade(Event):
+    """An event type the trace writer has never heard of."""
+
+    type: ClassVar[str] = "shadow_checkpoint_made"
+    commit: str = ""
+    files: list[str] | None = None
+
+
+def test_event_types_added_later_are_recorded_generically(workspace: Path) -> None:
+    writer = TraceWriter(workspace, "t-generic", redactor=Redactor())
+    writer(ShadowCheckpointMade(task_id="t-generic", commit="abc123", files=["a.py"]))
+    writer(TaskFinished(task_id="t-generic", outcome="completed", result="ok", steps=1))
+    generic = next(r for r in records(writer.path) if r["kind"] == "event")
+    assert generic["event_type"] == "shadow_checkpoint_made"
+    assert generic["data"] == {"commit": "abc123", "files": ["a.py"]}
+    assert verify(writer.path).status == "intact"
+    assert (workspace / ".flambeau" / ".gitignore").read_text().splitlines()[-1] == "*"
