@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,7 @@ class ToolRegistry:
             if tool.name in self._tools:
                 raise ValueError(f"two tools are named {tool.name}")
             self._tools[tool.name] = tool
+        self._schemas_json: str | None = None
 
     def get(self, name: str) -> Tool[Any] | None:
         return self._tools.get(name)
@@ -33,7 +35,11 @@ class ToolRegistry:
         return iter(self._tools.values())
 
     def openai_schemas(self) -> list[dict[str, Any]]:
-        return [tool.openai_schema() for tool in self._tools.values()]
+        """The tools' schemas in the OpenAI format: generated once, a fresh copy each call."""
+        if self._schemas_json is None:
+            self._schemas_json = json.dumps([tool.openai_schema() for tool in self._tools.values()])
+        schemas: list[dict[str, Any]] = json.loads(self._schemas_json)
+        return schemas
 
 
 def default_tools() -> ToolRegistry:
