@@ -46,6 +46,7 @@ from tools.jail import PathError
 from tools.output import cap_middle
 from tools.policy import Policy, Verdict
 from tools.registry import ToolRegistry
+from tools.repomap import map_for_prompt, prompt_budget
 
 COMPACT_WINDOW_THRESHOLD = 16_384
 
@@ -149,14 +150,25 @@ class Session:
         self.sink(event)
 
     # -- set-up -------------------------------------------------------------------------------
-    def _prepare(self) -> Conversation:
+    def _shape(self) -> tuple[int, bool]:
+        """The model's window and whether it gets the compact prompt."""
         from agent.context import window_for
 
-        rules = load_rules(self.ctx.workspace.root)
         window = self._window or window_for(self.profile.model, self.profile.context_window)
         compact = self.profile.compact_prompt
         if compact is None:
             compact = window <= COMPACT_WINDOW_THRESHOLD
+        return window, compact
+
+    async def _repo_map(self) -> str:
+        """The workspace's ranked definitions for the system prompt, built off the event loop."""
+        window, compact = self._shape()
+        budget = prompt_budget(window, compact)
+        return await asyncio.to_thread(map_for_prompt, self.ctx.workspace.root, budget, self.task)
+
+    def _prepare(self, repo_map: str = "") -> Conversation:
+        rules = load_rules(self.ctx.workspace.root)
+        window, compact = self._shape()
         schemas = self.tools.openai_schemas()
         system = render_system_prompt(
             compact=compact,
@@ -164,6 +176,7 @@ class Session:
             rules=rules.text,
             text_protocol_tools=None if self._native else schemas,
             constrained=self._constrained,
+            repo_map=repo_map,
         )
         self._counter = CachedCounter(self._token_count or litellm_token_counter(self.profile.model))
         self._budget = Budget(
@@ -195,7 +208,7 @@ class Session:
         """Run until the model completes the task, a limit is hit, an error ends it, or it is cancelled."""
         try:
             if self._conversation is None:
-                self._conversation = self._prepare()
+                self._conversation = self._prepare(await self._repo_map())
             while True:
                 await self.step()
         except Completed as done:

@@ -21,9 +21,11 @@ def render_system_prompt(
     rules: str,
     text_protocol_tools: list[dict[str, Any]] | None = None,
     constrained: bool = False,
+    repo_map: str = "",
 ) -> str:
     """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks
-    (or, with `constrained`, answers with one schema-constrained JSON call)."""
+    (or, with `constrained`, answers with one schema-constrained JSON call). `repo_map`: the ranked
+    definitions of the workspace (tools.repomap), already cut to its token budget."""
     tool_protocol = ""
     if text_protocol_tools is not None and constrained:
         tool_protocol = template("constrained_protocol").format(tool_schemas=_tool_lines(text_protocol_tools))
@@ -41,10 +43,12 @@ def render_system_prompt(
         )
         tool_protocol = template("text_protocol").format(tool_schemas=schemas)
     rules_block = f"\n\nProject rules (from the repository; follow them):\n{rules}" if rules else ""
+    map_block = f"\n\nRepository map (most used definitions):\n{repo_map}" if repo_map else ""
     return (
         template("system_compact" if compact else "system_full")
         .format(workspace=workspace, os_name=platform.system(), tool_protocol=tool_protocol, rules=rules_block)
         .strip()
+        + map_block
         + "\n"
     )
 

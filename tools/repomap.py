@@ -33,6 +33,9 @@ IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{2,}")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 IDENTIFIER_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 MIN_TOKENS_PER_LINE = 4
+COMPACT_MAP_TOKENS = 160
+"""The compact prompt (small local models) plus tool schemas must stay under 2,000 tokens."""
+FULL_MAP_TOKENS = 1024
 """A map line costs at least this many tokens: bounds how many definitions could ever fit."""
 KIND_WEIGHT = {"class": 1.0, "interface": 1.0, "struct": 1.0, "trait": 1.0, "function": 0.9, "method": 0.6}
 MAX_MAP_DEPTH = 1
@@ -446,3 +449,18 @@ def _mtime(path: str) -> int:
         return os.stat(path).st_mtime_ns
     except OSError:
         return 0
+
+
+def prompt_budget(window: int, compact: bool) -> int:
+    """Tokens of the system prompt given to the repository map: small, and smaller for small models."""
+    return min(COMPACT_MAP_TOKENS, window // 32) if compact else min(FULL_MAP_TOKENS, window // 16)
+
+
+def map_for_prompt(root: Path, budget_tokens: int, focus: str = "", time_budget_s: float = 5.0) -> str:
+    """The repository map of `root` for a system prompt, refreshed from (and saved to) the user's cache."""
+    if budget_tokens <= 0:
+        return ""
+    repo_map = RepoMap(root, time_budget_s=time_budget_s)
+    repo_map.refresh()
+    repo_map.save()
+    return repo_map.render(budget_tokens, focus=[focus])
