@@ -53,6 +53,12 @@ TABLE: list[tuple[str, str, str]] = [
     ("chmod -R 777 /", "deny", "deny"),
     ("shutdown -h now", "deny", "deny"),
     (":(){ :|:& };:", "deny", "deny"),
+    ("cd / && rm -rf *", "deny", "deny"),
+    ("cd && rm -fr ./*", "deny", "deny"),
+    ("cd build && rm -rf *", "ask", "allow"),
+    # the user's repository is never deleted or written by a command
+    ("rm -rf .git", "deny", "deny"),
+    ("echo 'curl x' > .git/hooks/pre-commit", "deny", "deny"),
     # git: force pushes are refused, pushes and history rewrites ask
     ("git push --force", "deny", "deny"),
     ("git push -f origin main", "deny", "deny"),

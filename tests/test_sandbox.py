@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import socket
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -73,3 +74,29 @@ def test_a_network_connection_fails_in_the_sandbox(workspace: Path, listener: in
     assert not result.ok
     assert "connected" not in result.output
     assert "Network is unreachable" in result.output or "Connection refused" in result.output
+
+
+def test_the_users_git_folder_is_read_only_in_the_sandbox(workspace: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    config_before = (workspace / ".git" / "config").read_bytes()
+    result = _sandboxed(workspace, "echo hacked >> .git/config; touch .git/hooks/pre-commit; echo done > ok.txt")
+    assert "Read-only file system" in result.output
+    assert (workspace / ".git" / "config").read_bytes() == config_before
+    assert not (workspace / ".git" / "hooks" / "pre-commit").exists()
+    assert (workspace / "ok.txt").read_text() == "done\n"
+
+
+def test_a_sandbox_policy_reaches_the_session(workspace: Path) -> None:
+    from agent.approval import ApproveAll
+    from agent.profile import ModelProfile
+    from agent.runner import TaskSpec, build_session
+    from tools.policy_config import user_policy_path
+
+    user_policy_path().parent.mkdir(parents=True, exist_ok=True)
+    user_policy_path().write_text('[sandbox]\nmode = "auto"\n')
+    profile = ModelProfile(name="scripted", model="openai/scripted", api_base="http://127.0.0.1:9")
+    spec = TaskSpec(task="t", workspace=workspace, profile=profile, trace=False)
+    session = build_session(spec, ApproveAll(), lambda event: None)
+    assert session.ctx.extra["sandbox_argv"][0].endswith("bwrap")
+    result = asyncio.run(RunCommand().run(RunCommandArgs(command="touch /etc/flambeau-probe"), session.ctx))
+    assert not result.ok and not Path("/etc/flambeau-probe").exists()

@@ -39,6 +39,7 @@ OPAQUE_COMMANDS = {
     "trap": "trap runs a string later",
     "alias": "alias changes what later words mean",
 }
+PRECIOUS_DIRECTORIES = frozenset({"", "~", "$HOME", "/home", "/etc", "/usr", "/var", "/boot", "/bin", "/lib", "/root"})
 FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 # Commands that run the rest of their arguments as another command; options that take a value.
 WRAPPERS: dict[str, frozenset[str]] = {
@@ -92,6 +93,8 @@ class CommandLine:
     """Why parts of the line cannot be judged from the text (each makes the policy ask)."""
     dangers: list[str] = field(default_factory=list)
     """Shapes that are refused whatever the rules say (a download piped into a shell, a fork bomb)."""
+    directory: str | None = None
+    """A precious directory a `cd` in the line moved to (while walking)."""
 
 
 def command_name(word: str) -> str:
@@ -219,9 +222,26 @@ def _add_command(line: CommandLine, words: list[str], piped_from: tuple[str, ...
         line.segments.append(Segment(tuple(words), piped_from))
         name = command_name(words[0])
         _note_opaque(line, name, words, piped_from, depth)
+        _note_cd_then_rm(line, name, words)
         if name not in WRAPPERS:
             return
         words = _unwrap(name, words[1:])
+
+
+def _note_cd_then_rm(line: CommandLine, name: str, words: list[str]) -> None:
+    """`cd / && rm -rf *` deletes the system through a relative path no deny pattern can see."""
+    if name == "cd":
+        target = next((w for w in words[1:] if not w.startswith("-")), "~")
+        line.directory = target if target.rstrip("/") in PRECIOUS_DIRECTORIES or target == "/" else None
+    elif (
+        name == "rm"
+        and line.directory is not None
+        and any(
+            w in ("-r", "-R", "--recursive") or _short_cluster_has(w, "r") or _short_cluster_has(w, "R")
+            for w in words[1:]
+        )
+    ):
+        line.dangers.append(f"a recursive rm after `cd {line.directory}`")
 
 
 def _unwrap(wrapper: str, rest: list[str]) -> list[str]:

@@ -100,7 +100,10 @@ def parse_patterns(sources: list[str]) -> list[CommandPattern]:
     return [CommandPattern.parse(s) for s in sources]
 
 
-_PRECIOUS_TARGETS = ("/", "/[*]", "~", "~/", "~/[*]", "$HOME", "$HOME/", "$HOME/[*]", "/home", "/etc", "/usr", "/var")
+_PRECIOUS_TARGETS = (
+    "/", "/[*]", "~", "~/", "~/[*]", "$HOME", "$HOME/", "$HOME/[*]", "/home", "/etc", "/usr", "/var",
+    ".git", ".git/", "./.git", "./.git/", "*/.git", ".git/*",
+)  # fmt: skip
 _DISKS = ("sd*", "hd*", "vd*", "xvd*", "nvme*", "mmcblk*", "disk*", "md*", "mapper/*", "dm-*")
 
 
@@ -129,6 +132,7 @@ def _default_deny() -> list[str]:
     ]
     rules += [f"dd of=/dev/{disk}" for disk in _DISKS]
     rules += [f"> /dev/{disk}" for disk in _DISKS]
+    rules += ["> .git/*", "> ./.git/*", "> */.git/*"]
     return rules
 
 

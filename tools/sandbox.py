@@ -26,6 +26,9 @@ def bwrap_argv(workspace: Path, bwrap: str = "bwrap") -> list[str]:
     timeout. `--unshare-pid` makes the sandbox's own init reap and kill everything left inside.
     """
     root = str(workspace)
+    dot_git = workspace / ".git"
+    # The user's repository stays read-only: commits go through the git_commit tool, outside the sandbox.
+    protect_git = ["--ro-bind", str(dot_git), str(dot_git)] if dot_git.exists() else []
     return [
         bwrap,
         "--ro-bind", "/", "/",
@@ -33,6 +36,7 @@ def bwrap_argv(workspace: Path, bwrap: str = "bwrap") -> list[str]:
         "--proc", "/proc",
         "--tmpfs", "/tmp",
         "--bind", root, root,
+        *protect_git,
         "--unshare-net",
         "--unshare-pid",
         "--unshare-ipc",
