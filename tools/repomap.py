@@ -102,6 +102,8 @@ class RepoMap:
     """Every entry scored without a task focus, best first; patched, not rebuilt, after small changes."""
     _stale_names: set[str] = field(default_factory=set)
     _stale_files: set[str] = field(default_factory=set)
+    _paths: set[str] = field(default_factory=set)
+    """Every source file the last walk found (parsed or not yet)."""
     _rules: IgnoreRules | None = None
     _loaded: bool = False
 
@@ -171,11 +173,11 @@ class RepoMap:
         gone = {d for d, stamp in now.items() if stamp == 0}
         changed = [d for d, stamp in now.items() if stamp and stamp != self._dirs[d]]
         if not changed and not gone:
-            return list(self._files)
+            return list(self._paths)
         stats.rescanned_dirs = len(changed)
         for d in gone:
             del self._dirs[d]
-        paths = {p for p in self._files if os.path.dirname(p) not in gone}
+        paths = {p for p in self._paths if os.path.dirname(p) not in gone}
         for rel_dir in changed:
             self._dirs[rel_dir] = now[rel_dir]
             paths -= {p for p in paths if os.path.dirname(p) == rel_dir}
@@ -190,6 +192,7 @@ class RepoMap:
 
     def _update_files(self, paths: Iterable[str], stats: RefreshStats, deadline: float | None) -> None:
         wanted = set(paths)
+        self._paths = wanted
         for rel in [r for r in self._files if r not in wanted]:
             self._forget(rel)
             stats.removed += 1
@@ -257,9 +260,10 @@ class RepoMap:
 
     # -- ranking and rendering ----------------------------------------------------------------------
     def _score(self, rel: str, position: int, boost: float = 1.0) -> _Scored:
+        """A boost (task focus) multiplies the score and adds to it, so a named definition always ranks high."""
         weight, name, own, _ = self._entries[rel][position]
         others = max(self._mentions.get(name, 0) - own, 0)
-        return (-weight * boost * (math.log1p(others) + 0.1), rel, position)
+        return (-(weight * boost * (math.log1p(others) + 0.1) + boost - 1), rel, position)
 
     def _scored(self) -> list[_Scored]:
         """All entries scored (no focus), best first, patching the previous list where little changed."""
