@@ -321,3 +321,13 @@ def test_the_system_prompt_carries_the_map(model_server: ScriptedModelServer, wo
     assert "Repository map (most used definitions):\ncore/engine.py:\n  class Engine" in system
     cache_root = Path(os.environ["HOME"]) / ".cache" / "flambeau" / "repomap"
     assert len(list(cache_root.iterdir())) == 1, "the map is cached in the user's cache directory"
+
+
+def test_outlining_a_folder_again_sees_changed_files(workspace: Path) -> None:
+    tool = ListDefinitions()
+    (workspace / "a.py").write_text("def first():\n    pass\n")
+    (workspace / "b.py").write_text("def other():\n    pass\n")
+    assert "first" in _run(tool, workspace, ".").output
+    (workspace / "a.py").write_text("def first():\n    pass\n\ndef second(x):\n    return x\n")
+    output = _run(tool, workspace, ".").output
+    assert output == "a.py:\n1 def first()\n4 def second(x)\n\nb.py:\n1 def other()"

@@ -249,6 +249,8 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
 
     def __init__(self) -> None:
         self._outliner = Outliner()
+        self._seen: dict[str, tuple[int, int, list[Definition]]] = {}
+        """Path -> (mtime, size, definitions): a folder outlined again re-parses only changed files."""
 
     def summary(self, args: ListDefinitionsArgs) -> str:
         return f"list definitions in {args.path}"
@@ -293,13 +295,19 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
         language = language_for(rel)
         if language is None:
             return []
+        path = os.path.join(root, rel)
         try:
-            data = (root / rel).read_bytes()
+            st = os.stat(path)
+            seen = self._seen.get(path)
+            if seen is not None and seen[:2] == (st.st_mtime_ns, st.st_size):
+                return seen[2]
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError:
             return []
-        if len(data) > MAX_FILE_BYTES or is_binary(data):
-            return []
-        return self._outliner.definitions(data, language)
+        found = [] if len(data) > MAX_FILE_BYTES or is_binary(data) else self._outliner.definitions(data, language)
+        self._seen[path] = (st.st_mtime_ns, st.st_size, found)
+        return found
 
 
 def source_files(root: Path, rel: str = ".") -> list[str]:
