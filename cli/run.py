@@ -8,9 +8,15 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from agent.errors import ConfigError
+
+if TYPE_CHECKING:
+    from agent.approval import Approver
+    from agent.events import EventSink
+    from agent.models import ResolvedModel
+    from agent.session import Session, SessionResult
 
 EXIT_CODES = {"completed": 0, "failed": 1, "limit": 3, "cancelled": 130}
 
@@ -42,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--context-window", type=int, default=None, help="the model's window in tokens")
     parser.add_argument("--no-stream", action="store_true", help="ask for whole answers instead of a stream")
     parser.add_argument("--plan", action="store_true", help="plan mode: only reading tools run")
+    parser.add_argument(
+        "--local-only",
+        action="store_true",
+        help="refuse cloud models: nothing leaves this machine (also: local_only = true in models.toml)",
+    )
     parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
     return parser
 
@@ -93,19 +104,53 @@ class JsonLines:
 
 async def _run(args: argparse.Namespace) -> int:
     from agent.approval import ApproveAll
-    from agent.models import resolve_profile
-    from agent.runner import TaskSpec, build_session
-    from agent.session import Limits
+    from agent.config import load_config
+    from agent.escalation import ask_to_escalate, escalation_target
+    from agent.models import open_model
     from cli.approver import TerminalApprover
 
-    profile = resolve_profile(
-        args.model, api_base=args.api_base, tool_mode=args.tool_mode, context_window=args.context_window
-    )
-    if args.no_stream:
-        profile.stream = False
     workspace = args.workspace.resolve()
     if not workspace.is_dir():
         raise ConfigError(f"workspace {workspace} is not a directory; pass an existing folder with --workspace")
+    config = load_config(workspace)
+    sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
+    approver = ApproveAll() if args.approve == "auto-all" else TerminalApprover()
+    name: str | None = args.model
+    while True:
+        with open_model(
+            name,
+            config=config,
+            api_base=args.api_base,
+            tool_mode=args.tool_mode,
+            context_window=args.context_window,
+            local_only_flag=args.local_only,
+        ) as resolved:
+            session, result = await _run_session(args, workspace, resolved, approver, sink)
+        if result is None:
+            return EXIT_CODES["cancelled"]
+        target = escalation_target(result, session, resolved.profile, config, resolved.restrictions)
+        if target is None or not await ask_to_escalate(
+            TerminalApprover(), result.task_id, resolved.profile, target, result.message
+        ):
+            break
+        name, args.api_base, args.tool_mode = target, None, None
+    if not args.json:
+        if result.outcome == "completed":
+            print(result.message)
+        else:
+            print(f"flambeau: {result.message}", file=sys.stderr)
+    return EXIT_CODES[result.outcome]
+
+
+async def _run_session(
+    args: argparse.Namespace, workspace: Path, resolved: ResolvedModel, approver: Approver, sink: EventSink
+) -> tuple[Session, SessionResult | None]:
+    from agent.runner import TaskSpec, build_session
+    from agent.session import Limits
+
+    profile = resolved.profile
+    if args.no_stream:
+        profile.stream = False
     spec = TaskSpec(
         task=args.task,
         workspace=workspace,
@@ -113,24 +158,23 @@ async def _run(args: argparse.Namespace) -> int:
         approval_mode=args.approve,
         limits=Limits(max_steps=args.max_steps, max_tokens=args.max_tokens, max_cost_usd=args.max_cost),
         plan_mode=args.plan,
+        api_key=resolved.api_key,
+        openness=resolved.card.to_dict(),
+        provenance=resolved.provenance,
+        restrictions=resolved.restrictions,
     )
-    sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
-    approver = ApproveAll() if args.approve == "auto-all" else TerminalApprover()
     session = build_session(spec, approver, sink)
     task = asyncio.ensure_future(session.run())
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, task.cancel)
     loop.add_signal_handler(signal.SIGTERM, task.cancel)
     try:
-        result = await task
+        return session, await task
     except asyncio.CancelledError:
-        return EXIT_CODES["cancelled"]
-    if not args.json:
-        if result.outcome == "completed":
-            print(result.message)
-        else:
-            print(f"flambeau: {result.message}", file=sys.stderr)
-    return EXIT_CODES[result.outcome]
+        return session, None
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def main(argv: list[str]) -> int:
