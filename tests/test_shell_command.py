@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from agent.secret_store import set_secret
+from tests.processes import live_group_members, wait_until
 from tools.base import ToolContext, ToolResult
 from tools.jail import Workspace
 from tools.secrets import secret_values_from_env
@@ -21,38 +21,12 @@ def _run(ctx: ToolContext, command: str, timeout: float | None = None) -> ToolRe
     return asyncio.run(RunCommand().run(RunCommandArgs(command=command, timeout=timeout), ctx))
 
 
-def _alive_in_group(pgid: int) -> list[int]:
-    """Processes of the group that are alive (zombies waiting for their reaper do not count)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        state, group = fields[0], int(fields[2])
-        if group == pgid and state != "Z":
-            alive.append(int(entry.name))
-    return alive
-
-
-def _wait_for(condition: Callable[[], bool], within_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
 def _group_gone(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return True
-    return not _alive_in_group(pgid)
+    return not live_group_members(pgid)
 
 
 def test_timeout_kills_background_children_and_returns_in_about_the_timeout(workspace: Path) -> None:
@@ -64,7 +38,7 @@ def test_timeout_kills_background_children_and_returns_in_about_the_timeout(work
     assert 0.9 <= elapsed < 3.0, elapsed
     assert "killed after the 1s timeout" in result.output
     pgid = result.data["process_group"]
-    assert _wait_for(lambda: _group_gone(pgid)), f"still alive in group {pgid}: {_alive_in_group(pgid)}"
+    assert wait_until(lambda: _group_gone(pgid), timeout=5), f"alive in group {pgid}: {live_group_members(pgid)}"
 
 
 def test_background_child_does_not_outlive_a_finished_command(workspace: Path) -> None:
@@ -72,7 +46,7 @@ def test_background_child_does_not_outlive_a_finished_command(workspace: Path) -
     result = _run(ctx, "sleep 100 & echo started", timeout=30)
     assert result.ok and "started" in result.output
     assert result.data["duration_s"] < 10
-    assert _wait_for(lambda: _group_gone(result.data["process_group"]))
+    assert wait_until(lambda: _group_gone(result.data["process_group"]), timeout=5)
 
 
 def test_fifty_megabytes_of_output_are_capped_without_blocking_the_command(workspace: Path) -> None:
@@ -123,3 +97,37 @@ def test_missing_required_sandbox_refuses_the_command(workspace: Path) -> None:
     with pytest.raises(Exception, match="not run: the sandbox is required"):
         _run(ctx, f"touch {marker}")
     assert not marker.exists()
+
+
+def test_cancelling_a_running_command_kills_its_whole_group(workspace: Path) -> None:
+    ctx = ToolContext(workspace=Workspace(workspace))
+    marker = workspace / "started"
+    seen_running: list[int] = []
+
+    async def start_then_cancel() -> None:
+        command = f"sleep 100 & sleep 100 & touch {marker}; wait"
+        task = asyncio.ensure_future(RunCommand().run(RunCommandArgs(command=command), ctx))
+        while not marker.exists():
+            await asyncio.sleep(0.01)
+        seen_running.extend(_live_sleepers_in(workspace))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    started = time.monotonic()
+    asyncio.run(start_then_cancel())
+    assert time.monotonic() - started < 10
+    assert len(seen_running) == 2
+    assert wait_until(lambda: not _live_sleepers_in(workspace), timeout=5), _live_sleepers_in(workspace)
+
+
+def _live_sleepers_in(workspace: Path) -> list[int]:
+    """Running `sleep 100` processes whose working folder is the workspace (zombies have none)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if entry.read_bytes() == b"sleep\x00100\x00" and (entry.parent / "cwd").resolve() == workspace.resolve():
+                found.append(int(entry.parent.name))
+        except OSError:
+            continue
+    return found
