@@ -8,7 +8,6 @@ undo stack, cursor and other unsaved work are kept. Files that are not open are 
 from __future__ import annotations
 
 import asyncio
-import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +93,8 @@ class EditorDocuments:
 
 def line_edits(document: TextDocument, new_text: str) -> list[types.TextEdit]:
     """The smallest set of whole-line replacements that turns the buffer into `new_text`."""
+    import difflib
+
     old_lines = document.source.splitlines(keepends=True)
     new_lines = new_text.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)

@@ -11,7 +11,6 @@ import logging
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +58,8 @@ class RunningTask:
 
 def new_task_id() -> str:
     """Same form as agent.session.new_task_id, without importing the agent before it is needed."""
+    from datetime import UTC, datetime
+
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 

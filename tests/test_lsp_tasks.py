@@ -164,3 +164,21 @@ def test_a_follow_up_message_reaches_the_model(workspace: Path, model_server: Sc
     run_editor(workspace, model_server, scenario)
     last = model_server.chat_requests[1].body["messages"]
     assert {"role": "user", "content": "and be brief"} in last
+
+
+def test_a_message_after_the_end_continues_the_task_and_its_trace(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.add(call("attempt_completion", result="first answer"), call("attempt_completion", result="second"))
+
+    async def scenario(editor: Editor) -> None:
+        task_id = await editor.start_task("answer twice")
+        await editor.wait_for_end(task_id)
+        await editor.request("flambeau/sendMessage", {"taskId": task_id, "text": "once more"})
+        await editor.wait_until(lambda: len(editor.events_of(task_id, "task_finished")) == 2)
+        assert [e["result"] for e in editor.events_of(task_id, "task_finished")] == ["first answer", "second"]
+        verdict = await editor.request("flambeau/verifyTrace", {"taskId": task_id})
+        assert verdict["verdict"] == "intact", verdict
+
+    run_editor(workspace, model_server, scenario)
+    assert {"role": "user", "content": "once more"} in model_server.chat_requests[1].body["messages"]
