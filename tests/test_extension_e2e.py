@@ -79,6 +79,7 @@ def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
 
     summary = _drive("task", workspace, ARTIFACTS, E2E_API_BASE=model_server.base_url)
     assert "intact" in summary["verdict"]
+    assert "tampered" in summary["tampered"] or "damaged" in summary["tampered"]
 
     # What the panel showed is also what happened on disk and what the model was told.
     assert (workspace / "hello.txt").read_text() == "hello, world\n"
@@ -87,7 +88,7 @@ def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
     assert len(bodies) == 4
     tool_answers = [m["content"] for m in bodies[3]["messages"] if m["role"] == "tool"]
     assert "denied" in tool_answers[-1].lower()
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 10
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 11
 
 
 def test_missing_interpreter_is_explained_with_an_action_that_fixes_it(workspace: Path) -> None:

@@ -126,6 +126,11 @@ async function chatFrame(page) {
   });
 }
 
+/** Waits for a toast to finish fading in, so the screenshot shows it. */
+async function opaque(locator) {
+  await until("the notification to be fully shown", async () => (await locator.evaluate((el) => getComputedStyle(el).opacity)) === "1");
+}
+
 async function assertNoPanelError(frame, where) {
   const errors = await frame.locator(".error").allTextContents();
   if (errors.length) throw new Error(`the Flambeau panel shows an error ${where}: ${errors.join(" | ")}`);
@@ -136,9 +141,8 @@ async function runCommand(page, title) {
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
   await until(`"${title}" in the command palette`, async () => {
     if (!(await input.isVisible())) await page.keyboard.press("F1");
-    await input.waitFor({ state: "visible", timeout: 5000 });
-    await input.fill(`>${title}`);
-    if (await row.waitFor({ state: "visible", timeout: 2000 }).then(() => true, () => false)) return true;
+    const filled = await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false);
+    if (filled && (await row.waitFor({ state: "visible", timeout: 2000 }).then(() => true, () => false))) return true;
     await page.keyboard.press("Escape");
     return false;
   });
@@ -283,6 +287,7 @@ async function main() {
     const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "intact" }).first();
     await toast.waitFor({ state: "visible" });
     const verdict = await toast.textContent();
+    await opaque(toast);
     await shot(page, "trace-verified-intact");
 
     // 7. The HTML report opens.
@@ -301,9 +306,11 @@ async function main() {
     // 8. A crashed server is restarted, the user is told, and it answers again.
     const [serverPid] = descendants(child.pid, ["cli.main", "lsp"]);
     if (!serverPid) throw new Error("could not find the language server process");
+    await runCommand(page, "Notifications: Clear All Notifications");
     process.kill(serverPid, "SIGKILL");
     const restarted = page.locator(".notifications-toasts .notification-toast", { hasText: "restarted" }).first();
     await restarted.waitFor({ state: "visible" });
+    await opaque(restarted);
     await until("a new server process", async () => descendants(child.pid, ["cli.main", "lsp"]).some((pid) => pid !== serverPid));
     await until("the panel to show the server running again", async () => (await frame.locator("#header .server-state").count()) === 0);
     await runCommand(page, "Flambeau: Refresh Traces");
@@ -311,7 +318,24 @@ async function main() {
     await assertNoPanelError(frame, "after the restart");
     await shot(page, "server-crashed-and-restarted");
 
-    process.stdout.write(`${JSON.stringify({ ok: true, verdict, counters, statusBar })}\n`);
+    // 9. Verify is not a rubber stamp: after one recorded field is rewritten, it reports the trace as bad.
+    const traceDir = path.join(workspace, ".flambeau", "traces");
+    const [traceFile] = fs.readdirSync(traceDir).filter((name) => name.endsWith(".jsonl"));
+    if (!traceFile) throw new Error(`no trace file in ${traceDir}`);
+    const records = fs.readFileSync(path.join(traceDir, traceFile), "utf8");
+    const forged = records.replace('"model":"openai/scripted"', '"model":"openai/forged"');
+    if (forged === records) throw new Error("found no record to tamper with");
+    fs.writeFileSync(path.join(traceDir, traceFile), forged);
+    await runCommand(page, "Notifications: Clear All Notifications");
+    await row.hover();
+    await row.locator('.action-label[aria-label="Verify"]').click();
+    const alarm = page.locator(".notifications-toasts .notification-toast", { hasText: /tampered|damaged/ }).first();
+    await alarm.waitFor({ state: "visible" });
+    const tampered = await alarm.textContent();
+    await opaque(alarm);
+    await shot(page, "tampered-trace-detected");
+
+    process.stdout.write(`${JSON.stringify({ ok: true, verdict, tampered, counters, statusBar })}\n`);
   } catch (error) {
     await shot(page, "failure").catch(() => undefined);
     throw error;

@@ -49,7 +49,8 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
     const result = await client.verifyTrace(item.trace.taskId);
     this.verdicts.set(item.trace.taskId, result);
     this.refresh();
-    const text = `Flambeau trace "${item.label as string}": ${result.verdict}. ${result.message}`;
+    const detail = result.message.startsWith(result.verdict) ? result.message : `${result.verdict}: ${result.message}`;
+    const text = `Trace ${detail} (task "${item.label as string}")`;
     if (result.verdict === "intact") void vscode.window.showInformationMessage(text);
     else void vscode.window.showErrorMessage(result.firstBadRecord !== undefined ? `${text} (first bad record: ${result.firstBadRecord})` : text);
     return result;
