@@ -75,6 +75,9 @@ def test_checkpoints_are_listed_newest_first_with_what_they_hold(workspace: Path
 
 def test_ignored_and_oversized_files_are_skipped_and_survive_a_restore(workspace: Path) -> None:
     (workspace / ".gitignore").write_text("build/\n*.log\n")
+    (workspace / ".flambeauignore").write_text("datasets/\n")
+    (workspace / "datasets").mkdir()
+    (workspace / "datasets" / "huge.csv").write_text("a,b\n")
     (workspace / "build").mkdir()
     (workspace / "build" / "out.o").write_bytes(b"\0" * 10)
     (workspace / "debug.log").write_text("log")
@@ -84,7 +87,7 @@ def test_ignored_and_oversized_files_are_skipped_and_survive_a_restore(workspace
     (workspace / ".flambeau" / "trace.jsonl").write_text("{}")
     store = ShadowCheckpoints(workspace, max_file_bytes=1000)
     checkpoint = store.create("cp")
-    assert checkpoint.files == 2  # .gitignore and small.txt
+    assert checkpoint.files == 3  # .gitignore, .flambeauignore and small.txt
     assert checkpoint.skipped == ["big.bin"]
 
     (workspace / "small.txt").write_text("edited")
@@ -95,6 +98,7 @@ def test_ignored_and_oversized_files_are_skipped_and_survive_a_restore(workspace
     assert (workspace / "debug.log").read_text() == "more log"
     assert (workspace / "big.bin").read_bytes() == b"y" * 3000
     assert (workspace / "build" / "out.o").exists() and (workspace / ".flambeau" / "trace.jsonl").exists()
+    assert (workspace / "datasets" / "huge.csv").exists()
 
 
 def test_the_shadow_repository_lives_outside_the_workspace(workspace: Path) -> None:

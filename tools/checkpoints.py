@@ -4,8 +4,9 @@ The shadow repository lives in the user's data folder (`$XDG_DATA_HOME/flambeau/
 the workspace path>`), and every git command names it with `--git-dir` and the workspace with
 `--work-tree`, so the user's `.git` is never renamed, read for writing, or written. Snapshots use git
 plumbing (`update-index`, `write-tree`, `commit-tree`): no hooks run, no user config is changed.
-`.gitignore` files (and the user's `.git/info/exclude` and global excludes) are honoured; files above a
-size cap are skipped and named; the whole snapshot runs within a time budget. The shadow repository's
+`.gitignore` files (and a root `.flambeauignore`, the user's `.git/info/exclude` and global excludes)
+are honoured; files above a size cap are skipped and named; the whole snapshot runs within a time
+budget. The shadow repository's
 `info/attributes` turns off every conversion (line endings, filters) so a restore is byte-exact.
 
 Plain `subprocess` rather than gitpython here: each call needs its own stdin, a deadline and an
@@ -177,9 +178,9 @@ class ShadowCheckpoints:
 
     def _ls_files_args(self) -> list[str]:
         args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
-        user_exclude = self.workspace / ".git" / "info" / "exclude"
-        if user_exclude.is_file():
-            args.append(f"--exclude-from={user_exclude}")
+        for extra in (self.workspace / ".git" / "info" / "exclude", self.workspace / ".flambeauignore"):
+            if extra.is_file():
+                args.append(f"--exclude-from={extra}")
         return args
 
     def _over_budget(self) -> str:
