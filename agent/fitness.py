@@ -1,0 +1,170 @@
+"""A fitness check a user can trust before choosing a model: is it reachable, how large is its real
+window, and how often does it send well-formed tool calls and make correct small edits over a fixed
+set of canned tasks, each run as a real session in a temporary workspace."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent import events as ev
+from agent.approval import ApproveAll
+from agent.errors import AgentExit
+from agent.gateway import ModelGateway
+from agent.models import ResolvedModel
+from agent.runner import TaskSpec, build_session
+from agent.session import Limits
+
+
+@dataclass(frozen=True)
+class CannedTask:
+    name: str
+    """Short name shown in the report."""
+    prompt: str
+    """What the agent is asked to do."""
+    files: dict[str, str]
+    """Files the workspace starts with."""
+    check: Callable[[Path, list[ev.Event]], bool]
+    """Whether the task was done right, judged from the workspace and the events."""
+    is_edit: bool
+    """Counts towards the rate of correct small edits."""
+
+
+def _ran(marker: str) -> Callable[[Path, list[ev.Event]], bool]:
+    def check(root: Path, events: list[ev.Event]) -> bool:
+        return any(isinstance(e, ev.ToolResultEvent) and e.ok and marker in e.output for e in events)
+
+    return check
+
+
+def _file_is(path: str, expected: str) -> Callable[[Path, list[ev.Event]], bool]:
+    def check(root: Path, events: list[ev.Event]) -> bool:
+        target = root / path
+        return target.is_file() and target.read_text(encoding="utf-8", errors="replace").strip() == expected
+
+    return check
+
+
+CANNED_TASKS = (
+    CannedTask("run", "Run the command echo fitness-check-ok", {}, _ran("fitness-check-ok"), False),
+    CannedTask("create", "Create the file hello.txt containing Hello", {}, _file_is("hello.txt", "Hello"), True),
+    CannedTask(
+        "edit",
+        "In colour.txt, change the word red to blue",
+        {"colour.txt": "The sky is red.\n"},
+        _file_is("colour.txt", "The sky is blue."),
+        True,
+    ),
+)
+
+
+@dataclass
+class TaskOutcome:
+    name: str
+    passed: bool
+    replies: int
+    well_formed: int
+    steps: int
+    wall_s: float
+    note: str = ""
+
+
+@dataclass
+class FitnessReport:
+    profile: str
+    model: str
+    locality: str
+    reachable: bool
+    reach_detail: str
+    window: int | None
+    window_source: str
+    tasks: list[TaskOutcome] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    @property
+    def replies(self) -> int:
+        return sum(t.replies for t in self.tasks)
+
+    @property
+    def well_formed(self) -> int:
+        return sum(t.well_formed for t in self.tasks)
+
+    @property
+    def edits(self) -> tuple[int, int]:
+        edit_names = {t.name for t in CANNED_TASKS if t.is_edit}
+        edits = [t for t in self.tasks if t.name in edit_names]
+        return sum(t.passed for t in edits), len(edits)
+
+
+async def check_fitness(resolved: ResolvedModel, window_source: str, max_steps: int = 4) -> FitnessReport:
+    started = time.monotonic()
+    profile = resolved.profile
+    report = FitnessReport(
+        profile=profile.name,
+        model=profile.model,
+        locality=profile.effective_locality(),
+        reachable=False,
+        reach_detail="",
+        window=profile.context_window,
+        window_source=window_source,
+    )
+    report.reachable, report.reach_detail = await _reach(resolved)
+    if report.reachable:
+        for task in CANNED_TASKS:
+            report.tasks.append(await _run_task(resolved, task, max_steps))
+    report.wall_s = time.monotonic() - started
+    return report
+
+
+async def _reach(resolved: ResolvedModel) -> tuple[bool, str]:
+    gateway = ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance)
+    gateway.retry = type(gateway.retry)(attempts=1)
+    started = time.monotonic()
+    try:
+        reply = await gateway.complete([{"role": "user", "content": "Reply with the word OK."}])
+    except AgentExit as error:
+        return False, str(error)
+    return True, f"answered in {time.monotonic() - started:.1f} s as {reply.stats.response_model or '?'}"
+
+
+async def _run_task(resolved: ResolvedModel, task: CannedTask, max_steps: int) -> TaskOutcome:
+    events: list[ev.Event] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="flambeau-fitness-") as tmp:
+        root = Path(tmp)
+        for name, content in task.files.items():
+            (root / name).write_text(content, encoding="utf-8")
+        spec = TaskSpec(
+            task=task.prompt,
+            workspace=root,
+            profile=resolved.profile,
+            approval_mode="auto-all",
+            limits=Limits(max_steps=max_steps),
+            api_key=resolved.api_key,
+            provenance=resolved.provenance,
+            restrictions=resolved.restrictions,
+            trace=False,
+        )
+        session = build_session(spec, ApproveAll(), events.append)
+        result = await session.run()
+        passed = task.check(root, events)
+    replies, well_formed = _call_rates(events)
+    note = "" if passed else result.message[:160]
+    return TaskOutcome(task.name, passed, replies, well_formed, result.steps, time.monotonic() - started, note)
+
+
+def _call_rates(events: list[ev.Event]) -> tuple[int, int]:
+    """Model replies, and replies that carried at least one schema-valid tool call."""
+    replies = 0
+    well_formed_steps: set[int] = set()
+    step = 0
+    for event in events:
+        if isinstance(event, ev.Usage):
+            replies += 1
+            step = event.step
+        elif isinstance(event, ev.ToolCallProposed):
+            well_formed_steps.add(step)
+    return replies, len(well_formed_steps)
