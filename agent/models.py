@@ -17,6 +17,7 @@ from agent.profile import ModelProfile, ToolMode, derive_locality
 
 EMBEDDED_NAME = "local"
 OLLAMA_PROVIDERS = ("ollama", "ollama_chat")
+OLLAMA_DEFAULT_BASE = "http://localhost:11434"
 
 
 @dataclass
@@ -145,18 +146,21 @@ def _override(
 
 def _probe_local(profile: ModelProfile) -> dict[str, Any]:
     """For a local server: its real window (sent to Ollama as num_ctx) and the model's digest."""
-    if profile.effective_locality() != "local" or not profile.api_base:
+    if profile.effective_locality() != "local":
         return {}
     from agent.local_probe import llama_server_window, ollama_window
 
     if profile.provider in OLLAMA_PROVIDERS:
         from agent.provenance import ollama_provenance
 
-        window = profile.context_window or ollama_window(profile.api_base, profile.model)
+        base = profile.api_base or OLLAMA_DEFAULT_BASE
+        window = profile.context_window or ollama_window(base, profile.model)
         if window:
             profile.context_window = window
             profile.extra.setdefault("num_ctx", window)
-        return ollama_provenance(profile.api_base, profile.model)
+        return ollama_provenance(base, profile.model)
+    if not profile.api_base:
+        return {}
     if profile.context_window is None:
         profile.context_window = llama_server_window(profile.api_base)
     return {}
