@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types
 
 from tests.lsp_harness import Editor, start_editor, stop_editor
+from tests.raw_lsp import RawServer
 from tests.scripted_server import Reply, ScriptedModelServer, call
 
 Scenario = Callable[[Editor], Awaitable[None]]
@@ -96,6 +97,10 @@ def test_a_task_streams_its_events_and_asks_before_each_command(
         assert decided[1]["reason"] == "not that one"
         assert kinds.index("approval_requested") < kinds.index("approval_decided")
         assert kinds.count("usage") == 3 and kinds[-1] == "task_finished"
+        begin, *reports, end_progress = editor.progress
+        assert begin["kind"] == "begin" and begin["message"] == "make two files" and begin["cancellable"]
+        assert {"kind": "report", "message": "run_command"} in reports
+        assert end_progress == {"kind": "end", "message": "completed"}
 
     run_editor(workspace, model_server, scenario)
     assert (workspace / "first.txt").read_text() == "one\n"
@@ -182,3 +187,38 @@ def test_a_message_after_the_end_continues_the_task_and_its_trace(
 
     run_editor(workspace, model_server, scenario)
     assert {"role": "user", "content": "once more"} in model_server.chat_requests[1].body["messages"]
+
+
+def test_fix_with_flambeau_is_offered_for_diagnostics_and_selections(workspace: Path, tmp_path: Path) -> None:
+    # Raw JSON: lsprotocol's client-side converter mistakes a CodeAction (whose `command` is an object)
+    # for a Command, so the answer is checked as it is on the wire.
+    server = RawServer(workspace, tmp_path / "server.log")
+    try:
+        server.initialize()
+        uri = (workspace / "calc.py").as_uri()
+        item = {"uri": uri, "languageId": "python", "version": 1, "text": "def add(a, b):\n    return a - b\n"}
+        server.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}})
+        where = {"start": {"line": 1, "character": 4}, "end": {"line": 1, "character": 16}}
+        problem = {"range": where, "message": "subtracts instead of adding", "source": "linter"}
+        answer = server.request(
+            "textDocument/codeAction",
+            {"textDocument": {"uri": uri}, "range": where, "context": {"diagnostics": [problem]}},
+        )
+        fix, selection = answer["result"]
+        assert fix["title"] == "Fix with Flambeau" and fix["kind"] == "quickfix"
+        assert fix["diagnostics"] == [problem]
+        assert fix["command"] == {
+            "title": "Fix with Flambeau",
+            "command": "flambeau.fixDiagnostic",
+            "arguments": [uri, where, "subtracts instead of adding"],
+        }
+        assert selection["kind"] == "refactor.rewrite"
+        assert selection["command"]["command"] == "flambeau.fixSelection"
+        assert selection["command"]["arguments"] == [uri, where]
+        empty = {"start": {"line": 1, "character": 4}, "end": {"line": 1, "character": 4}}
+        nothing = server.request(
+            "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": empty, "context": {"diagnostics": []}}
+        )
+        assert nothing["result"] == []
+    finally:
+        assert server.close() == 0
