@@ -216,7 +216,7 @@ class ModelGateway:
             latency_s=latency,
             response_model=str(getattr(response, "model", "") or ""),
             system_fingerprint=getattr(response, "system_fingerprint", None),
-            provenance=dict(self.provenance),
+            provenance=self._provenance(response),
         )
         body = captured.get("body") or {"model": self.profile.model, "messages": captured.get("messages", [])}
         return ModelReply(
@@ -226,6 +226,15 @@ class ModelGateway:
             finish_reason=getattr(choice, "finish_reason", None),
             request_body=body,
         )
+
+    def _provenance(self, response: Any) -> dict[str, Any]:
+        """Which weights answered: the profile's (GGUF SHA-256, Ollama digest) plus, as the server
+        reported it, the model version and system fingerprint."""
+        answered = {
+            "response_model": str(getattr(response, "model", "") or ""),
+            "system_fingerprint": getattr(response, "system_fingerprint", None),
+        }
+        return {**self.provenance, **{k: v for k, v in answered.items() if v}}
 
 
 def _body_catcher(
