@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tools.base import Category
+from tools.base import Category, ToolError
+from tools.jail import PathError
 from tools.policy_config import PolicyConfigError, load_policy, user_policy_path
 
 
@@ -75,3 +77,53 @@ def test_a_broken_policy_file_is_a_clear_error_naming_the_file(workspace: Path, 
     with pytest.raises(PolicyConfigError, match=complaint) as error:
         load_policy("ask", workspace)
     assert str(path) in str(error.value)
+
+
+def _session_for(workspace: Path) -> Any:
+    from agent.approval import ApproveAll
+    from agent.profile import ModelProfile
+    from agent.runner import TaskSpec, build_session
+
+    profile = ModelProfile(name="scripted", model="openai/scripted", api_base="http://127.0.0.1:9")
+    spec = TaskSpec(task="t", workspace=workspace, profile=profile, trace=False)
+    return build_session(spec, ApproveAll(), lambda event: None)
+
+
+def test_protected_paths_from_the_policy_cannot_be_written_by_file_tools(workspace: Path) -> None:
+    _write(user_policy_path(), '[paths]\nprotected = [".env"]\n')
+    _write(workspace / ".flambeau" / "policy.toml", '[paths]\nprotected = ["secrets/"]\n')
+    jail = _session_for(workspace).ctx.workspace
+    for path in (".env", "secrets/key.pem"):
+        with pytest.raises(PathError, match="protected path"):
+            jail.resolve_for_write(path)
+    assert jail.resolve_for_write("src/app.py") == workspace.resolve() / "src" / "app.py"
+
+
+def test_a_required_sandbox_that_cannot_run_refuses_commands(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from tools.sandbox import bwrap_problem
+    from tools.shell import RunCommand, RunCommandArgs
+
+    _write(user_policy_path(), '[sandbox]\nmode = "required"\n')
+    monkeypatch.setenv("PATH", str(workspace / "no-binaries-here"))
+    bwrap_problem.cache_clear()
+    try:
+        ctx = _session_for(workspace).ctx
+    finally:
+        bwrap_problem.cache_clear()
+    assert "bubblewrap is not installed" in ctx.extra["sandbox_error"]
+    with pytest.raises(ToolError, match="not run: the policy requires the command sandbox"):
+        asyncio.run(RunCommand().run(RunCommandArgs(command="touch ran"), ctx))
+    assert not (workspace / "ran").exists()
+
+
+def test_flambeau_run_reports_a_broken_policy_file_and_exits_2(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.run import main
+
+    _write(workspace / ".flambeau" / "policy.toml", "[modes]\ncommand = 'sometimes'\n")
+    code = main(["--workspace", str(workspace), "--model", "openai/x", "--api-base", "http://127.0.0.1:9", "task"])
+    assert code == 2
+    assert "policy.toml has unknown or wrong entries" in capsys.readouterr().err
