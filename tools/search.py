@@ -28,8 +28,8 @@ from tools.textcodec import BINARY_SNIFF_BYTES, decode, is_binary
 MAX_SHOWN_MATCHES = 100
 MAX_KEPT_MATCHES = 10_000
 MAX_LINE_CHARS = 300
-RG_ARGV_BYTES = 96_000
-"""File names per ripgrep call stay well under the kernel's argument limit."""
+RG_ARGV_BYTES = 500_000
+"""File names per ripgrep call stay well under the kernel's argument limit (2 MB with the environment)."""
 
 
 @dataclass(frozen=True)
