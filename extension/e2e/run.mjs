@@ -267,6 +267,16 @@ async function main() {
     if (!tokens || Number(tokens[1]) <= 0 || Number(tokens[2]) <= 0) throw new Error(`no token/cost counters for the task: "${counters}"`);
     await shot(page, "command-denied-task-completed");
 
+    // 5b. A follow-up message continues the finished task.
+    await frame.locator("#task-input").fill("Anything else to change?");
+    await frame.locator("#send").click();
+    await until("the follow-up to be answered", async () => (await frame.locator(".task .msg.result").count()) === 2
+      && (await frame.locator(".task-status").last().textContent()) === "completed");
+    const userMessages = await frame.locator(".task .msg.user").allTextContents();
+    if (userMessages.at(-1) !== "Anything else to change?") throw new Error(`the follow-up is not in the transcript: ${userMessages}`);
+    await assertNoPanelError(frame, "after the follow-up");
+    await shot(page, "follow-up-answered");
+
     // 6. The task is in the Traces view; Verify reports intact.
     const tracesPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "Traces" }) });
     const row = tracesPane.locator(".monaco-list-row", { hasText: task.slice(0, 30) }).first();

@@ -43,7 +43,9 @@ export class ChatController {
           await this.startTask(message.task);
           return;
         case "sendMessage":
+          // After a task ended, a follow-up continues it (the server runs it again with the message).
           await this.requireBackend().sendMessage(message.taskId, message.text);
+          this.markRunning(message.taskId);
           return;
         case "stop":
           await this.stop(message.taskId);
@@ -70,9 +72,13 @@ export class ChatController {
 
   async startTask(task: string): Promise<string> {
     const { taskId } = await this.requireBackend().startTask(task);
-    this.running.push(taskId);
+    this.markRunning(taskId);
     this.ui.post({ type: "taskStarted", taskId, task });
     return taskId;
+  }
+
+  private markRunning(taskId: string): void {
+    if (!this.running.includes(taskId)) this.running.push(taskId);
   }
 
   /** The most recently started task that has not ended, if any. */
@@ -91,6 +97,8 @@ export class ChatController {
   onEvent(notification: EventNotification): void {
     this.ui.post({ type: "event", taskId: notification.taskId, event: notification.event });
     const kind = notification.event.type;
+    // Tasks started elsewhere (the "Fix with Flambeau" code action) show up here too.
+    if (kind === "task_started" || kind === "user_message") this.markRunning(notification.taskId);
     if (kind === "task_finished" || kind === "task_failed") {
       const index = this.running.indexOf(notification.taskId);
       if (index >= 0) this.running.splice(index, 1);

@@ -12,12 +12,13 @@ export class TraceItem extends vscode.TreeItem {
     const started = new Date(trace.startedAt);
     const when = Number.isNaN(started.getTime()) ? trace.startedAt : started.toLocaleString();
     const verdictText = verdict ? ` · ${verdict.verdict}` : "";
+    const outcome = trace.outcome ?? "running or interrupted";
     this.id = trace.taskId;
-    this.description = `${when} · ${trace.model} (${trace.locality}) · ${trace.outcome}${verdictText}`;
+    this.description = `${when} · ${trace.model} (${trace.locality}) · ${outcome}${verdictText}`;
     this.tooltip = new vscode.MarkdownString().appendText(
-      `${trace.task}\n\n${when}\nmodel: ${trace.model} (${trace.locality})\noutcome: ${trace.outcome}\n${trace.path}${verdict ? `\nverify: ${verdict.message}` : ""}`,
+      `${trace.task}\n\n${when}\nmodel: ${trace.model} (${trace.locality})\noutcome: ${outcome}\n${trace.path}${verdict ? `\nverify: ${verdict.message}` : ""}`,
     );
-    this.iconPath = new vscode.ThemeIcon(verdict && verdict.verdict !== "intact" ? "shield" : (OUTCOME_ICON[trace.outcome] ?? "history"));
+    this.iconPath = new vscode.ThemeIcon(verdict && verdict.verdict !== "intact" ? "shield" : (OUTCOME_ICON[trace.outcome ?? ""] ?? "history"));
     this.contextValue = "trace";
   }
 }
@@ -41,7 +42,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
     const client = this.client();
     if (!client) return [];
     const { traces } = await client.listTraces();
-    const newestFirst = [...traces].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    const newestFirst = [...traces].sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
     return newestFirst.map((trace) => new TraceItem(trace, this.verdicts.get(trace.taskId)));
   }
 

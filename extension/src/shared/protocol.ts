@@ -31,7 +31,8 @@ export interface TraceSummary {
   task: string;
   model: string;
   locality: Locality | string;
-  outcome: string;
+  /** null while the task runs, or when it was interrupted. */
+  outcome: string | null;
 }
 export interface ListTracesResult {
   traces: TraceSummary[];

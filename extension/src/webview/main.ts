@@ -25,9 +25,11 @@ function draw(): void {
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
   renderTranscript(transcript, state);
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
-  const running = isRunning(activeTask(state));
-  send.textContent = running ? "Send" : "Start task";
-  newTask.hidden = !running;
+  // With a task on screen, Send continues it (also after it ended); New task starts another.
+  const task = activeTask(state);
+  send.textContent = task ? "Send" : "Start task";
+  send.title = task && !isRunning(task) ? "Continue this task with a follow-up message" : "";
+  newTask.hidden = !task;
   vscode.setState(state);
 }
 
@@ -35,7 +37,7 @@ function submit(forceNew: boolean): void {
   const text = input.value.trim();
   if (!text) return;
   const task = activeTask(state);
-  if (!forceNew && task && isRunning(task)) vscode.postMessage({ type: "sendMessage", taskId: task.taskId, text });
+  if (!forceNew && task) vscode.postMessage({ type: "sendMessage", taskId: task.taskId, text });
   else vscode.postMessage({ type: "startTask", task: text });
   input.value = "";
 }
