@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -298,7 +297,3 @@ def _note_shell(line: CommandLine, name: str, args: list[str], piped_from: tuple
 
 def _short_cluster_has(word: str, letter: str) -> bool:
     return word.startswith("-") and not word.startswith("--") and letter in word[1:]
-
-
-def segment_names(line: CommandLine) -> Iterable[str]:
-    return (s.name for s in line.segments)
