@@ -66,6 +66,20 @@ def test_flipping_any_single_byte_is_detected_at_its_record(recorded: list[Path]
         trace.write_bytes(original)
 
 
+def test_flipping_any_bit_of_the_final_checkpoint_is_detected(recorded: list[Path]) -> None:
+    """The last record has no successor to commit to its hash: its signature must cover every byte."""
+    trace = recorded[1]
+    original = trace.read_bytes()
+    start = original.rstrip(b"\n").rfind(b"\n") + 1
+    for offset in range(start, len(original)):
+        for bit in range(8):
+            mutated = bytearray(original)
+            mutated[offset] ^= 1 << bit
+            trace.write_bytes(bytes(mutated))
+            _assert_caught(trace, line_index_of_offset(original, offset), f"bit {bit} of byte {offset}")
+    trace.write_bytes(original)
+
+
 def test_deleting_a_record_is_detected_where_it_was(recorded: list[Path]) -> None:
     for trace in recorded:
         lines = read_lines(trace)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import math
 from collections.abc import Mapping
 from enum import Enum
@@ -42,3 +43,21 @@ def jsonable(value: Any) -> Any:
 def canonical_bytes(value: Any) -> bytes:
     """The RFC 8785 serialisation of `value` (made JSON-safe first)."""
     return bytes(rfc8785.dumps(jsonable(value)))
+
+
+def plain_canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 of a value that is already plain JSON (as parsed from a record): no conversion pass."""
+    return bytes(rfc8785.dumps(value))
+
+
+def is_canonical(record: Any, line: bytes) -> bool:
+    """Whether `line` is the one serialisation of `record`. A fast comparison with sorted, compact
+    `json.dumps` accepts most lines (it agrees with RFC 8785 except for some float spellings and
+    non-BMP key order); anything else is decided by a full RFC 8785 serialisation."""
+    fast = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if fast.encode("utf-8") == line:
+        return True
+    try:
+        return plain_canonical_bytes(record) == line
+    except (TypeError, ValueError, rfc8785.CanonicalizationError):
+        return False

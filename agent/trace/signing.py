@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -41,9 +42,14 @@ def parse_public_key(text: str) -> Ed25519PublicKey:
         raise ValueError(f"not an Ed25519 public key: {text!r} (expected ed25519:<64 hex digits>)") from error
 
 
+@lru_cache(maxsize=16)
+def _cached_public_key(text: str) -> Ed25519PublicKey:
+    return parse_public_key(text)
+
+
 def verify_signature(public_key: str, signature_hex: str, message: bytes) -> bool:
     try:
-        parse_public_key(public_key).verify(bytes.fromhex(signature_hex), message)
+        _cached_public_key(public_key).verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
     return True

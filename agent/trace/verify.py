@@ -6,13 +6,14 @@ final line, or a trace that stops before its final signed checkpoint).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from agent.trace.blobs import BlobStore
-from agent.trace.canonical import canonical_bytes
+from agent.trace.canonical import is_canonical
 from agent.trace.layout import FORMAT, blobs_dir_for
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.reading import RawTrace, parse_line, read_trace
@@ -20,6 +21,7 @@ from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace,
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id, verify_signature
 from agent.trace.writer import checkpoint_message
 
+SIGNATURE_HEX = re.compile(r"[0-9a-f]{128}")
 Status = Literal["intact", "tampered", "damaged"]
 EXIT_CODES: dict[Status, int] = {"intact": 0, "tampered": 1, "damaged": 2}
 
@@ -141,7 +143,7 @@ class _Checker:
                 self._header(record)
                 report.task_id, report.public_key = self.task_id, self.public_key
             self._check_blobs(seq, record)
-            if record["kind"] == "checkpoint":
+            if record["kind"] == "checkpoint" or "signature" in record:  # a signed record is a checkpoint
                 self._check_checkpoint(seq, record)
                 report.checkpoints += 1
                 report.signed_records = seq
@@ -157,11 +159,7 @@ class _Checker:
         record = self.raw.records[seq]
         if record is None:
             raise _Tampered(seq, "not a JSON object (bytes were changed, or a line was split or joined)")
-        try:
-            canonical = canonical_bytes(record)
-        except (TypeError, ValueError):
-            canonical = b""
-        if canonical != line:
+        if not is_canonical(record, line):
             raise _Tampered(seq, "not in canonical JSON form (RFC 8785): it was edited after it was written")
         if not isinstance(record.get("kind"), str):
             raise _Tampered(seq, "has no kind")
@@ -218,8 +216,8 @@ class _Checker:
 
     def _signature_ok(self, record: dict[str, Any]) -> bool:
         signature = record.get("signature")
-        if not isinstance(signature, str):
-            return False
+        if not isinstance(signature, str) or not SIGNATURE_HEX.fullmatch(signature):
+            return False  # only the writer's spelling: lowercase hex (no equivalent variant verifies)
         return verify_signature(self.public_key, signature, checkpoint_message(self.task_id, record))
 
     def _check_checkpoint(self, seq: int, record: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from agent import events as ev
 from agent.trace.blobs import BlobStore
-from agent.trace.canonical import canonical_bytes
+from agent.trace.canonical import canonical_bytes, plain_canonical_bytes
 from agent.trace.layout import FORMAT, blobs_dir_for, ensure_state_dir, trace_path
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.records import Record, RecordBuilder
@@ -30,7 +30,7 @@ def checkpoint_message(task_id: str, checkpoint: dict[str, Any]) -> bytes:
     """The bytes a checkpoint's signature covers: the whole checkpoint record except the signature
     (seq, time, prev, tree size, root, final) and the task id, so no field of it can change unnoticed."""
     unsigned = {k: v for k, v in checkpoint.items() if k != "signature"}
-    return canonical_bytes({"checkpoint": unsigned, "task_id": task_id})
+    return plain_canonical_bytes({"checkpoint": unsigned, "task_id": task_id})
 
 
 def now_iso() -> str:
