@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-stream", action="store_true", help="ask for whole answers instead of a stream")
     parser.add_argument("--plan", action="store_true", help="plan mode: only reading tools run")
     parser.add_argument(
+        "--no-checkpoints",
+        action="store_true",
+        help="do not snapshot the workspace before changes (see 'flambeau checkpoints')",
+    )
+    parser.add_argument(
         "--local-only",
         action="store_true",
         help="refuse cloud models: nothing leaves this machine (also: local_only = true in models.toml)",
@@ -158,6 +163,7 @@ async def _run_session(
         approval_mode=args.approve,
         limits=Limits(max_steps=args.max_steps, max_tokens=args.max_tokens, max_cost_usd=args.max_cost),
         plan_mode=args.plan,
+        checkpoints=not args.no_checkpoints,
         api_key=resolved.api_key,
         openness=resolved.card.to_dict(),
         provenance=resolved.provenance,

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from agent.approval import ApproveAll
 from agent.events import CheckpointCreated, CheckpointFailed, Event, TaskFinished, ToolResultEvent
@@ -133,3 +136,21 @@ def test_a_failing_checkpoint_is_reported_and_the_task_goes_on(
     assert len(failures) == 1 and failures[0].step == 1 and "checkpoints" in failures[0].error
     assert (workspace / "a.txt").read_text() == "a\n"
     assert isinstance(events[-1], TaskFinished) and events[-1].outcome == "completed"
+
+
+@pytest.mark.parametrize("flag", [[], ["--no-checkpoints"]], ids=["default", "no-checkpoints"])
+def test_flambeau_run_checkpoints_unless_asked_not_to(
+    model_server: ScriptedModelServer, workspace: Path, capsys: pytest.CaptureFixture[str], flag: list[str]
+) -> None:
+    from cli.run import main
+
+    model_server.add(call("write_file", path="a.txt", content="a\n"), call("attempt_completion", result="done"))
+    argv = ["--workspace", str(workspace), "--model", "openai/scripted", "--api-base", model_server.base_url]
+    assert main([*argv, "--approve", "auto-all", "--json", *flag, "write a"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    created = [e for e in events if e["type"] == "checkpoint_created"]
+    listed = ShadowCheckpoints(workspace).list_checkpoints()
+    if flag:
+        assert created == [] and listed == []
+    else:
+        assert [c["checkpoint_id"] for c in created] == [c.id for c in listed] and created[0]["files"] == 0
