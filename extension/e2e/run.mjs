@@ -252,6 +252,7 @@ async function main() {
     await editCard.locator('button[data-action="approve"]').click();
     await until("the approved edit to reach the disk", () => fs.readFileSync(target, "utf8") !== before);
     await until("the edit card to show done", async () => (await cardStatus(frame, "write_file")) === "done");
+    await until("the decided edit's diff editor to close", async () => (await page.locator(".tab", { hasText: "proposed by Flambeau" }).count()) === 0);
     await shot(page, "edit-approved-file-changed");
 
     // 5. The command waits for approval; Deny leaves it unrun.

@@ -57,3 +57,12 @@ export async function openProposedDiff(provider: ProposedContent, request: Appro
   const title = `${relative} ↔ proposed by Flambeau (${current === undefined ? "new file" : request.tool})`;
   await vscode.commands.executeCommand("vscode.diff", left, right, title, { preview: true, preserveFocus: true });
 }
+
+/** Closes the diff editors opened for one approval once it is decided. */
+export async function closeProposedDiff(taskId: string, callId: string): Promise<void> {
+  const prefix = `/${taskId}/${callId}/`;
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === PROPOSED_SCHEME && tab.input.modified.path.startsWith(prefix));
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
+}

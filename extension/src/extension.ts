@@ -4,7 +4,7 @@ import { Approvals } from "./approvals";
 import { ChatController } from "./chatController";
 import { ChatView } from "./chatView";
 import type { FlambeauClient } from "./client";
-import { openProposedDiff, PROPOSED_SCHEME, ProposedContent } from "./diff";
+import { closeProposedDiff, openProposedDiff, PROPOSED_SCHEME, ProposedContent } from "./diff";
 import { createLog } from "./log";
 import { Server } from "./server";
 import { readSettings, SERVER_SETTINGS } from "./settings";
@@ -33,7 +33,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     () => server?.client,
     approvals,
     {
-      post: (message) => chatView.post(message),
+      post: (message) => {
+        chatView.post(message);
+        if (message.type === "approvalSettled") {
+          closeProposedDiff(message.taskId, message.callId).catch((error: unknown) => output.warn(`closing the diff: ${String(error)}`));
+        }
+      },
       reveal: () => chatView.reveal(),
       openDiff: (request) => openProposedDiff(proposed, request),
       selectModel: () => status.pick(requireClient()),
