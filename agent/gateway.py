@@ -174,8 +174,10 @@ class ModelGateway:
         response = await litellm.acompletion(**params)
         if params.get("stream"):
             chunks = []
+            served = ""
             async for chunk in response:
                 chunks.append(chunk)
+                served = _served_model(chunk) or served
                 choices = getattr(chunk, "choices", None) or []
                 delta = getattr(choices[0], "delta", None) if choices else None
                 content = getattr(delta, "content", None) if delta is not None else None
@@ -184,6 +186,8 @@ class ModelGateway:
             response = litellm.stream_chunk_builder(chunks, messages=params["messages"])
             if response is None:
                 raise ModelError(f"{self._where()} sent an empty stream")
+            if served:
+                response.model = served  # litellm reports the requested name on streams; keep the served one
         elif on_text is not None:
             text = response.choices[0].message.content
             if text:
@@ -235,6 +239,13 @@ class ModelGateway:
             "system_fingerprint": getattr(response, "system_fingerprint", None),
         }
         return {**self.provenance, **{k: v for k, v in answered.items() if v}}
+
+
+def _served_model(chunk: Any) -> str:
+    """The model name the provider put in a stream chunk (litellm keeps it in the chunk's hidden params)."""
+    hidden = getattr(chunk, "_hidden_params", None)
+    value = hidden.get("provider_response_model") if isinstance(hidden, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def _body_catcher(
