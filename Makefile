@@ -47,10 +47,11 @@ install-extension: install vsix
 extension-test: $(EXT_STAMP)
 	cd extension && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s package
 
-# The extension in a real VS Code (code-server, installed once into extension/.e2e-cache) via Chromium.
+# The extension in a real VS Code (code-server, installed once into E2E_CACHE) via Chromium.
+E2E_CACHE ?= $(CURDIR)/extension/.e2e-cache
 extension-e2e: install vsix
-	extension/e2e/setup.sh
-	FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q tests/test_extension_e2e.py
+	E2E_CACHE=$(E2E_CACHE) extension/e2e/setup.sh
+	E2E_CACHE=$(E2E_CACHE) FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q tests/test_extension_e2e.py
 
 clean:
 	rm -rf $(VENV)

@@ -84,6 +84,7 @@ function prepareProfile() {
     "flambeau.apiBase": env("E2E_API_BASE"),
     "flambeau.approvalMode": "ask",
     "flambeau.trace.server": "messages",
+    ...(process.env.E2E_INSTALL_SOURCE ? { "flambeau.installSource": process.env.E2E_INSTALL_SOURCE } : {}),
   };
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
   // code-server's extension host is a "remote": machine-scoped settings (flambeau.pythonPath) live here.
@@ -190,6 +191,13 @@ async function missingPython(page) {
   const shown = await until("the panel to say the server cannot start", async () => frame.locator("#header .server-state.error").textContent({ timeout: 1000 }));
   if (!shown.includes("no Python interpreter")) throw new Error(`the panel does not name the problem: ${shown}`);
   await shot(page, "missing-python-explained-with-fix");
+  if (process.env.E2E_CLICK_FIX === "1") {
+    // Opt-in (slow, needs the package index): the offered action creates a venv, installs the server
+    // from flambeau.installSource, points flambeau.pythonPath at it and starts the server.
+    await fix.click();
+    await until("the server to run from the new environment", async () => (await frame.locator("#header .server-state").count()) === 0, 900_000);
+    await shot(page, "environment-created-server-running");
+  }
   process.stdout.write(`${JSON.stringify({ ok: true, notification: await toast.textContent(), panel: shown })}\n`);
 }
 

@@ -124,6 +124,7 @@ export class ChatController {
       tool: request.tool,
       category: request.category,
       summary: request.summary,
+      reason: request.reason,
       preview: request.preview,
       arguments: request.arguments,
     });

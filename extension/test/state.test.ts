@@ -80,10 +80,11 @@ describe("chat state", () => {
   it("an approval request from the host and the same event create one card", () => {
     const state = fold(
       ev(started),
-      { type: "approvalRequested", taskId: TASK, callId: "c2", tool: "write_file", category: "edit", summary: "s", preview: "p", arguments: {} },
+      { type: "approvalRequested", taskId: TASK, callId: "c2", tool: "write_file", category: "edit", summary: "s", reason: "edit tools: ask", preview: "p", arguments: {} },
       ev(editApproval),
     );
     expect(activeTask(state)?.items.filter((i) => i.kind === "tool")).toHaveLength(1);
+    expect(activeTask(state)?.cards.c2?.askedBecause).toBe("edits ask");
     expect(activeTask(state)?.awaiting).toEqual(["c2"]);
   });
 

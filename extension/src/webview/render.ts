@@ -57,6 +57,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   head.append(el("span", "tool-name", call.tool), el("span", "card-status", STATUS_LABEL[call.status]));
   root.appendChild(head);
   if (call.summary) root.appendChild(el("div", "card-summary", call.summary));
+  if (call.askedBecause && call.status === "awaiting") root.appendChild(el("div", "card-reason", `asks because: ${call.askedBecause}`));
   const isEdit = call.category === "edit";
   if (call.preview) {
     if (isEdit) root.appendChild(diffView(call.preview));

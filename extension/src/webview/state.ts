@@ -11,6 +11,8 @@ export interface ToolCard {
   arguments: Record<string, unknown>;
   status: CardStatus;
   summary: string;
+  /** Why the policy asks (for example "command tools: ask"). */
+  askedBecause: string;
   preview: string;
   decidedBy: string;
   reason: string;
@@ -79,7 +81,7 @@ function newTask(taskId: string, task: string): TaskView {
 }
 
 function newCard(callId: string, tool: string, category: string, args: Record<string, unknown>): ToolCard {
-  return { callId, tool, category, arguments: args, status: "proposed", summary: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [] };
+  return { callId, tool, category, arguments: args, status: "proposed", summary: "", askedBecause: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [] };
 }
 
 function taskFor(state: ViewState, taskId: string): TaskView {
@@ -101,9 +103,10 @@ function cardFor(task: TaskView, callId: string, tool: string, category = "", ar
   return card;
 }
 
-function markAwaiting(task: TaskView, card: ToolCard, summary: string, preview: string): void {
+function markAwaiting(task: TaskView, card: ToolCard, summary: string, reason: string, preview: string): void {
   if (card.status === "proposed" || card.status === "awaiting") card.status = "awaiting";
   if (summary) card.summary = summary;
+  if (reason) card.askedBecause = reason;
   if (preview) card.preview = preview;
   if (card.status === "awaiting" && !task.awaiting.includes(card.callId)) task.awaiting.push(card.callId);
 }
@@ -135,7 +138,7 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
     case "approvalRequested": {
       const task = taskFor(state, message.taskId);
       const card = cardFor(task, message.callId, message.tool, message.category, message.arguments);
-      markAwaiting(task, card, message.summary, message.preview);
+      markAwaiting(task, card, message.summary, message.reason, message.preview);
       return state;
     }
     case "approvalSettled":
@@ -179,7 +182,7 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       cardFor(task, event.call_id, event.tool, event.category, event.arguments);
       return;
     case "approval_requested":
-      markAwaiting(task, cardFor(task, event.call_id, event.tool, event.category, event.arguments), event.summary, event.preview);
+      markAwaiting(task, cardFor(task, event.call_id, event.tool, event.category, event.arguments), event.summary, event.reason, event.preview);
       return;
     case "approval_decided": {
       const card = cardFor(task, event.call_id, event.tool);
