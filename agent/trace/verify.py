@@ -133,6 +133,7 @@ class _Checker:
         self.leaves: list[bytes] = []
         self.public_key = ""
         self.task_id = ""
+        self.checked_blobs: set[str] = set()
 
     def run(self, report: VerifyReport) -> None:
         for seq, line in enumerate(self.raw.lines):
@@ -206,13 +207,14 @@ class _Checker:
 
     def _check_blobs(self, seq: int, record: dict[str, Any]) -> None:
         for name, value in record.items():
-            if name.endswith("_blob"):
+            if name.endswith("_blob") and value not in self.checked_blobs:
                 try:
                     problem = self.blobs.check(str(value))
                 except ValueError as error:
                     problem = str(error)
                 if problem:
                     raise _Tampered(seq, f"{name}: {problem}")
+                self.checked_blobs.add(str(value))
 
     def _signature_ok(self, record: dict[str, Any]) -> bool:
         signature = record.get("signature")

@@ -130,17 +130,35 @@ class TraceWriter:
         handle = self._open()
         handle.write(line + b"\n")
         handle.flush()
-        os.fsync(handle.fileno())
+        _sync(handle.fileno())
         leaf = leaf_hash(line)
         self.tree.append(leaf)
         self.prev = leaf.hex()
 
     def _open(self) -> IO[bytes]:
         if self._handle is None:
+            created = not self.path.exists()
             self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open across records, closed at task end
+            if created:
+                _sync_directory(self.path.parent)
         return self._handle
 
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _sync(fd: int) -> None:
+    """Data and size on disk (fdatasync where the OS has it: the size is the metadata that matters)."""
+    sync = getattr(os, "fdatasync", os.fsync)
+    sync(fd)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a new file's directory entry durable too."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
