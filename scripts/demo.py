@@ -1,4 +1,5 @@
-"""The README's main command until the embedded local model lands: a scripted model drives a real session."""
+"""The README's main command: a real task run by the embedded local model (Gemma 3 270M on the CPU,
+through llama-cpp-python's server on loopback), in a temporary workspace, offline."""
 
 from __future__ import annotations
 
@@ -7,34 +8,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.scripted_server import ScriptedModelServer, call
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp, ScriptedModelServer() as server:
-        workspace = Path(tmp)
-        server.add(
-            call("run_command", command="echo flambeau"), call("attempt_completion", result="Ran `echo flambeau`.")
-        )
-        return subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "run",
-                "--workspace",
-                str(workspace),
-                "--model",
-                "openai/scripted",
-                "--api-base",
-                server.base_url,
-                "--approve",
-                "auto-all",
-                "Run the command echo flambeau",
-            ]
-        )
+    with tempfile.TemporaryDirectory(prefix="flambeau-demo-") as tmp:
+        command = [
+            sys.executable, "-m", "cli.main", "run",
+            "--workspace", tmp,
+            "--model", "local",
+            "--approve", "auto-all",
+            "Run the command echo flambeau",
+        ]  # fmt: skip
+        return subprocess.call(command, cwd=ROOT)
 
 
 if __name__ == "__main__":
