@@ -112,7 +112,7 @@ class RepoMap:
         self._root_str = str(self.root)
 
     def _abs(self, rel: str) -> str:
-        return os.path.join(self._root_str, rel) if rel else self._root_str
+        return self._root_str + os.sep + rel if rel else self._root_str
 
     # -- keeping up to date -----------------------------------------------------------------------
     def refresh(self) -> RefreshStats:
