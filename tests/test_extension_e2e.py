@@ -35,6 +35,7 @@ def _script() -> list[Reply]:
         call("run_command", command="touch command-ran.txt"),
         call("attempt_completion", result="Updated the greeting in `hello.txt`."),
         call("attempt_completion", result="Nothing else to change."),
+        call("run_command", command="touch stopped.txt"),
     ]
 
 
@@ -85,15 +86,16 @@ def test_panel_task_with_approved_edit_denied_command_and_verified_trace(
     # What the panel showed is also what happened on disk and what the model was told.
     assert (workspace / "hello.txt").read_text() == "hello, world\n"
     assert not (workspace / "command-ran.txt").exists()
+    assert not (workspace / "stopped.txt").exists()
     bodies = [r.body for r in model_server.chat_requests]
-    assert len(bodies) == 5
+    assert len(bodies) == 6
     tool_answers = [m["content"] for m in bodies[3]["messages"] if m["role"] == "tool"]
     assert "denied" in tool_answers[-1].lower()
     # The follow-up reached the model inside the same conversation.
     followed_up = bodies[4]["messages"]
     assert any(m["role"] == "user" and "Anything else to change?" in str(m["content"]) for m in followed_up)
     assert any(m["role"] == "tool" and "denied" in str(m["content"]).lower() for m in followed_up)
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 12
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 13
 
 
 def test_missing_interpreter_is_explained_with_an_action_that_fixes_it(workspace: Path) -> None:

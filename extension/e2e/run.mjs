@@ -286,6 +286,17 @@ async function main() {
     await assertNoPanelError(frame, "after the follow-up");
     await shot(page, "follow-up-answered");
 
+    // 5c. A new task whose command waits for approval; Stop cancels it and the command never runs.
+    await frame.locator("#task-input").fill("Touch a file");
+    await frame.locator("#new-task").click();
+    const stoppable = frame.locator('.task[data-task-id]').last().locator('.tool-card[data-tool="run_command"] button[data-action="approve"]');
+    await stoppable.waitFor({ state: "visible" });
+    await frame.locator('.task').last().locator('button[data-action="stop"]').click();
+    await until("the stopped task to end as cancelled", async () => (await frame.locator(".task-status").last().textContent()) === "cancelled");
+    if ((await frame.locator(".task").last().locator(".actions button").count()) !== 0) throw new Error("a stopped task still offers Approve/Deny");
+    await assertNoPanelError(frame, "after Stop");
+    await shot(page, "task-stopped");
+
     // 6. The task is in the Traces view; Verify reports intact.
     const tracesPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "Traces" }) });
     const row = tracesPane.locator(".monaco-list-row", { hasText: task.slice(0, 30) }).first();
@@ -339,7 +350,9 @@ async function main() {
 
     // 9. Verify is not a rubber stamp: after one recorded field is rewritten, it reports the trace as bad.
     const traceDir = path.join(workspace, ".flambeau", "traces");
-    const [traceFile] = fs.readdirSync(traceDir).filter((name) => name.endsWith(".jsonl"));
+    const [traceFile] = fs
+      .readdirSync(traceDir)
+      .filter((name) => name.endsWith(".jsonl") && fs.readFileSync(path.join(traceDir, name), "utf8").includes(task));
     if (!traceFile) throw new Error(`no trace file in ${traceDir}`);
     const records = fs.readFileSync(path.join(traceDir, traceFile), "utf8");
     const forged = records.replace('"model":"openai/scripted"', '"model":"openai/forged"');

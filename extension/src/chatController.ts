@@ -86,11 +86,18 @@ export class ChatController {
     return this.running[this.running.length - 1];
   }
 
+  /**
+   * Cancels first, so the server withdraws what waits (a denial sent first would let the agent go on
+   * to its next step before the cancel arrives); whatever still waits afterwards is denied here.
+   */
   async stop(taskId: string): Promise<void> {
-    for (const callId of this.approvals.denyAll(taskId, "task stopped by the user")) {
-      this.ui.post({ type: "approvalSettled", taskId, callId });
+    try {
+      await this.requireBackend().cancelTask(taskId);
+    } finally {
+      for (const callId of this.approvals.denyAll(taskId, "task stopped by the user")) {
+        this.ui.post({ type: "approvalSettled", taskId, callId });
+      }
     }
-    await this.requireBackend().cancelTask(taskId);
   }
 
   /** A `flambeau/event` notification from the server. */

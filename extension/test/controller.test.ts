@@ -12,6 +12,7 @@ function approval(callId: string, category = "edit", taskId = "t-1"): ApprovePar
 function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
   const posted: HostToWebview[] = [];
   const calls: string[] = [];
+  const approvals = new Approvals();
   const diffs: string[] = [];
   const ended: string[] = [];
   const backend: ChatBackend = {
@@ -23,7 +24,7 @@ function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
       calls.push(`send:${taskId}:${text}`);
     },
     cancelTask: async (taskId) => {
-      calls.push(`cancel:${taskId}`);
+      calls.push(`cancel:${taskId}:pending=${approvals.size}`);
       return { cancelled: true };
     },
   };
@@ -38,7 +39,6 @@ function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
     },
     taskEnded: (taskId) => ended.push(taskId),
   };
-  const approvals = new Approvals();
   const controller = new ChatController(() => (options.backend === false ? undefined : backend), approvals, ui, () => options.openDiff ?? true);
   return { controller, approvals, posted, calls, diffs, ended };
 }
@@ -125,13 +125,13 @@ describe("chat controller", () => {
     expect(approvals.size).toBe(0);
   });
 
-  it("Stop denies what waits in that task only, and cancels it on the server", async () => {
+  it("Stop cancels the task on the server first, then denies what still waits in that task only", async () => {
     const { controller, calls } = setup();
     const mine = controller.onApprove(approval("c2"));
     const other = controller.onApprove(approval("c9", "command", "t-2"));
     await controller.handle({ type: "stop", taskId: "t-1" });
     await expect(mine).resolves.toMatchObject({ decision: "deny" });
-    expect(calls).toContain("cancel:t-1");
+    expect(calls).toContain("cancel:t-1:pending=2");
     let otherSettled = false;
     void other.then(() => (otherSettled = true));
     await Promise.resolve();
