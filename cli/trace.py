@@ -55,6 +55,9 @@ def main(argv: list[str]) -> int:
 
     try:
         code: int = COMMANDS[args.command](args)
+    except BrokenPipeError:  # `flambeau trace show ID | head`
+        sys.stderr.close()
+        return 0
     except TraceError as error:
         print(f"flambeau trace: {error}", file=sys.stderr)
         return USAGE_ERROR
