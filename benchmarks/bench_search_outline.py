@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from tools.outline import ListDefinitions, source_files  # noqa: E402
 from tools.repomap import RepoMap  # noqa: E402
-from tools.search import compile_regex, search  # noqa: E402
+from tools.search import candidate_files, compile_regex, search, search_with_python  # noqa: E402
 
 CHANGED = "django/db/models/query.py"
 REGEXES = [r"def get_\w+\(", r"TODO|FIXME", r"class \w+\(models\.Model\)"]
@@ -112,6 +112,11 @@ def ours(root: Path, rounds: int, map_cache: Path) -> dict[str, float]:
 
             results[f"search_files /{regex}/ cold"] = timed(run_search)
             results[f"search_files /{regex}/ warm"] = warm_median(change, rounds, run_search)
+
+        fallback = compile_regex(REGEXES[0])
+        results[f"search_files /{REGEXES[0]}/ pure-Python fallback"] = timed(
+            lambda: search_with_python(root, candidate_files(root, ".", None), fallback)
+        )
 
         tool = ListDefinitions()
 
