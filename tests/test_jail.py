@@ -80,6 +80,7 @@ WRITE_ESCAPES = {
     ".git/config": ".git/config",
     ".git through a symlink": "hooks/post-checkout",
     "nested .git": "src/.git/config",
+    ".git in another letter case": ".GIT/hooks/pre-commit",
     "protected path": ".env",
     "protected directory": "secrets/key.pem",
 }

@@ -53,7 +53,7 @@ class Workspace:
         resolved = self.resolve(path)
         rel = self.relative(resolved)
         parts = PurePosixPath(rel).parts
-        if ".git" in parts:
+        if _in_git_dir(parts):
             raise PathError(f"'{path}' is inside a .git directory, which Flambeau never writes")
         if rel != "." and self._protected_spec.match_file(rel):
             raise PathError(f"'{path}' is a protected path in this workspace's policy; it can be read, not written")
@@ -62,7 +62,12 @@ class Workspace:
         return resolved
 
     def is_protected(self, rel: str) -> bool:
-        return ".git" in PurePosixPath(rel).parts or self._protected_spec.match_file(rel)
+        return _in_git_dir(PurePosixPath(rel).parts) or self._protected_spec.match_file(rel)
 
     def iter_relative(self, paths: Iterable[Path]) -> list[str]:
         return [self.relative(p) for p in paths]
+
+
+def _in_git_dir(parts: tuple[str, ...]) -> bool:
+    """A `.git` component, in any letter case (case-insensitive file systems treat `.GIT` as `.git`)."""
+    return any(part.lower() == ".git" for part in parts)
