@@ -331,3 +331,25 @@ def test_outlining_a_folder_again_sees_changed_files(workspace: Path) -> None:
     (workspace / "a.py").write_text("def first():\n    pass\n\ndef second(x):\n    return x\n")
     output = _run(tool, workspace, ".").output
     assert output == "a.py:\n1 def first()\n4 def second(x)\n\nb.py:\n1 def other()"
+
+
+def test_compact_prompt_with_its_map_and_the_tool_schemas_fits_in_2000_tokens(workspace: Path) -> None:
+    from agent.context import litellm_token_counter
+    from prompts import render_system_prompt
+    from tools.registry import default_tools
+    from tools.repomap import map_for_prompt
+
+    for i in range(30):
+        (workspace / f"service_module_{i}.py").write_text(
+            "".join(
+                f"class ServiceHandlerNumber{i}x{j}(BaseHandler):\n"
+                f"    def handle_request_with_long_name_{j}(self, request_object, response_object):\n"
+                f"        return ServiceHandlerNumber{(i + 1) % 30}x{j}\n"
+                for j in range(10)
+            )
+        )
+    repo_map = map_for_prompt(workspace, prompt_budget(8192, compact=True), "")
+    assert repo_map.count("\n") > 5, "the map fills its budget"
+    count = litellm_token_counter("openai/gpt-4o")
+    system = render_system_prompt(compact=True, workspace=str(workspace), rules="", repo_map=repo_map)
+    assert count(system) + count(json.dumps(default_tools().openai_schemas())) < 2000
