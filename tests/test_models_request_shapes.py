@@ -92,3 +92,15 @@ def test_ollama_profile_sends_api_chat_with_detected_num_ctx_and_records_digest(
     assert started["extra"]["openness"]["family"] == "Qwen"
     usage = [e for e in events if e["type"] == "usage"]
     assert usage and all(u["provenance"]["digest"] == OLLAMA_DIGEST for u in usage)
+
+
+def test_without_a_stored_key_the_environment_variable_litellm_reads_is_used(workspace: Path) -> None:
+    with AnthropicServer(list(SCRIPT)) as server:
+        write_user_config(f'[profiles.claude]\nmodel = "anthropic/claude-haiku-4-5"\napi_base = "{server.base_url}"\n')
+        result = run_cli(
+            "run", "--workspace", str(workspace), "--model", "claude", "--approve", "auto-all", "--json",
+            "Run echo shape-ok", env={"ANTHROPIC_API_KEY": "sk-ant-from-env-0123456789abcdef"},
+        )  # fmt: skip
+        assert result.code == 0, result.stderr
+        keys = {r.headers.get("x-api-key") for r in server.chat_requests}
+    assert keys == {"sk-ant-from-env-0123456789abcdef"}
