@@ -353,3 +353,9 @@ def test_compact_prompt_with_its_map_and_the_tool_schemas_fits_in_2000_tokens(wo
     count = litellm_token_counter("openai/gpt-4o")
     system = render_system_prompt(compact=True, workspace=str(workspace), rules="", repo_map=repo_map)
     assert count(system) + count(json.dumps(default_tools().openai_schemas())) < 2000
+
+
+def test_walking_stops_at_the_file_cap(workspace: Path) -> None:
+    _repo(workspace)
+    repo_map = RepoMap(workspace, cache_dir=None, max_files=3)
+    assert repo_map.refresh().files == 3

@@ -86,6 +86,8 @@ class RepoMap:
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     """Where the map is kept between runs; None keeps it in memory only."""
     max_files: int = 20_000
+    max_dirs: int = 50_000
+    """Walking stops at these counts (a workspace opened on a home directory must not take minutes)."""
     time_budget_s: float | None = None
     _outliner: Outliner = field(default_factory=Outliner)
     _files: dict[str, _FileState] = field(default_factory=dict)
@@ -150,9 +152,11 @@ class RepoMap:
             if stamp:
                 self._ignore_stamps[f"{rel_dir}/{name}" if rel_dir else name] = stamp
         for rel, kind in self._rules.list_dir(rel_dir):
+            if len(paths) >= self.max_files or len(self._dirs) >= self.max_dirs:
+                return
             if kind == "dir":
                 self._walk_dir(rel, paths)
-            elif kind == "file" and language_for(rel) is not None and len(paths) < self.max_files:
+            elif kind == "file" and language_for(rel) is not None:
                 paths.append(rel)
 
     def _ignore_files_changed(self, now: dict[str, int]) -> bool:
