@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from lsp.client_requests import ClientRequestTimeout, request_client
+from lsp.client_requests import ClientGone, ClientRequestTimeout, request_client
 
 if TYPE_CHECKING:
     from agent.approval import ApprovalRequest, Decision
@@ -40,6 +40,8 @@ class LspApprover:
             item = await request_client(
                 self.server.protocol, types.WINDOW_SHOW_MESSAGE_REQUEST, message_request(request), timeout_s=timeout
             )
+        except ClientGone:
+            return Decision(False, "cancelled", "the editor disconnected before answering")
         except ClientRequestTimeout:
             return Decision(False, "timeout", f"no answer from the editor within {timeout:g}s; treated as denied")
         except JsonRpcException as error:

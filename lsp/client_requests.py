@@ -20,13 +20,29 @@ class ClientRequestTimeout(Exception):
     """The client did not answer in time."""
 
 
-async def request_client(protocol: JsonRPCProtocol, method: str, params: Any, timeout_s: float | None = None) -> Any:
-    """Send `method` to the client and wait for its answer; raises `ClientRequestTimeout` after `timeout_s`.
+class ClientGone(Exception):
+    """The client disconnected: nothing can be sent to it any more."""
 
-    A `JsonRpcException` is raised when the client answers with an error.
+
+def notify_client(protocol: JsonRPCProtocol, method: str, params: Any) -> bool:
+    """Send a notification; False when the client has gone (its end of the pipe is closed)."""
+    try:
+        protocol.notify(method, params)
+    except ConnectionError:
+        return False
+    return True
+
+
+async def request_client(protocol: JsonRPCProtocol, method: str, params: Any, timeout_s: float | None = None) -> Any:
+    """Send `method` to the client and wait for its answer; raises `ClientRequestTimeout` after `timeout_s`,
+    `ClientGone` when the client has disconnected, `JsonRpcException` when it answers with an error.
     """
     msg_id = f"flambeau-{uuid.uuid4().hex}"
-    reply = asyncio.wrap_future(protocol.send_request(method, params, msg_id=msg_id))
+    try:
+        sent = protocol.send_request(method, params, msg_id=msg_id)
+    except ConnectionError as error:
+        raise ClientGone(f"the editor disconnected before {method} could be sent") from error
+    reply = asyncio.wrap_future(sent)
     reply.add_done_callback(_consume)
     try:
         return await asyncio.wait_for(asyncio.shield(reply), timeout_s)
@@ -40,7 +56,7 @@ async def request_client(protocol: JsonRPCProtocol, method: str, params: Any, ti
 
 def _withdraw(protocol: JsonRPCProtocol, msg_id: str) -> None:
     """Tell the client we no longer wait for this request (it may close its dialog)."""
-    protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+    notify_client(protocol, types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
 
 
 def _consume(reply: asyncio.Future[Any]) -> None:

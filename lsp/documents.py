@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.workspace import TextDocument
 
-from lsp.client_requests import ClientRequestTimeout, request_client
+from lsp.client_requests import ClientGone, ClientRequestTimeout, request_client
 
 if TYPE_CHECKING:
     from lsp.server import FlambeauServer
@@ -59,7 +59,7 @@ class EditorDocuments:
             result = await request_client(
                 self.server.protocol, types.WORKSPACE_APPLY_EDIT, params, timeout_s=APPLY_EDIT_TIMEOUT_S
             )
-        except (JsonRpcException, ClientRequestTimeout):
+        except (JsonRpcException, ClientRequestTimeout, ClientGone):
             return False
         if not isinstance(result, types.ApplyWorkspaceEditResult) or not result.applied:
             return False

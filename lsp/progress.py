@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from lsp.client_requests import ClientRequestTimeout, request_client
+from lsp.client_requests import ClientGone, ClientRequestTimeout, request_client
 
 if TYPE_CHECKING:
     from lsp.server import FlambeauServer
@@ -38,11 +38,15 @@ class TaskProgress:
                 types.WorkDoneProgressCreateParams(token=self.token),
                 timeout_s=CREATE_TIMEOUT_S,
             )
-        except (JsonRpcException, ClientRequestTimeout):
+        except (JsonRpcException, ClientRequestTimeout, ClientGone):
             return  # the client declined; the task runs without a progress bar
         progress = self.server.work_done_progress
-        progress.begin(self.token, types.WorkDoneProgressBegin(title="Flambeau", message=title[:120], cancellable=True))
         self.active = True
+        self._send(
+            lambda: progress.begin(
+                self.token, types.WorkDoneProgressBegin(title="Flambeau", message=title[:120], cancellable=True)
+            )
+        )
         cancelled = progress.tokens.get(self.token)
         if cancelled is not None:
             cancelled.add_done_callback(self._cancelled)
@@ -53,14 +57,23 @@ class TaskProgress:
 
     def report(self, message: str) -> None:
         if self.active:
-            self.server.work_done_progress.report(self.token, types.WorkDoneProgressReport(message=message[:120]))
+            report = types.WorkDoneProgressReport(message=message[:120])
+            self._send(lambda: self.server.work_done_progress.report(self.token, report))
 
     def end(self, message: str) -> None:
         if not self.active:
             return
+        end = types.WorkDoneProgressEnd(message=message[:120])
+        self._send(lambda: self.server.work_done_progress.end(self.token, end))
         self.active = False
-        self.server.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message[:120]))
         self.server.work_done_progress.tokens.pop(self.token, None)
+
+    def _send(self, notify: Callable[[], None]) -> None:
+        """Progress is best effort: when the client has gone, the task goes on without it."""
+        try:
+            notify()
+        except ConnectionError:
+            self.active = False
 
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")

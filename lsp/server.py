@@ -14,6 +14,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
+from lsp.client_requests import notify_client
 from lsp.converter import plain_json_converter
 from lsp.documents import EditorDocuments
 from lsp.features import CUSTOM_METHODS, register
@@ -69,10 +70,14 @@ class FlambeauServer(LanguageServer):
         self.initialized = True
 
     def send_event(self, task_id: str, event: dict[str, Any]) -> None:
-        self.protocol.notify(EVENT_METHOD, {"taskId": task_id, "event": json_safe(event)})
+        notify_client(self.protocol, EVENT_METHOD, {"taskId": task_id, "event": json_safe(event)})
 
     def show_error(self, message: str) -> None:
-        self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+        notify_client(
+            self.protocol,
+            types.WINDOW_SHOW_MESSAGE,
+            types.ShowMessageParams(type=types.MessageType.Error, message=message),
+        )
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors outside a request (a broken notification): logged, not shown as pop-ups."""

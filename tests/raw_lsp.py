@@ -6,11 +6,12 @@ import itertools
 import json
 import os
 import queue
+import select
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_S = 60.0
@@ -36,22 +37,29 @@ class RawServer:
         self.notifications: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         assert self.proc.stdout is not None
-        self._reader = threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True)
+        self._stop_reading = threading.Event()
+        self._reader = threading.Thread(target=self._read, args=(self.proc.stdout.fileno(),), daemon=True)
         self._reader.start()
 
-    def _read(self, stream: IO[bytes]) -> None:
-        while True:
-            length = None
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.messages.put(None)
-                    return
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-                elif not line.strip() and length is not None:
+    def _read(self, fd: int) -> None:
+        """Parse frames off the server's stdout until it closes or the test stops reading (`vanish`)."""
+        pending = b""
+        while not self._stop_reading.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            while (end := pending.find(b"\r\n\r\n")) >= 0:
+                headers = pending[:end].decode("ascii").lower().splitlines()
+                length = int(next(h for h in headers if h.startswith("content-length:")).split(":")[1])
+                if len(pending) < end + 4 + length:
                     break
-            self.messages.put(json.loads(stream.read(length)))
+                self.messages.put(json.loads(pending[end + 4 : end + 4 + length]))
+                pending = pending[end + 4 + length :]
+        self.messages.put(None)
 
     def send_bytes(self, body: bytes) -> None:
         assert self.proc.stdin is not None
@@ -77,6 +85,16 @@ class RawServer:
                 return message
             raise AssertionError(f"expected the response to {msg_id!r}, got {message}")
 
+    def wait_for_method(self, method: str, timeout: float = WAIT_S) -> dict[str, Any]:
+        """The next message the server sends with `method` (a request or notification)."""
+        while True:
+            message = self.messages.get(timeout=timeout)
+            if message is None:
+                raise EOFError(f"the server closed its output (exit code {self.proc.poll()})")
+            if message.get("method") == method:
+                return message
+            self.notifications.append(message)
+
     def request(self, method: str, params: Any = None) -> dict[str, Any]:
         msg_id = self.next_id()
         self.send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
@@ -95,7 +113,13 @@ class RawServer:
         self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
         return answer
 
-    def close(self) -> int:
+    def close(self, *, vanish: bool = False) -> int:
+        """Close the server's input (the client is done); `vanish` also closes its output pipe, like an
+        editor that crashed: the server's next write fails."""
+        if vanish and self.proc.stdout is not None:
+            self._stop_reading.set()
+            self._reader.join()
+            self.proc.stdout.close()
         if self.proc.stdin is not None and not self.proc.stdin.closed:
             self.proc.stdin.close()
         code = self.proc.wait(timeout=WAIT_S)

@@ -134,7 +134,7 @@ def test_a_thousand_broken_messages_each_get_an_error_and_the_server_keeps_servi
         assert server.close() == 0
 
 
-def test_a_client_that_disconnects_mid_task_leaves_a_cancelled_verifiable_trace(
+def test_a_client_that_vanishes_mid_command_leaves_a_cancelled_verifiable_trace(
     workspace: Path, tmp_path: Path, model_server: ScriptedModelServer
 ) -> None:
     model_server.add(call("run_command", command="sleep 300 & echo $$ $! > pids.txt; wait"))
@@ -142,9 +142,30 @@ def test_a_client_that_disconnects_mid_task_leaves_a_cancelled_verifiable_trace(
     server.initialize({"model": "openai/scripted", "apiBase": model_server.base_url, "approvalMode": "auto-all"})
     task_id = server.request("flambeau/startTask", {"task": "wait a long time"})["result"]["taskId"]
     pids = [int(p) for p in asyncio.run(wait_for_path(workspace / "pids.txt")).split()]
-    assert server.close() == 0  # the editor went away: stdin closed
+    assert server.close(vanish=True) == 0  # the editor crashed: both pipes closed
     assert all(process_gone(pid) for pid in pids)
-    report = verify(find_trace(workspace, task_id))
+    assert_cancelled_and_intact(workspace, task_id)
+
+
+def test_a_client_that_vanishes_while_asked_to_approve_leaves_a_cancelled_verifiable_trace(
+    workspace: Path, tmp_path: Path, model_server: ScriptedModelServer
+) -> None:
+    model_server.add(call("run_command", command="touch never.txt"))
+    server = RawServer(workspace, tmp_path / "server.log")
+    server.initialize({"model": "openai/scripted", "apiBase": model_server.base_url})
+    task_id = server.request("flambeau/startTask", {"task": "touch a file"})["result"]["taskId"]
+    asked = server.wait_for_method("window/showMessageRequest")
+    assert "run: touch never.txt" in asked["params"]["message"]
+    assert server.close(vanish=True) == 0
+    assert not (workspace / "never.txt").exists()
+    records = assert_cancelled_and_intact(workspace, task_id)
+    assert any(r.get("by") == "cancelled" and r.get("approved") is False for r in records), records
+
+
+def assert_cancelled_and_intact(workspace: Path, task_id: str) -> list[dict[str, Any]]:
+    path = find_trace(workspace, task_id)
+    report = verify(path)
     assert report.status == "intact", report.message
-    records = [json.loads(line) for line in find_trace(workspace, task_id).read_text().splitlines()]
+    records = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r.get("outcome") for r in records if r.get("kind") == "task_end"] == ["cancelled"]
+    return records
