@@ -29,7 +29,7 @@ class CloudEgressGuard:
     def __init__(self, root: Path, never_to_cloud: Iterable[str], secret_values: Iterable[str] = ()) -> None:
         self.root = root
         self.patterns = list(never_to_cloud)
-        self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+        self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
         self._secrets = {v for v in secret_values if v}
         self._protected_lines: set[str] | None = None
 
@@ -48,7 +48,7 @@ class CloudEgressGuard:
         if relative is None:
             return None
         for pattern in self.patterns:
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+            spec = pathspec.GitIgnoreSpec.from_lines([pattern])
             if spec.match_file(relative) or spec.match_file(relative.rstrip("/") + "/"):
                 return pattern
         return None

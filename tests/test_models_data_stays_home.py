@@ -136,3 +136,16 @@ def test_a_stored_key_is_used_and_written_nowhere(model_server: ScriptedModelSer
 def test_a_key_given_as_an_argument_is_refused() -> None:
     result = run_cli("keys", "set", "openai", API_KEY)
     assert result.code == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_env_file_values_and_private_keys_are_redacted_for_cloud(workspace: Path) -> None:
+    from agent.egress import CloudEgressGuard
+
+    guard = CloudEgressGuard(workspace, ["secret/**"])
+    env_text = "DB_HOST=db.internal\nexport DB_PASSWORD=hunter2-hunter2\n"
+    assert guard("read_file", {"path": ".env"}, env_text) == "DB_HOST=[REDACTED]\nexport DB_PASSWORD=[REDACTED]\n"
+    config = 'debug = true\nAPI_TOKEN = "tok-12345678"\n'
+    assert guard("read_file", {"path": "app.toml"}, config) == "debug = true\nAPI_TOKEN = [REDACTED]\n"
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----\n"
+    assert "MIIEabc" not in guard("run_command", {"command": "cat id_rsa"}, pem)
+    assert guard("list_files", {"path": "secret"}, "plan.txt").startswith("Withheld from the cloud model")
