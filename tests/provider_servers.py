@@ -214,3 +214,16 @@ class OllamaServer(_ProviderServer):
         if not body.get("stream"):
             return 200, final
         return iter([json.dumps(final).encode() + b"\n"])
+
+
+class LlamaServerProps(_ProviderServer):
+    """The `/props` endpoint of llama.cpp's own llama-server, which reports the loaded window."""
+
+    def __init__(self, n_ctx: int) -> None:
+        super().__init__()
+        self.n_ctx = n_ctx
+
+    def get(self, path: str) -> tuple[int, dict[str, Any]]:
+        if path.rstrip("/") == "/props":
+            return 200, {"default_generation_settings": {"n_ctx": self.n_ctx}, "total_slots": 1}
+        return 404, {"error": f"no route {path}"}

@@ -136,3 +136,17 @@ def test_models_add_and_use_write_the_user_file() -> None:
     assert config.roles == {"main": "work"}
     missing = run_cli("models", "use", "nope")
     assert missing.code == 2 and "no model profile named 'nope'" in missing.stderr
+
+
+def test_a_local_llama_server_window_is_read_from_props() -> None:
+    from agent.config import ModelsConfig, ProfileEntry
+    from agent.models import open_model
+    from agent.profile import ModelProfile
+    from tests.provider_servers import LlamaServerProps
+
+    with LlamaServerProps(n_ctx=6144) as server:
+        profile = ModelProfile(name="box", model="openai/qwen", api_base=f"{server.base_url}/v1")
+        config = ModelsConfig(profiles={"box": ProfileEntry(profile)})
+        with open_model("box", config=config) as resolved:
+            assert resolved.profile.context_window == 6144
+            assert resolved.profile.effective_locality() == "local"
