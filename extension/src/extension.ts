@@ -13,7 +13,7 @@ import { exportOtel, openReport, TraceItem, TracesView } from "./traces";
 
 let server: Server | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const output = createLog(context);
   const approvals = new Approvals();
   const proposed = new ProposedContent();
@@ -60,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
       } else if (state === "failed") {
         status.show("not running");
+      } else if (state === "starting") {
+        status.show("starting…");
       }
     },
   );
@@ -109,7 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  await server.start();
+  void server.start(); // not awaited: activation stays fast; progress and failures show in the panel and status bar
 }
 
 export async function deactivate(): Promise<void> {
