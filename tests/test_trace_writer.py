@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from agent.approval import ApproveAll
-from agent.events import Event, TaskFinished, ToolResultEvent
+from agent.events import CheckpointCreated, Event, TaskFinished, ToolResultEvent
 from agent.models import resolve_profile
 from agent.runner import TaskSpec, build_session
 from agent.session import Session
@@ -159,9 +159,12 @@ class ShadowCheckpointMade(Event):
 def test_event_types_added_later_are_recorded_generically(workspace: Path) -> None:
     writer = TraceWriter(workspace, "t-generic", redactor=Redactor())
     writer(ShadowCheckpointMade(task_id="t-generic", commit="abc123", files=["a.py"]))
+    writer(CheckpointCreated(task_id="t-generic", checkpoint_id="c0ffee", step=1, files=3, skipped=["big.bin"]))
     writer(TaskFinished(task_id="t-generic", outcome="completed", result="ok", steps=1))
     generic = next(r for r in records(writer.path) if r["kind"] == "event")
     assert generic["event_type"] == "shadow_checkpoint_made"
     assert generic["data"] == {"commit": "abc123", "files": ["a.py"]}
+    snapshot = next(r for r in records(writer.path) if r["kind"] == "workspace_checkpoint")
+    assert (snapshot["checkpoint_id"], snapshot["files"], snapshot["skipped"]) == ("c0ffee", 3, ["big.bin"])
     assert verify(writer.path).status == "intact"
     assert (workspace / ".flambeau" / ".gitignore").read_text().splitlines()[-1] == "*"

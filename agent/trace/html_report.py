@@ -120,6 +120,11 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
         return f"<div>{escape(str(r.get('tool')))} {mark} in {r.get('duration_s')} s</div><pre>{escape(text)}</pre>"
     if kind == "file_change":
         return _change_body(r, blobs)
+    if kind == "workspace_checkpoint":
+        return (
+            f"<div>snapshot {escape(str(r.get('checkpoint_id', ''))[:12])} of {r.get('files')} files "
+            f"before step {r.get('step')}</div>"
+        )
     if kind == "checkpoint":
         final = " (final)" if r.get("final") else ""
         return (

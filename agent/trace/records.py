@@ -33,6 +33,8 @@ class RecordBuilder:
             ev.ToolCallProposed: self._tool_call,
             ev.ApprovalDecided: self._approval,
             ev.ToolResultEvent: self._tool_result,
+            ev.CheckpointCreated: self._workspace_checkpoint,
+            ev.CheckpointFailed: lambda e: [{"kind": "workspace_checkpoint_failed", "step": e.step, "error": e.error}],
             ev.TaskFinished: self._task_finished,
             ev.TaskFailed: self._task_failed,
         }
@@ -171,6 +173,19 @@ class RecordBuilder:
             if redacted:
                 record["after_redacted"] = True
         return record
+
+    def _workspace_checkpoint(self, e: ev.CheckpointCreated) -> list[Record]:
+        """A snapshot in the shadow repository (not to be confused with the trace's signed checkpoints)."""
+        return [
+            {
+                "kind": "workspace_checkpoint",
+                "checkpoint_id": e.checkpoint_id,
+                "step": e.step,
+                "files": e.files,
+                "skipped": e.skipped,
+                "duration_s": e.duration_s,
+            }
+        ]
 
     def _task_finished(self, e: ev.TaskFinished) -> list[Record]:
         end = {"kind": "task_end", "outcome": e.outcome, "result": e.result, "steps": e.steps}
