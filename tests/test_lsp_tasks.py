@@ -97,6 +97,7 @@ def test_a_task_streams_its_events_and_asks_before_each_command(
         assert decided[1]["reason"] == "not that one"
         assert kinds.index("approval_requested") < kinds.index("approval_decided")
         assert kinds.count("usage") == 3 and kinds[-1] == "task_finished"
+        await editor.wait_until(lambda: bool(editor.progress) and editor.progress[-1]["kind"] == "end")
         begin, *reports, end_progress = editor.progress
         assert begin["kind"] == "begin" and begin["message"] == "make two files" and begin["cancellable"]
         assert {"kind": "report", "message": "run_command"} in reports
