@@ -55,9 +55,9 @@ class Editor:
 
         @client.feature("flambeau/approve")
         async def on_approve(params: Any) -> Any:
+            answer = self.approval_answers.pop(0) if self.approval_answers else {"decision": "deny"}
             self.approval_requests.append(params)
             await self._notify()
-            answer = self.approval_answers.pop(0) if self.approval_answers else {"decision": "deny"}
             if isinstance(answer, asyncio.Event):
                 await answer.wait()
                 return {"decision": "deny", "reason": "answered late"}
@@ -67,9 +67,10 @@ class Editor:
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         async def on_message_request(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+            answer = self.message_answer
             self.message_requests.append(params)
             await self._notify()
-            return types.MessageActionItem(title=self.message_answer) if self.message_answer else None
+            return types.MessageActionItem(title=answer) if answer else None
 
         @client.feature(types.WORKSPACE_APPLY_EDIT)
         async def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
