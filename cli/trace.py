@@ -140,9 +140,7 @@ def _export(args: argparse.Namespace) -> int:
 def _key(args: argparse.Namespace) -> int:
     from agent.trace.signing import load_signing_key
 
-    key = load_signing_key()
-    assert key is not None
-    print(key.public_id)
+    print(load_signing_key().public_id)
     return 0
 
 

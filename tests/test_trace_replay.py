@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.trace import verify
-from agent.trace.signing import load_signing_key
+from agent.trace.signing import stored_signing_key
 from tests.conftest import run_cli
 from tests.scripted_server import ScriptedModelServer
 from tests.trace_mutations import records, resign
@@ -82,7 +82,7 @@ def test_replay_fails_when_a_signed_trace_claims_an_after_state_its_content_does
 ) -> None:
     trace = record_session(model_server, repo, editing_script())
     change = next(r for r in records(trace) if r["kind"] == "file_change" and r["path"] == "notes.txt")
-    key = load_signing_key(create=False)
+    key = stored_signing_key()
     assert key is not None
     resign(trace, key.private, edit={change["seq"]: {"sha256_after": hashlib.sha256(b"other").hexdigest()}})
 

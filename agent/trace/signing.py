@@ -55,34 +55,41 @@ def verify_signature(public_key: str, signature_hex: str, message: bytes) -> boo
     return True
 
 
-def load_signing_key(create: bool = True) -> SigningKey | None:
-    """This machine's trace key from keyring, created on first use; an unsaved one without a keyring.
-
-    With `create=False`, None when no key is stored (or no keyring works).
-    """
-    from agent.secret_store import SecretStoreError, get_secret, set_secret
+def stored_signing_key() -> SigningKey | None:
+    """This machine's trace key from keyring; None when there is none (or no keyring works)."""
+    from agent.secret_store import SecretStoreError, get_secret
 
     try:
         stored = get_secret(KEY_ENTRY)
     except SecretStoreError:
-        return SigningKey(Ed25519PrivateKey.generate(), persisted=False) if create else None
-    if stored:
-        try:
-            return SigningKey(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(stored)), persisted=True)
-        except ValueError:
-            if not create:
-                return None  # a damaged entry is replaced below only when signing
-    if not create:
         return None
-    private = Ed25519PrivateKey.generate()
+    if not stored:
+        return None
+    try:
+        return SigningKey(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(stored)), persisted=True)
+    except ValueError:
+        return None
+
+
+def load_signing_key() -> SigningKey:
+    """This machine's trace key, created in keyring on first use (an unreadable entry is replaced);
+    without a usable keyring, a key for this process only (`persisted=False`)."""
     from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
 
-    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    set_secret(KEY_ENTRY, raw.hex())
+    from agent.secret_store import SecretStoreError, set_secret
+
+    existing = stored_signing_key()
+    if existing is not None:
+        return existing
+    private = Ed25519PrivateKey.generate()
+    try:
+        set_secret(KEY_ENTRY, private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
+    except SecretStoreError:
+        return SigningKey(private, persisted=False)
     return SigningKey(private, persisted=True)
 
 
 def local_public_key() -> str | None:
     """The public half of this machine's trace key, or None when there is none yet."""
-    key = load_signing_key(create=False)
+    key = stored_signing_key()
     return key.public_id if key is not None else None

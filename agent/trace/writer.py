@@ -46,7 +46,6 @@ class TraceWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.task_id = task_id
         self.key = key or load_signing_key()
-        assert self.key is not None
         self.blobs = BlobStore(blobs_dir_for(self.path))
         self.builder = RecordBuilder(self.blobs, redactor)
         self.tree = MerkleAccumulator()
@@ -72,11 +71,11 @@ class TraceWriter:
             self.append(record)
             if record["kind"] in CHECKPOINT_AFTER:
                 self._since_checkpoint += 1
-        if self._since_checkpoint and not self._more_coming(event):
-            self.checkpoint(final=False)
         if isinstance(event, ev.TaskFinished | ev.TaskFailed):
             self.checkpoint(final=True)
             self.close()
+        elif self._since_checkpoint and not self._more_coming(event):
+            self.checkpoint(final=False)
         self.record_seconds += time.perf_counter() - started
 
     @staticmethod
@@ -99,7 +98,6 @@ class TraceWriter:
     def checkpoint(self, *, final: bool) -> None:
         if self.tree.size == 0:
             self._write(self._header())
-        assert self.key is not None
         record = self._stamp({"kind": "checkpoint", "tree_size": self.tree.size, "root": self.tree.root().hex()})
         record["final"] = final
         record["signature"] = self.key.sign(checkpoint_message(self.task_id, record))
@@ -107,7 +105,6 @@ class TraceWriter:
         self._since_checkpoint = 0
 
     def _header(self) -> Record:
-        assert self.key is not None
         return {
             "kind": "trace_header",
             "format": FORMAT,
