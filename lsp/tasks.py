@@ -156,13 +156,16 @@ class TaskRegistry:
             self._cancelled_before_start(entry)
             raise
         except Exception as error:  # the task's boundary: whatever went wrong is reported, the server lives on
-            self._failed_to_start(entry, error)
+            self._failed(entry, error)
         finally:
             progress.end(entry.outcome or "ended")
             await asyncio.to_thread(model_scope.close)
 
     async def _resume(self, entry: RunningTask, session: Session) -> None:
-        await self._drive(entry, session)
+        try:
+            await self._drive(entry, session)
+        except Exception as error:  # the task's boundary, as in _run
+            self._failed(entry, error)
 
     async def _drive(self, entry: RunningTask, session: Session) -> None:
         try:
@@ -220,7 +223,7 @@ class TaskRegistry:
             {"type": "task_finished", "task_id": entry.task_id, "outcome": "cancelled", "result": entry.message},
         )
 
-    def _failed_to_start(self, entry: RunningTask, error: Exception) -> None:
+    def _failed(self, entry: RunningTask, error: Exception) -> None:
         if entry.session is not None:
             logger.exception("task %s crashed", entry.task_id)
         entry.outcome, entry.message = "failed", str(error) or type(error).__name__
