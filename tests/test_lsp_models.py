@@ -63,3 +63,16 @@ def test_a_key_goes_to_the_keyring_and_never_comes_back(workspace: Path, model_s
     run_editor(workspace, model_server, scenario)
     assert get_secret("anthropic") == key
     assert key not in (workspace.parent / "server.log").read_text()
+
+
+def test_a_task_with_an_unknown_model_fails_with_a_message_that_names_the_fix(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    async def scenario(editor: Editor) -> None:
+        task_id = await editor.start_task("anything", model="nope")
+        end = await editor.wait_for_end(task_id)
+        assert end["type"] == "task_failed"
+        assert "no model profile named 'nope'" in end["error"] and "flambeau models add" in end["error"]
+        assert model_server.chat_requests == []
+
+    run_editor(workspace, model_server, scenario)
