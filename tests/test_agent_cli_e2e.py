@@ -23,7 +23,7 @@ def _every_session_leaves_a_trace_that_verifies(workspace: Path) -> Iterator[Non
     for trace in traces:
         report = verify(trace.path, replay=True)
         assert report.status == "intact" and report.exit_code == 0, report.message
-        assert (workspace / ".flambeau" / ".gitignore").read_text().strip().endswith("*")
+        assert "*" in (workspace / ".flambeau" / ".gitignore").read_text().splitlines()
 
 
 def _session_script() -> list[Reply]:

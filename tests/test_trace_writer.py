@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+
+import pytest
 
 from agent.approval import ApproveAll
 from agent.events import CheckpointCreated, Event, TaskFinished, ToolResultEvent
@@ -17,7 +20,7 @@ from agent.models import resolve_profile
 from agent.runner import TaskSpec, build_session
 from agent.session import Session
 from agent.trace import TraceWriter, list_traces, trace_path, verify
-from agent.trace.layout import blobs_dir_for
+from agent.trace.layout import UnsafeStateDir, blobs_dir_for
 from agent.trace.redaction import Redactor
 from tests.scripted_server import Reply, ScriptedModelServer, call
 from tests.trace_mutations import records
@@ -167,4 +170,23 @@ def test_event_types_added_later_are_recorded_generically(workspace: Path) -> No
     snapshot = next(r for r in records(writer.path) if r["kind"] == "workspace_checkpoint")
     assert (snapshot["checkpoint_id"], snapshot["files"], snapshot["skipped"]) == ("c0ffee", 3, ["big.bin"])
     assert verify(writer.path).status == "intact"
-    assert (workspace / ".flambeau" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_git_ignores_traces_and_blobs_but_not_the_workspace_model_policy(workspace: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    writer = TraceWriter(workspace, "t-ignored", redactor=Redactor())
+    writer(TaskFinished(task_id="t-ignored", outcome="completed", result="ok", steps=0))
+    (workspace / ".flambeau" / "models.toml").write_text("local_only = true\n")
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=workspace, capture_output=True, text=True
+    )
+    assert status.stdout.splitlines() == ["?? .flambeau/models.toml"]
+
+
+def test_a_state_folder_that_leads_outside_the_workspace_is_refused(workspace: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (workspace / ".flambeau").symlink_to(elsewhere)
+    with pytest.raises(UnsafeStateDir, match="symbolic link"):
+        TraceWriter(workspace, "t-symlink", redactor=Redactor())
+    assert list(elsewhere.iterdir()) == []

@@ -24,6 +24,8 @@ class BlobStore:
         if target.exists():
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent.is_symlink():
+            raise OSError(f"{target.parent} is a symbolic link; the blob store writes only real folders")
         fd, tmp = tempfile.mkstemp(prefix=".blob-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from agent.errors import ConfigError
+
 STATE_DIR = ".flambeau"
 TRACES_DIR = "traces"
 BLOBS_DIR = "blobs"
@@ -32,11 +34,32 @@ def blobs_dir_for(trace: Path) -> Path:
     return trace.resolve().parent.parent / BLOBS_DIR
 
 
+GITIGNORE = (
+    "# Flambeau's traces and blobs stay out of git unless you remove this file.\n"
+    "*\n"
+    "# A workspace's model policy (see agent/config.py) is meant to be shared.\n"
+    "!models.toml\n"
+)
+
+
+class UnsafeStateDir(ConfigError):
+    """`.flambeau/` (or a folder in it) leads outside the workspace; the message names it."""
+
+
 def ensure_state_dir(workspace: Path) -> Path:
-    """Create `.flambeau/` with a `.gitignore` of `*`, so git ignores it unless the user decides otherwise."""
+    """Create `.flambeau/`, `traces/` and `blobs/` inside the workspace, with a `.gitignore` so git
+    ignores them unless the user decides otherwise. Refuses symlinks that would lead writes elsewhere
+    (a cloned repository could ship `.flambeau -> ~/.ssh`)."""
     root = state_dir(workspace)
-    root.mkdir(parents=True, exist_ok=True)
+    real_workspace = workspace.resolve()
+    for folder in (root, root / TRACES_DIR, root / BLOBS_DIR):
+        if folder.is_symlink() or (folder.exists() and real_workspace not in folder.resolve().parents):
+            raise UnsafeStateDir(
+                f"{folder} is a symbolic link or leads outside the workspace; remove it so Flambeau can write "
+                "its trace inside the project"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
     ignore = root / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Flambeau's traces and blobs stay out of git unless you remove this file.\n*\n")
+    if not ignore.exists() and not ignore.is_symlink():
+        ignore.write_text(GITIGNORE)
     return root
