@@ -69,6 +69,8 @@ class TaskOutcome:
     well_formed: int
     steps: int
     wall_s: float
+    completed: bool = False
+    """The model also called attempt_completion (not just did the work)."""
     note: str = ""
 
 
@@ -153,7 +155,9 @@ async def _run_task(resolved: ResolvedModel, task: CannedTask, max_steps: int) -
         passed = task.check(root, events)
     replies, well_formed = _call_rates(events)
     note = "" if passed else result.message[:160]
-    return TaskOutcome(task.name, passed, replies, well_formed, result.steps, time.monotonic() - started, note)
+    wall = time.monotonic() - started
+    completed = result.outcome == "completed"
+    return TaskOutcome(task.name, passed, replies, well_formed, result.steps, wall, completed, note)
 
 
 def _call_rates(events: list[ev.Event]) -> tuple[int, int]:

@@ -207,7 +207,7 @@ def _print_report(report: Any, card: str) -> None:
         correct, edits = report.edits
         print(f"correct small edits: {correct}/{edits} ({_pct(correct, edits)})")
         for task in report.tasks:
-            mark = "pass" if task.passed else "fail"
+            mark = ("pass" if task.passed else "fail") + (", completed" if task.completed else ", not completed")
             note = f" — {task.note}" if task.note else ""
             print(f"  {task.name}: {mark} in {task.steps} step(s), {task.wall_s:.1f} s{note}")
     print(f"wall time: {report.wall_s:.1f} s")
