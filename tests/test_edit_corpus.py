@@ -349,7 +349,9 @@ def test_any_unique_run_of_lines_is_replaced_exactly(
     replacement = data.draw(st.lists(st.text(alphabet="klm nop", min_size=1, max_size=8), max_size=3))
     before = newline.join(lines) + (newline if final_newline else "")
     expected_lines = lines[:first] + replacement + lines[last:]
-    expected = newline.join(expected_lines) + (newline if final_newline and expected_lines else "")
+    # A file without any line ending gives no convention to keep: new lines get "\n".
+    kept_newline = newline if "\n" in before else "\n"
+    expected = kept_newline.join(expected_lines) + (kept_newline if final_newline and expected_lines else "")
     search = "\n".join(lines[first:last]) + "\n"
     replace = "".join(f"{r}\n" for r in replacement)
     target = workspace / "prop.txt"
