@@ -50,6 +50,8 @@ class RunningTask:
     pending_messages: list[str] = field(default_factory=list)
     outcome: str | None = None
     message: str = ""
+    driving: bool = False
+    """The session's loop is running and will take follow-up messages at its next step."""
 
     @property
     def active(self) -> bool:
@@ -98,7 +100,7 @@ class TaskRegistry:
             entry.pending_messages.append(text)
             return
         entry.session.follow_up(text)
-        if not entry.active:
+        if not entry.driving:
             entry.runner = asyncio.ensure_future(self._resume(entry, entry.session))
 
     async def cancel(self, task_id: str) -> bool:
@@ -168,11 +170,17 @@ class TaskRegistry:
             self._failed(entry, error)
 
     async def _drive(self, entry: RunningTask, session: Session) -> None:
+        entry.driving = True
         try:
             result = await session.run()
+            # A message that arrived while the last step was finishing continues the task at once.
+            while session.pending_user:
+                result = await session.run()
         except asyncio.CancelledError:
             entry.outcome, entry.message = "cancelled", "the task was cancelled"
             raise
+        finally:
+            entry.driving = False
         entry.outcome, entry.message = result.outcome, result.message
 
     def _open_model(self, entry: RunningTask, scope: ExitStack) -> ResolvedModel:
