@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e
+.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup
 
 $(STAMP): pyproject.toml
 	scripts/install-system-packages
@@ -24,10 +24,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
-	$(BIN)/python -m pytest -q
+# One pytest run holds every test, the extension's end-to-end test in code-server included.
+pytest: install e2e-setup
+	E2E_CACHE=$(E2E_CACHE) FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q
 
-test: lint typecheck pytest extension-test extension-e2e
+test: lint typecheck extension-test pytest
 
 # VS Code extension (extension/): npm ci once per package-lock, then build / check / package.
 EXT_STAMP := extension/node_modules/.installed-$(shell sha256sum extension/package-lock.json 2>/dev/null | cut -c1-12)
@@ -49,8 +50,10 @@ extension-test: $(EXT_STAMP)
 
 # The extension in a real VS Code (code-server, installed once into E2E_CACHE) via Chromium.
 E2E_CACHE ?= $(CURDIR)/extension/.e2e-cache
-extension-e2e: install vsix
+e2e-setup: install vsix
 	E2E_CACHE=$(E2E_CACHE) extension/e2e/setup.sh
+
+extension-e2e: e2e-setup
 	E2E_CACHE=$(E2E_CACHE) FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q tests/test_extension_e2e.py
 
 clean:
