@@ -29,6 +29,9 @@ def render_system_prompt(
     tool_protocol = ""
     if text_protocol_tools is not None and constrained:
         tool_protocol = template("constrained_protocol").format(tool_schemas=_tool_lines(text_protocol_tools))
+        # Small constrained models copy what they see; a prompt that is the same in every folder behaves
+        # the same in every folder (tools take workspace-relative paths anyway).
+        workspace = "."
     elif text_protocol_tools is not None:
         schemas = "\n".join(
             json.dumps(

@@ -26,7 +26,7 @@ def test_run_with_the_embedded_model_runs_the_command_and_records_provenance(wor
     assert result.code == 0, result.stderr[-3000:]
     events = result.events()
     ran = [e for e in events if e["type"] == "tool_result" and e["tool"] == "run_command"]
-    assert ran and ran[0]["ok"] and ran[0]["output"].startswith("flambeau\n")
+    assert ran and ran[0]["ok"] and ran[0]["output"].startswith("flambeau\n"), [(r["output"], r["data"]) for r in ran]
     assert events[-1]["type"] == "task_finished" and events[-1]["outcome"] == "completed"
 
     # The tool calls were constrained by schema, and every request went to the loopback server.
