@@ -5,43 +5,26 @@ siblings of the OpenAI-speaking `ScriptedModelServer`."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.scripted_server import RecordedRequest, Reply
+from tests.scripted_server import LoopbackHTTPServer, RecordedRequest, Reply
 
 OLLAMA_DIGEST = "sha256:" + "ab" * 32
 
 
-class _ProviderServer:
+class _ProviderServer(LoopbackHTTPServer):
     chat_path = ""
 
     def __init__(self, script: list[Reply] | None = None) -> None:
+        super().__init__()
         self.script: list[Reply] = list(script or [])
-        self.requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> _ProviderServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def add(self, *replies: Reply) -> None:
         with self._lock:

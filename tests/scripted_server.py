@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -46,32 +46,42 @@ class RecordedRequest:
     body: dict[str, Any]
 
 
-class ScriptedModelServer:
-    def __init__(self, script: list[ReplySource] | None = None, chunk_size: int = 8) -> None:
-        self.script: list[ReplySource] = list(script or [])
+class LoopbackHTTPServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port), served while used as a context manager."""
+
+    def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
-        self.chunk_size = chunk_size
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self.request_arrived = threading.Condition()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
 
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def __enter__(self) -> ScriptedModelServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class ScriptedModelServer(LoopbackHTTPServer):
+    def __init__(self, script: list[ReplySource] | None = None, chunk_size: int = 8) -> None:
+        super().__init__()
+        self.script: list[ReplySource] = list(script or [])
+        self.chunk_size = chunk_size
+        self.request_arrived = threading.Condition()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def add(self, *replies: ReplySource) -> None:
         with self._lock:
