@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import socket
 import subprocess
@@ -65,7 +66,8 @@ def test_temporary_files_next_to_the_workspace_stay_inside_the_sandbox(workspace
 
 def test_a_network_connection_fails_in_the_sandbox(workspace: Path, listener: int) -> None:
     probe = f"import socket; socket.create_connection(('127.0.0.1', {listener}), timeout=5); print('connected')"
-    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(probe)}"
+    # The base interpreter: the sandbox's private /tmp would hide a virtualenv cloned under /tmp.
+    command = f"{shlex.quote(os.path.realpath(sys.executable))} -c {shlex.quote(probe)}"
     control = asyncio.run(
         RunCommand().run(RunCommandArgs(command=command, timeout=60), ToolContext(workspace=Workspace(workspace)))
     )
