@@ -252,7 +252,8 @@ class Session:
         reply = await self.gateway.complete(
             messages,
             tools=self.tools.openai_schemas() if self._native else None,
-            on_text=lambda text: self.emit(TextDelta(task_id=self.task_id, text=text)),
+            # Constrained output is a JSON tool call, not prose for the user: it is shown as the call.
+            on_text=None if self._constrained else lambda text: self.emit(TextDelta(task_id=self.task_id, text=text)),
             on_request=on_request,
             extra_params=constraint_params(self.tools.openai_schemas()) if self._constrained else None,
         )

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from agent.models import ResolvedModel
     from agent.session import Session, SessionResult
 
+PREVIEW_LINES = 8
+"""Lines of a command's output shown on the terminal (the model gets the whole capped output)."""
 EXIT_CODES = {"completed": 0, "failed": 1, "limit": 3, "cancelled": 130}
 
 
@@ -89,8 +91,14 @@ class TerminalPrinter:
             self.out.write(f"  ✗ not approved ({event.by}): {event.reason}\n")
         elif isinstance(event, ev.ToolResultEvent):
             mark = "✓" if event.ok else "✗"
-            first = (event.output.strip().splitlines() or [""])[-1][:160]
-            self.out.write(f"  {mark} {event.tool}: {first}\n")
+            lines = event.output.strip().splitlines() or [""]
+            self.out.write(f"  {mark} {event.tool}: {lines[-1][:160]}\n")
+            if event.tool == "run_command":
+                body = "\n".join(lines[:-1]).rstrip().splitlines()
+                shown = body[:PREVIEW_LINES]
+                self.out.writelines(f"    │ {line[:160]}\n" for line in shown)
+                if len(body) > len(shown):
+                    self.out.write(f"    │ … {len(body) - len(shown)} more line(s)\n")
         elif isinstance(event, ev.TaskFinished):
             self.out.write(f"■ {event.outcome} after {event.steps} step(s)\n")
         elif isinstance(event, ev.TaskFailed):
