@@ -251,6 +251,12 @@ async function main() {
     await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible" });
     const diffTab = await page.locator(".tab", { hasText: "proposed by Flambeau" }).count();
     if (!diffTab) throw new Error("no diff editor tab for the proposed edit");
+    // Both sides are rendered: the file as it is (left) and the proposed content (right).
+    // (Monaco renders spaces as no-break spaces.)
+    const diffSide = async (side) =>
+      ((await page.locator(`.monaco-diff-editor .editor.${side} .view-lines`).first().textContent()) ?? "").replace(/\u00a0/g, " ");
+    await until("the diff view to show the current line", async () => (await diffSide("original")).includes("hello"));
+    await until("the diff view to show the proposed line", async () => (await diffSide("modified")).includes("hello, world"));
     await assertNoPanelError(frame, "while the edit waits");
     await shot(page, "edit-awaiting-approval-with-diff");
 
