@@ -164,10 +164,19 @@ class TaskRegistry:
             await asyncio.to_thread(model_scope.close)
 
     async def _resume(self, entry: RunningTask, session: Session) -> None:
+        """Continue a finished task: the model is opened again (an embedded server stopped at the end)."""
+        model_scope = ExitStack()
         try:
+            resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
+            from agent.gateway import ModelGateway
+
+            session.gateway = ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance)
+            session.profile = resolved.profile
             await self._drive(entry, session)
         except Exception as error:  # the task's boundary, as in _run
             self._failed(entry, error)
+        finally:
+            await asyncio.to_thread(model_scope.close)
 
     async def _drive(self, entry: RunningTask, session: Session) -> None:
         entry.driving = True
