@@ -15,24 +15,12 @@ from tests.scripted_server import LoopbackHTTPServer, RecordedRequest, Reply
 OLLAMA_DIGEST = "sha256:" + "ab" * 32
 
 
-class _ProviderServer(LoopbackHTTPServer):
+class _ProviderServer(LoopbackHTTPServer[Reply]):
     chat_path = ""
-
-    def __init__(self, script: list[Reply] | None = None) -> None:
-        super().__init__()
-        self.script: list[Reply] = list(script or [])
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    def add(self, *replies: Reply) -> None:
-        with self._lock:
-            self.script.extend(replies)
-
-    @property
-    def chat_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.split("?")[0].rstrip("/").endswith(self.chat_path)]
 
     def next_reply(self) -> Reply:
         with self._lock:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 
 @dataclass
@@ -37,6 +37,7 @@ def call(name: str, **arguments: Any) -> Reply:
 
 
 ReplySource = Reply | Callable[[dict[str, Any]], Reply]
+S = TypeVar("S")
 
 
 @dataclass
@@ -46,10 +47,15 @@ class RecordedRequest:
     body: dict[str, Any]
 
 
-class LoopbackHTTPServer:
-    """A threaded HTTP server on 127.0.0.1 (a free port), served while used as a context manager."""
+class LoopbackHTTPServer(Generic[S]):
+    """A threaded HTTP server on 127.0.0.1 (a free port), served while used as a context manager,
+    replaying a script of replies and recording every request."""
 
-    def __init__(self) -> None:
+    chat_path = "/chat/completions"
+    """Requests to paths ending so are the chat requests."""
+
+    def __init__(self, script: list[S] | None = None) -> None:
+        self.script: list[S] = list(script or [])
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -71,25 +77,24 @@ class LoopbackHTTPServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def add(self, *replies: S) -> None:
+        with self._lock:
+            self.script.extend(replies)
 
-class ScriptedModelServer(LoopbackHTTPServer):
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.split("?")[0].rstrip("/").endswith(self.chat_path)]
+
+
+class ScriptedModelServer(LoopbackHTTPServer[ReplySource]):
     def __init__(self, script: list[ReplySource] | None = None, chunk_size: int = 8) -> None:
-        super().__init__()
-        self.script: list[ReplySource] = list(script or [])
+        super().__init__(script)
         self.chunk_size = chunk_size
         self.request_arrived = threading.Condition()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def add(self, *replies: ReplySource) -> None:
-        with self._lock:
-            self.script.extend(replies)
-
-    @property
-    def chat_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
     def wait_for_requests(self, count: int, timeout: float = 30.0) -> bool:
         deadline = time.monotonic() + timeout
