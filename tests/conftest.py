@@ -63,3 +63,18 @@ def run_cli(
         [*FLAMBEAU, *args], capture_output=True, text=True, env=full_env, timeout=timeout, input=stdin, cwd=cwd or ROOT
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_scripted_cli(server: ScriptedModelServer, workspace: Path, *args: str, **kwargs: Any) -> CliResult:
+    """`flambeau run` in `workspace` against the scripted model server; `args` are the rest of the line."""
+    return run_cli(
+        "run",
+        "--workspace",
+        str(workspace),
+        "--model",
+        "openai/scripted",
+        "--api-base",
+        server.base_url,
+        *args,
+        **kwargs,
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agent.trace import list_traces, verify
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_scripted_cli
 from tests.scripted_server import Reply, ScriptedModelServer, call
 from tools.registry import default_tools
 
@@ -45,14 +45,9 @@ def test_list_read_write_run_complete(model_server: ScriptedModelServer, workspa
     (workspace / "notes.txt").write_text("hello\n")
     model_server.add(*_session_script())
     extra = [] if stream else ["--no-stream"]
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--approve",
         "auto-all",
         "--json",
@@ -98,14 +93,9 @@ def test_text_protocol_session_reaches_the_same_result(model_server: ScriptedMod
         return Reply(text=f"{reply.text}\n<tool_call>\n{block}\n</tool_call>")
 
     model_server.add(*[as_text(r) for r in _session_script()])
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--approve",
         "auto-all",
         "--tool-mode",
@@ -129,14 +119,9 @@ def test_malformed_text_call_gets_a_repair_message_and_recovers(
         Reply(text='<tool_call>{"name": "read_file", "arguments": {"pathh": "x"}}</tool_call>'),
         Reply(text='<tool_call>{"name": "attempt_completion", "arguments": {"result": "done"}}</tool_call>'),
     )
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--tool-mode",
         "text",
         "--json",
@@ -155,14 +140,9 @@ def test_repeated_malformed_calls_end_the_task_with_a_readable_error(
     model_server: ScriptedModelServer, workspace: Path
 ) -> None:
     model_server.add(*[Reply(text="<tool_call>not json</tool_call>") for _ in range(3)])
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--tool-mode",
         "text",
         "Do it",
@@ -175,14 +155,9 @@ def test_repeated_malformed_calls_end_the_task_with_a_readable_error(
 
 def test_native_malformed_arguments_are_repaired(model_server: ScriptedModelServer, workspace: Path) -> None:
     model_server.add(Reply(tool_calls=[("read_file", '{"path": "a.txt"')]), call("attempt_completion", result="ok"))
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--json",
         "x",
     )
@@ -193,9 +168,7 @@ def test_native_malformed_arguments_are_repaired(model_server: ScriptedModelServ
 
 def test_server_error_twice_then_success(model_server: ScriptedModelServer, workspace: Path) -> None:
     model_server.add(Reply(status=500), Reply(status=503), call("attempt_completion", result="finally"))
-    result = run_cli(
-        "run", "--workspace", str(workspace), "--model", "openai/scripted", "--api-base", model_server.base_url, "x"
-    )
+    result = run_scripted_cli(model_server, workspace, "x")
     assert result.code == 0, result.stderr
     assert result.stdout.strip() == "finally"
     assert len(model_server.chat_requests) == 3
@@ -218,14 +191,9 @@ def test_unreachable_server_fails_naming_the_url(workspace: Path) -> None:
 
 def test_ask_without_a_terminal_denies_and_says_so(model_server: ScriptedModelServer, workspace: Path) -> None:
     model_server.add(call("write_file", path="a.txt", content="x"), call("attempt_completion", result="gave up"))
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--approve",
         "ask",
         "write a",
@@ -239,14 +207,9 @@ def test_ask_without_a_terminal_denies_and_says_so(model_server: ScriptedModelSe
 
 def test_step_limit_stops_the_task(model_server: ScriptedModelServer, workspace: Path) -> None:
     model_server.add(*[call("list_files") for _ in range(3)])
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--max-steps",
         "2",
         "x",

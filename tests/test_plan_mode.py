@@ -10,7 +10,7 @@ from agent.approval import ApproveAll
 from agent.events import Event, ToolResultEvent
 from agent.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
-from tests.conftest import run_cli
+from tests.conftest import run_scripted_cli
 from tests.scripted_server import ScriptedModelServer, call
 from tools.base import Category
 from tools.policy import Verdict
@@ -26,14 +26,9 @@ def test_a_plan_mode_session_refuses_a_write_even_with_auto_all(
         call("run_command", command="touch ran.txt"),
         call("attempt_completion", result="planned"),
     )
-    result = run_cli(
-        "run",
-        "--workspace",
-        str(workspace),
-        "--model",
-        "openai/scripted",
-        "--api-base",
-        model_server.base_url,
+    result = run_scripted_cli(
+        model_server,
+        workspace,
         "--approve",
         "auto-all",
         "--plan",
