@@ -7,7 +7,7 @@ from typing import Protocol
 
 from agent.events import CheckpointCreated, CheckpointFailed, EventSink
 from tools.base import Category
-from tools.checkpoints import Checkpoint
+from tools.workspace.checkpoints import Checkpoint
 
 CHANGING = frozenset({Category.EDIT, Category.COMMAND})
 

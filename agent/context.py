@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import ContextOverflow
-from tools.output import cap_middle
+from tools.workspace.output import cap_middle
 
 Message = dict[str, Any]
 TokenCount = Callable[[str], int]
@@ -27,7 +27,7 @@ CHARS_PER_TOKEN_FLOOR = 2.5
 
 
 def litellm_token_counter(model: str) -> TokenCount:
-    from agent.gateway import import_litellm
+    from agent.models.gateway import import_litellm
 
     litellm = import_litellm()
 
@@ -40,7 +40,7 @@ def litellm_token_counter(model: str) -> TokenCount:
 def window_for(model: str, configured: int | None) -> int:
     if configured:
         return configured
-    from agent.gateway import import_litellm
+    from agent.models.gateway import import_litellm
 
     try:
         info = import_litellm().get_model_info(model)

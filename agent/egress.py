@@ -16,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-from tools.secrets import REDACTED, is_secret_name, redact_text
+from tools.workspace.secrets import REDACTED, is_secret_name, redact_text
 
 PATH_ARGUMENTS = ("path", "paths", "file", "files", "target")
 ASSIGNMENT = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(\S.*)$", re.MULTILINE)

@@ -9,22 +9,22 @@ from typing import Any
 
 from agent.approval import Approver
 from agent.checkpointing import StepCheckpoints
-from agent.config import Restrictions
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
 from agent.events import EventBus, EventSink
-from agent.gateway import ModelGateway
-from agent.models import refuse_if_cloud
-from agent.profile import ModelProfile
+from agent.models.config import Restrictions
+from agent.models.gateway import ModelGateway
+from agent.models.profile import ModelProfile
+from agent.models.resolve import refuse_if_cloud
 from agent.secret_store import all_secret_values
 from agent.session import Limits, Session, new_task_id
 from tools.base import DocumentProvider, ToolContext
-from tools.jail import Workspace
-from tools.policy import Policy
-from tools.policy_config import PolicyConfigError, load_policy
+from tools.policy.config import PolicyConfigError, load_policy
+from tools.policy.evaluate import Policy
+from tools.policy.sandbox import sandbox_context
 from tools.registry import ToolRegistry, default_tools
-from tools.sandbox import sandbox_context
-from tools.secrets import secret_values_from_env
+from tools.workspace.jail import Workspace
+from tools.workspace.secrets import secret_values_from_env
 
 
 @dataclass
@@ -106,6 +106,6 @@ def _checkpoints(spec: TaskSpec, root: Path) -> StepCheckpoints | None:
     """Checkpoints only where the agent can change something: a writable workspace, outside plan mode."""
     if not spec.checkpoints or spec.plan_mode or not os.access(root, os.W_OK):
         return None
-    from tools.checkpoints import ShadowCheckpoints
+    from tools.workspace.checkpoints import ShadowCheckpoints
 
     return StepCheckpoints(ShadowCheckpoints(root))

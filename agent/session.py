@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from agent.approval import ApprovalRequest, Approver, Decision
+from agent.calls.constrained import constraint_params, extract_constrained_call
+from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
 from agent.checkpointing import StepCheckpoints
-from agent.constrained import constraint_params, extract_constrained_call
 from agent.context import (
     Budget,
     CachedCounter,
@@ -36,17 +37,16 @@ from agent.events import (
     Usage,
     UserMessage,
 )
-from agent.gateway import ModelReply, ToolCall
-from agent.profile import ModelProfile
+from agent.models.gateway import ModelReply, ToolCall
+from agent.models.profile import ModelProfile
 from agent.rules import load_rules
-from agent.toolcalls import MalformedCall, ParsedCall, extract_text_calls, validate_call
 from prompts import render_system_prompt
 from tools.base import ToolContext, ToolError, ToolResult
-from tools.jail import PathError
-from tools.output import cap_middle
-from tools.policy import Policy, Verdict
+from tools.policy.evaluate import Policy, Verdict
 from tools.registry import ToolRegistry
-from tools.repomap import map_for_prompt, prompt_budget
+from tools.workspace.jail import PathError
+from tools.workspace.output import cap_middle
+from tools.workspace.repomap import map_for_prompt, prompt_budget
 
 COMPACT_WINDOW_THRESHOLD = 16_384
 

@@ -38,7 +38,7 @@ def help_time(runs: int) -> float:
 
 
 def import_time(runs: int) -> tuple[float, float, bool]:
-    code = "import agent.runner, agent.session, agent.gateway, agent.context, tools.registry"
+    code = "import agent.runner, agent.session, agent.models.gateway, agent.context, tools.registry"
     baseline = statistics.median(wall_ms([sys.executable, "-c", "pass"], runs))
     with_agent = statistics.median(wall_ms([sys.executable, "-c", code], runs))
     check = subprocess.run(
@@ -53,7 +53,7 @@ def import_time(runs: int) -> tuple[float, float, bool]:
 
 async def step_overhead(steps: int, trace: bool) -> dict[str, float]:
     from agent.approval import ApproveAll
-    from agent.profile import ModelProfile
+    from agent.models.profile import ModelProfile
     from agent.runner import TaskSpec, build_session
     from agent.session import Limits
     from tests.scripted_server import ScriptedModelServer, call

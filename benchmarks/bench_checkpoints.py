@@ -44,7 +44,7 @@ def django_source() -> Path:
 
 
 def bench_checkpoints(source: Path, scratch: Path) -> None:
-    from tools.checkpoints import ShadowCheckpoints
+    from tools.workspace.checkpoints import ShadowCheckpoints
 
     workspace = scratch / "django"
     shutil.copytree(source, workspace, symlinks=True)
@@ -74,8 +74,8 @@ def bench_checkpoints(source: Path, scratch: Path) -> None:
 
 def bench_run_command(scratch: Path) -> None:
     from tools.base import ToolContext
-    from tools.jail import Workspace
     from tools.shell import RunCommand, RunCommandArgs
+    from tools.workspace.jail import Workspace
 
     ctx = ToolContext(workspace=Workspace(scratch))
     tool = RunCommand()
@@ -94,7 +94,7 @@ def bench_run_command(scratch: Path) -> None:
 
 def bench_policy() -> None:
     from tools.base import Category
-    from tools.policy import Policy
+    from tools.policy.evaluate import Policy
 
     lines = [
         "ls -la",

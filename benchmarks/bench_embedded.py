@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def server_start() -> tuple[float, int]:
-    from agent.embedded import EmbeddedServer
+    from agent.models.embedded import EmbeddedServer
 
     started = time.perf_counter()
     with EmbeddedServer() as server:
@@ -28,8 +28,8 @@ def server_start() -> tuple[float, int]:
 
 
 def digest_time() -> tuple[float, float]:
-    from agent.embedded import gguf_path
-    from agent.provenance import cache_path, file_sha256
+    from agent.models.embedded import gguf_path
+    from agent.models.provenance import cache_path, file_sha256
 
     path = gguf_path()
     cache_path().unlink(missing_ok=True)

@@ -33,8 +33,8 @@ CACHE = HERE / ".cache"
 sys.path.insert(0, str(HERE.parent))
 
 from tools.outline import ListDefinitions, source_files  # noqa: E402
-from tools.repomap import RepoMap  # noqa: E402
 from tools.search import candidate_files, compile_regex, search, search_with_python  # noqa: E402
+from tools.workspace.repomap import RepoMap  # noqa: E402
 
 CHANGED = "django/db/models/query.py"
 REGEXES = [r"def get_\w+\(", r"TODO|FIXME", r"class \w+\(models\.Model\)"]

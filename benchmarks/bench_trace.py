@@ -93,7 +93,7 @@ def _public_key(path: Path) -> str:
 
 async def _sessions(count: int, traced: bool) -> tuple[list[float], list[float], int]:
     from agent.approval import ApproveAll
-    from agent.models import resolve_profile
+    from agent.models.resolve import resolve_profile
     from agent.runner import TaskSpec, build_session
     from agent.trace import TraceWriter
     from tests.scripted_server import ScriptedModelServer

@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from tools.checkpoints import CheckpointError, ShadowCheckpoints
+    from tools.workspace.checkpoints import CheckpointError, ShadowCheckpoints
 
     args = build_parser().parse_args(argv)
     workspace = args.workspace.resolve()

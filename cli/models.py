@@ -56,10 +56,10 @@ def main(argv: list[str]) -> int:
 
 
 def _rows(workspace: Path | None) -> tuple[list[dict[str, Any]], Any]:
-    from agent.config import load_config
-    from agent.embedded import MODEL_ID, embedded_available
-    from agent.models import EMBEDDED_NAME, chosen_name
-    from agent.openness import card_for
+    from agent.models.config import load_config
+    from agent.models.embedded import MODEL_ID, embedded_available
+    from agent.models.openness import card_for
+    from agent.models.resolve import EMBEDDED_NAME, chosen_name
 
     config = load_config(workspace)
     default = chosen_name(config, None)
@@ -127,8 +127,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from agent.config import profile_from_table, profile_to_table, read_toml, user_config_path
-    from agent.toml_write import dumps
+    from agent.models.config import profile_from_table, profile_to_table, read_toml, user_config_path
+    from agent.models.toml_write import dumps
 
     table: dict[str, Any] = {"model": args.model}
     for key in ("api_base", "context_window", "max_output_tokens", "tool_mode", "locality", "api_key_name"):
@@ -148,9 +148,9 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from agent.config import load_config, read_toml, user_config_path
-    from agent.models import EMBEDDED_NAME, configured_profile
-    from agent.toml_write import dumps
+    from agent.models.config import load_config, read_toml, user_config_path
+    from agent.models.resolve import EMBEDDED_NAME, configured_profile
+    from agent.models.toml_write import dumps
 
     config = load_config()
     if args.name != EMBEDDED_NAME:
@@ -167,9 +167,9 @@ def _use(args: argparse.Namespace) -> int:
 
 
 async def _test(args: argparse.Namespace) -> int:
-    from agent.config import load_config
-    from agent.fitness import check_fitness
-    from agent.models import EMBEDDED_NAME, chosen_name, open_model
+    from agent.models.config import load_config
+    from agent.models.fitness import check_fitness
+    from agent.models.resolve import EMBEDDED_NAME, chosen_name, open_model
 
     config = load_config(Path.cwd())
     name = chosen_name(config, args.name)

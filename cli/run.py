@@ -15,7 +15,7 @@ from agent.errors import ConfigError
 if TYPE_CHECKING:
     from agent.approval import Approver
     from agent.events import EventSink
-    from agent.models import ResolvedModel
+    from agent.models.resolve import ResolvedModel
     from agent.session import Session, SessionResult
 
 PREVIEW_LINES = 8
@@ -117,9 +117,9 @@ class JsonLines:
 
 async def _run(args: argparse.Namespace) -> int:
     from agent.approval import ApproveAll
-    from agent.config import load_config
-    from agent.escalation import ask_to_escalate, escalation_target
-    from agent.models import open_model
+    from agent.models.config import load_config
+    from agent.models.escalation import ask_to_escalate, escalation_target
+    from agent.models.resolve import open_model
     from cli.approver import TerminalApprover
 
     workspace = args.workspace.resolve()

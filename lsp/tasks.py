@@ -21,7 +21,7 @@ from lsp.progress import TaskProgress
 
 if TYPE_CHECKING:
     from agent.events import Event
-    from agent.models import ResolvedModel
+    from agent.models.resolve import ResolvedModel
     from agent.session import Session
     from lsp.server import FlambeauServer
 
@@ -68,7 +68,7 @@ def new_task_id() -> str:
 def load_agent() -> None:
     """Import the agent and litellm (seconds on a cold start); run in a worker thread."""
     import agent.runner  # noqa: F401
-    from agent.gateway import import_litellm
+    from agent.models.gateway import import_litellm
 
     import_litellm()
 
@@ -168,7 +168,7 @@ class TaskRegistry:
         model_scope = ExitStack()
         try:
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
-            from agent.gateway import ModelGateway
+            from agent.models.gateway import ModelGateway
 
             session.gateway = ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance)
             session.profile = resolved.profile
@@ -193,8 +193,8 @@ class TaskRegistry:
         entry.outcome, entry.message = result.outcome, result.message
 
     def _open_model(self, entry: RunningTask, scope: ExitStack) -> ResolvedModel:
-        from agent.config import load_config
-        from agent.models import open_model
+        from agent.models.config import load_config
+        from agent.models.resolve import open_model
 
         settings = self.server.settings
         model = entry.request.model or settings.model

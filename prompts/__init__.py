@@ -25,7 +25,7 @@ def render_system_prompt(
 ) -> str:
     """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks
     (or, with `constrained`, answers with one schema-constrained JSON call). `repo_map`: the ranked
-    definitions of the workspace (tools.repomap), already cut to its token budget."""
+    definitions of the workspace (tools.workspace.repomap), already cut to its token budget."""
     tool_protocol = ""
     if text_protocol_tools is not None and constrained:
         tool_protocol = template("constrained_protocol").format(tool_schemas=_tool_lines(text_protocol_tools))

@@ -14,7 +14,7 @@ import pytest
 from agent.approval import ApproveAll
 from agent.context import litellm_token_counter
 from agent.events import Event, TaskFinished, TaskStarted, ToolResultEvent
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from agent.session import Limits, SessionResult
 from prompts import render_system_prompt
@@ -178,7 +178,7 @@ def test_litellm_is_not_imported_by_the_agent_package() -> None:
     import sys
 
     code = (
-        "import sys, agent.session, agent.runner, agent.gateway, agent.context, tools.registry;"
+        "import sys, agent.session, agent.runner, agent.models.gateway, agent.context, tools.registry;"
         "print('litellm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -197,7 +197,7 @@ def test_importing_litellm_through_the_gateway_opens_no_connection() -> None:
         "    raise OSError('network use at import')\n"
         "socket.getaddrinfo = refuse\n"
         "socket.socket.connect = lambda self, address: refuse(address)\n"
-        "from agent.gateway import import_litellm\n"
+        "from agent.models.gateway import import_litellm\n"
         "import_litellm()\n"
         "print(len(attempts))\n"
     )

@@ -14,10 +14,10 @@ import pytest
 
 from agent.approval import ApproveAll
 from agent.events import CheckpointCreated, CheckpointFailed, Event, TaskFinished, ToolResultEvent
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from tests.scripted_server import ScriptedModelServer, call
-from tools.checkpoints import ShadowCheckpoints, default_data_dir
+from tools.workspace.checkpoints import ShadowCheckpoints, default_data_dir
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.checkpoints import CheckpointError, ShadowCheckpoints, default_data_dir
+from tools.workspace.checkpoints import CheckpointError, ShadowCheckpoints, default_data_dir
 
 
 def _tree(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tools.base import ToolContext, ToolError, ToolResult, sha256_bytes
 from tools.edit import EditFile
-from tools.jail import PathError, Workspace
+from tools.workspace.jail import PathError, Workspace
 
 
 @dataclass(frozen=True)

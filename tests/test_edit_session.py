@@ -8,7 +8,7 @@ from typing import Any
 
 from agent.approval import ApproveAll
 from agent.events import Event, ToolResultEvent
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from tests.scripted_server import Reply, ScriptedModelServer, call
 

@@ -12,8 +12,8 @@ import pytest
 
 from tools.base import Tool, ToolContext, ToolError, ToolResult, sha256_bytes
 from tools.files import MAX_LISTED_ENTRIES, MAX_READ_BYTES, ListFiles, ReadFile, WriteFile
-from tools.ignore import IgnoreRules
-from tools.jail import Workspace
+from tools.workspace.ignore import IgnoreRules
+from tools.workspace.jail import Workspace
 
 
 def _run(tool: Tool[Any], ctx: ToolContext, **arguments: Any) -> ToolResult:

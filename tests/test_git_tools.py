@@ -12,8 +12,8 @@ import pytest
 
 from tools.base import Category, Tool, ToolContext, ToolError, ToolResult
 from tools.git import GitCommit, GitDiff, GitLog, GitStatus
-from tools.jail import PathError, Workspace
 from tools.registry import default_tools
+from tools.workspace.jail import PathError, Workspace
 
 
 def _git(repo: Path, *args: str) -> str:

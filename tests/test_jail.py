@@ -14,7 +14,7 @@ import pytest
 from tools.base import Tool, ToolContext, ToolError
 from tools.edit import EditFile
 from tools.files import ListFiles, ReadFile, WriteFile
-from tools.jail import PathError, Workspace
+from tools.workspace.jail import PathError, Workspace
 
 
 @pytest.fixture

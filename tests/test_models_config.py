@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import load_config
 from agent.errors import ConfigError
-from agent.models import chosen_name, configured_profile, refuse_if_cloud
-from agent.openness import card_for, curated_cards
-from agent.provenance import file_sha256
+from agent.models.config import load_config
+from agent.models.openness import card_for, curated_cards
+from agent.models.provenance import file_sha256
+from agent.models.resolve import chosen_name, configured_profile, refuse_if_cloud
 from tests.conftest import run_cli
 
 
@@ -139,9 +139,9 @@ def test_models_add_and_use_write_the_user_file() -> None:
 
 
 def test_a_local_llama_server_window_is_read_from_props() -> None:
-    from agent.config import ModelsConfig, ProfileEntry
-    from agent.models import open_model
-    from agent.profile import ModelProfile
+    from agent.models.config import ModelsConfig, ProfileEntry
+    from agent.models.profile import ModelProfile
+    from agent.models.resolve import open_model
     from tests.provider_servers import LlamaServerProps
 
     with LlamaServerProps(n_ctx=6144) as server:

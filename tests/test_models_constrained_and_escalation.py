@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from agent.approval import ApprovalRequest, ApproveAll, Decision
-from agent.config import ModelsConfig, ProfileEntry, Restrictions
-from agent.escalation import ask_to_escalate, escalation_target
-from agent.profile import ModelProfile
+from agent.models.config import ModelsConfig, ProfileEntry, Restrictions
+from agent.models.escalation import ask_to_escalate, escalation_target
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from agent.session import Limits
 from tests.conftest import run_cli

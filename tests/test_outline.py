@@ -14,14 +14,14 @@ import pytest
 
 from agent.approval import ApproveAll
 from agent.events import Event
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from tests.conftest import ROOT
 from tests.scripted_server import ScriptedModelServer, call
 from tools.base import ToolContext, ToolError, ToolResult
-from tools.jail import PathError, Workspace
 from tools.outline import MAX_OUTPUT_DEFINITIONS, ListDefinitions, Outliner
-from tools.repomap import RepoMap, approximate_tokens, prompt_budget
+from tools.workspace.jail import PathError, Workspace
+from tools.workspace.repomap import RepoMap, approximate_tokens, prompt_budget
 
 SOURCES: dict[str, tuple[str, bytes, list[tuple[str, str, int, int]]]] = {
     "python": (
@@ -337,7 +337,7 @@ def test_compact_prompt_with_its_map_and_the_tool_schemas_fits_in_2000_tokens(wo
     from agent.context import litellm_token_counter
     from prompts import render_system_prompt
     from tools.registry import default_tools
-    from tools.repomap import map_for_prompt
+    from tools.workspace.repomap import map_for_prompt
 
     for i in range(30):
         (workspace / f"service_module_{i}.py").write_text(

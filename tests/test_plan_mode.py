@@ -8,12 +8,12 @@ from typing import Any
 
 from agent.approval import ApproveAll
 from agent.events import Event, ToolResultEvent
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from tests.conftest import run_scripted_cli
 from tests.scripted_server import ScriptedModelServer, call
 from tools.base import Category
-from tools.policy import Verdict
+from tools.policy.evaluate import Verdict
 
 
 def test_a_plan_mode_session_refuses_a_write_even_with_auto_all(

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tools.base import Category, ToolError
-from tools.jail import PathError
-from tools.policy_config import PolicyConfigError, load_policy, user_policy_path
+from tools.policy.config import PolicyConfigError, load_policy, user_policy_path
+from tools.workspace.jail import PathError
 
 
 def _write(path: Path, text: str) -> None:
@@ -81,7 +81,7 @@ def test_a_broken_policy_file_is_a_clear_error_naming_the_file(workspace: Path, 
 
 def _session_for(workspace: Path) -> Any:
     from agent.approval import ApproveAll
-    from agent.profile import ModelProfile
+    from agent.models.profile import ModelProfile
     from agent.runner import TaskSpec, build_session
 
     profile = ModelProfile(name="scripted", model="openai/scripted", api_base="http://127.0.0.1:9")
@@ -102,7 +102,7 @@ def test_protected_paths_from_the_policy_cannot_be_written_by_file_tools(workspa
 def test_a_required_sandbox_that_cannot_run_refuses_commands(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    from tools.sandbox import bwrap_problem
+    from tools.policy.sandbox import bwrap_problem
     from tools.shell import RunCommand, RunCommandArgs
 
     _write(user_policy_path(), '[sandbox]\nmode = "required"\n')

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tools.base import Category
-from tools.command_rules import parse_patterns
-from tools.policy import Policy, PolicyLayer
+from tools.policy.command_rules import parse_patterns
+from tools.policy.evaluate import Policy, PolicyLayer
 
 USER_ALLOW = ["ls *", "cat *", "echo *", "pytest *", "git status", "git diff *", "grep *", "wc *", "npm test", "make *"]
 

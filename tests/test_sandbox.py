@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tools.base import ToolContext, ToolResult
-from tools.jail import Workspace
-from tools.sandbox import bwrap_problem, sandbox_prefix
+from tools.policy.sandbox import bwrap_problem, sandbox_prefix
 from tools.shell import RunCommand, RunCommandArgs
+from tools.workspace.jail import Workspace
 
 pytestmark = pytest.mark.skipif(
     bwrap_problem() is not None, reason=f"no working sandbox on this machine: {bwrap_problem()}"
@@ -90,9 +90,9 @@ def test_the_users_git_folder_is_read_only_in_the_sandbox(workspace: Path) -> No
 
 def test_a_sandbox_policy_reaches_the_session(workspace: Path) -> None:
     from agent.approval import ApproveAll
-    from agent.profile import ModelProfile
+    from agent.models.profile import ModelProfile
     from agent.runner import TaskSpec, build_session
-    from tools.policy_config import user_policy_path
+    from tools.policy.config import user_policy_path
 
     user_policy_path().parent.mkdir(parents=True, exist_ok=True)
     user_policy_path().write_text('[sandbox]\nmode = "auto"\n')

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tools.base import ToolContext, ToolError, ToolResult
-from tools.jail import PathError, Workspace
 from tools.search import (
     MAX_SHOWN_MATCHES,
     SearchFiles,
@@ -18,6 +17,7 @@ from tools.search import (
     search_with_python,
     search_with_ripgrep,
 )
+from tools.workspace.jail import PathError, Workspace
 
 TREE: dict[str, bytes] = {
     ".gitignore": b"*.log\nbuild/\nnode_modules/\n",

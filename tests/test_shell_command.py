@@ -12,9 +12,9 @@ import pytest
 from agent.secret_store import set_secret
 from tests.processes import live_group_members, wait_until
 from tools.base import ToolContext, ToolResult
-from tools.jail import Workspace
-from tools.secrets import secret_values_from_env
 from tools.shell import RunCommand, RunCommandArgs
+from tools.workspace.jail import Workspace
+from tools.workspace.secrets import secret_values_from_env
 
 
 def _run(ctx: ToolContext, command: str, timeout: float | None = None) -> ToolResult:

@@ -16,7 +16,7 @@ import pytest
 
 from agent.approval import ApproveAll
 from agent.events import CheckpointCreated, Event, TaskFinished, ToolResultEvent
-from agent.models import resolve_profile
+from agent.models.resolve import resolve_profile
 from agent.runner import TaskSpec, build_session
 from agent.session import Session
 from agent.trace import TraceWriter, list_traces, trace_path, verify

@@ -15,7 +15,7 @@ from pathlib import Path
 
 def run_one(workspace: Path, base_url: str) -> None:
     from agent.approval import ApproveAll
-    from agent.models import resolve_profile
+    from agent.models.resolve import resolve_profile
     from agent.runner import TaskSpec, build_session
 
     profile = resolve_profile("openai/scripted", api_base=base_url)
@@ -25,7 +25,7 @@ def run_one(workspace: Path, base_url: str) -> None:
 
 def main(argv: list[str]) -> int:
     base_url = argv[0]
-    from agent.gateway import import_litellm
+    from agent.models.gateway import import_litellm
 
     import_litellm()
     import agent.runner  # noqa: F401 - warm every import before forking

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from agent.approval import ApproveAll
-from agent.models import resolve_profile
+from agent.models.resolve import resolve_profile
 from agent.runner import TaskSpec, build_session
 from agent.trace import list_traces
 from tests.scripted_server import Reply, ScriptedModelServer, call

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from tools.jail import Workspace
+from tools.workspace.jail import Workspace
 
 
 class Category(StrEnum):

@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult, sha256_bytes
-from tools.edit_match import BlockFailure, EditBlock, EditRefused, FileLines, Matcher, splice
-from tools.fileio import commit_bytes, current_bytes, unified_diff
-from tools.textcodec import DecodedText, decode, is_binary, with_final_newline_of
+from tools.workspace.edit_match import BlockFailure, EditBlock, EditRefused, FileLines, Matcher, splice
+from tools.workspace.fileio import commit_bytes, current_bytes, unified_diff
+from tools.workspace.textcodec import DecodedText, decode, is_binary, with_final_newline_of
 
 STALE_CONTEXT_LINES = 3
 MAX_REGION_LINES = 60

@@ -8,9 +8,9 @@ from typing import ClassVar
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.fileio import commit_bytes, current_bytes, remember_read, unified_diff
-from tools.ignore import IgnoreRules
-from tools.textcodec import DecodedText, decode, is_binary
+from tools.workspace.fileio import commit_bytes, current_bytes, remember_read, unified_diff
+from tools.workspace.ignore import IgnoreRules
+from tools.workspace.textcodec import DecodedText, decode, is_binary
 
 MAX_READ_BYTES = 1_000_000
 MAX_LISTED_ENTRIES = 400

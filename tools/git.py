@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.output import cap_middle
-from tools.secrets import is_secret_name, redact_text
+from tools.workspace.output import cap_middle
+from tools.workspace.secrets import is_secret_name, redact_text
 
 if TYPE_CHECKING:
     from git import Repo

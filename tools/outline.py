@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.ignore import IgnoreRules
-from tools.textcodec import is_binary
+from tools.workspace.ignore import IgnoreRules
+from tools.workspace.textcodec import is_binary
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query

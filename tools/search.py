@@ -22,8 +22,8 @@ import pathspec
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.ignore import IgnoreRules
-from tools.textcodec import BINARY_SNIFF_BYTES, decode, is_binary
+from tools.workspace.ignore import IgnoreRules
+from tools.workspace.textcodec import BINARY_SNIFF_BYTES, decode, is_binary
 
 MAX_SHOWN_MATCHES = 100
 MAX_KEPT_MATCHES = 10_000

@@ -14,8 +14,8 @@ from typing import BinaryIO, ClassVar
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
-from tools.output import cap_bytes_middle
-from tools.secrets import redact_text, scrub_environment
+from tools.workspace.output import cap_bytes_middle
+from tools.workspace.secrets import redact_text, scrub_environment
 
 READ_CHUNK = 65536
 

@@ -37,7 +37,7 @@ def blobs_dir_for(trace: Path) -> Path:
 GITIGNORE = (
     "# Flambeau's traces and blobs stay out of git unless you remove this file.\n"
     "*\n"
-    "# A workspace's model policy (see agent/config.py) is meant to be shared.\n"
+    "# A workspace's model policy (see agent/models/config.py) is meant to be shared.\n"
     "!models.toml\n"
 )
 

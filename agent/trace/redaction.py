@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from tools.secrets import MIN_SECRET_LENGTH, REDACTED, redact_text, secret_values_from_env
+from tools.workspace.secrets import MIN_SECRET_LENGTH, REDACTED, redact_text, secret_values_from_env
 
 
 class Redactor:

@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agent.trace.blobs import BlobStore
-from tools.fileio import unified_diff
-from tools.secrets import REDACTED
+from tools.workspace.fileio import unified_diff
+from tools.workspace.secrets import REDACTED
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ EMBEDDED = "local"
 
 
 def _config(ls: FlambeauServer) -> Any:
-    from agent.config import load_config
+    from agent.models.config import load_config
 
     require_initialized(ls)
     return load_config(ls.settings.workspace)
 
 
 def _current(ls: FlambeauServer, config: Any) -> str:
-    from agent.models import chosen_name
+    from agent.models.resolve import chosen_name
 
     name: str = chosen_name(config, ls.settings.model)
     return name
@@ -34,8 +34,8 @@ def _current(ls: FlambeauServer, config: Any) -> str:
 def _entry(ls: FlambeauServer, config: Any, name: str) -> dict[str, Any]:
     """One profile as the editor lists it; raises `JsonRpcInvalidParams` for a name that is no profile."""
     from agent.errors import ConfigError
-    from agent.models import configured_profile
-    from agent.openness import card_for
+    from agent.models.openness import card_for
+    from agent.models.resolve import configured_profile
 
     if name == EMBEDDED and name not in config.profiles:
         return {"name": name, "model": "embedded (llama.cpp)", "locality": "local"}

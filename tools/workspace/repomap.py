@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.ignore import IGNORE_FILES, IgnoreRules
 from tools.outline import MAX_FILE_BYTES, Definition, Outliner, language_for
-from tools.textcodec import is_binary
+from tools.workspace.ignore import IGNORE_FILES, IgnoreRules
+from tools.workspace.textcodec import is_binary
 
 CACHE_VERSION = 1
 IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{2,}")

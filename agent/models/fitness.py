@@ -13,8 +13,8 @@ from pathlib import Path
 from agent import events as ev
 from agent.approval import ApproveAll
 from agent.errors import AgentExit
-from agent.gateway import ModelGateway
-from agent.models import ResolvedModel
+from agent.models.gateway import ModelGateway
+from agent.models.resolve import ResolvedModel
 from agent.runner import TaskSpec, build_session
 from agent.session import Limits
 

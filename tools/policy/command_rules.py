@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from tools.command_line import Segment, command_name
+from tools.policy.command_line import Segment, command_name
 
 
 class PatternError(ValueError):

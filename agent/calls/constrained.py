@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent.gateway import ToolCall
-from agent.toolcalls import MalformedCall, extract_text_calls
+from agent.calls.text import MalformedCall, extract_text_calls
+from agent.models.gateway import ToolCall
 
 
 def call_schema(tools: list[dict[str, Any]]) -> dict[str, Any]:

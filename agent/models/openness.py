@@ -1,6 +1,6 @@
 """Openness cards: the licence of a model and whether its weights, training code and data are open.
 
-Curated cards for common families ship as data (`agent/data/openness.toml`); a profile may name its
+Curated cards for common families ship as data (`agent/models/data/openness.toml`); a profile may name its
 own card fields in config, which are taken as given.
 """
 
@@ -58,7 +58,7 @@ UNKNOWN_CARD = OpennessCard(
 
 @cache
 def _curated() -> tuple[tuple[tuple[re.Pattern[str], ...], OpennessCard], ...]:
-    text = resources.files("agent").joinpath("data/openness.toml").read_text(encoding="utf-8")
+    text = resources.files("agent.models").joinpath("data/openness.toml").read_text(encoding="utf-8")
     entries = tomllib.loads(text).get("card", [])
     cards = []
     for entry in entries:

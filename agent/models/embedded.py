@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from agent.errors import ConfigError
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 
 MODEL_ID = "gemma-3-270m"
 N_CTX_LINE = re.compile(r"llama_context:\s+n_ctx\s*=\s*(\d+)")

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.errors import ModelError
 from agent.events import Locality
-from agent.profile import ModelProfile
+from agent.models.profile import ModelProfile
 
 TextCallback = Callable[[str], None]
 PLACEHOLDER_KEY = "sk-no-key-needed"

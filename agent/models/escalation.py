@@ -4,8 +4,8 @@ never in local-only mode."""
 from __future__ import annotations
 
 from agent.approval import ApprovalRequest, Approver
-from agent.config import ModelsConfig, Restrictions
-from agent.profile import ModelProfile
+from agent.models.config import ModelsConfig, Restrictions
+from agent.models.profile import ModelProfile
 from agent.session import Session, SessionResult
 
 

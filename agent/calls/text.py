@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.gateway import ToolCall
+from agent.models.gateway import ToolCall
 from tools.base import Tool, ToolArgs
 from tools.registry import ToolRegistry
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from agent.errors import ConfigError
-from agent.profile import ModelProfile, derive_locality
+from agent.models.profile import ModelProfile, derive_locality
 
 ROLES = ("main", "summarise", "commit")
 WORKSPACE_FILE = Path(".flambeau") / "models.toml"

@@ -6,7 +6,7 @@ Both have the same shape; every table is optional::
     command = "ask"
     git = "deny"
 
-    [commands]               # patterns, see tools/command_rules.py
+    [commands]               # patterns, see tools/policy/command_rules.py
     allow = ["pytest *", "npm test"]
     ask = ["make deploy *"]
     deny = ["terraform destroy"]
@@ -32,9 +32,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tools.base import Category
-from tools.command_rules import PatternError, parse_patterns
-from tools.policy import Action, LayerKind, Policy, PolicyLayer
-from tools.sandbox import SANDBOX_STRICTNESS, SandboxMode
+from tools.policy.command_rules import PatternError, parse_patterns
+from tools.policy.evaluate import Action, LayerKind, Policy, PolicyLayer
+from tools.policy.sandbox import SANDBOX_STRICTNESS, SandboxMode
 
 WORKSPACE_POLICY = Path(".flambeau") / "policy.toml"
 

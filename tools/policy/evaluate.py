@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tools.base import Category
-from tools.command_line import CommandLine, parse_command_line
-from tools.command_rules import DEFAULT_ASK, DEFAULT_DENY, CommandPattern, parse_patterns
-from tools.sandbox import SandboxMode
+from tools.policy.command_line import CommandLine, parse_command_line
+from tools.policy.command_rules import DEFAULT_ASK, DEFAULT_DENY, CommandPattern, parse_patterns
+from tools.policy.sandbox import SandboxMode
 
 Action = Literal["allow", "ask", "deny"]
 STRICTNESS: dict[Action, int] = {"allow": 0, "ask": 1, "deny": 2}

@@ -10,10 +10,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.config import ModelsConfig, ProfileEntry, Restrictions, load_config
 from agent.errors import ConfigError
-from agent.openness import OpennessCard, card_for
-from agent.profile import ModelProfile, ToolMode, derive_locality
+from agent.models.config import ModelsConfig, ProfileEntry, Restrictions, load_config
+from agent.models.openness import OpennessCard, card_for
+from agent.models.profile import ModelProfile, ToolMode, derive_locality
 
 EMBEDDED_NAME = "local"
 OLLAMA_PROVIDERS = ("ollama", "ollama_chat")
@@ -115,8 +115,8 @@ def open_model(
             if allowed is not None and EMBEDDED_NAME not in allowed:
                 listed = ", ".join(allowed) or "(none)"
                 raise ConfigError(f"profile 'local' is not allowed here; the workspace allows only: {listed}")
-            from agent.embedded import EmbeddedServer
-            from agent.provenance import gguf_provenance
+            from agent.models.embedded import EmbeddedServer
+            from agent.models.provenance import gguf_provenance
 
             server = stack.enter_context(EmbeddedServer())
             profile = server.profile()
@@ -148,10 +148,10 @@ def _probe_local(profile: ModelProfile) -> dict[str, Any]:
     """For a local server: its real window (sent to Ollama as num_ctx) and the model's digest."""
     if profile.effective_locality() != "local":
         return {}
-    from agent.local_probe import llama_server_window, ollama_window
+    from agent.models.local_probe import llama_server_window, ollama_window
 
     if profile.provider in OLLAMA_PROVIDERS:
-        from agent.provenance import ollama_provenance
+        from agent.models.provenance import ollama_provenance
 
         base = profile.api_base or OLLAMA_DEFAULT_BASE
         window = profile.context_window or ollama_window(base, profile.model)

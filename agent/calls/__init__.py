@@ -1,0 +1,1 @@
+"""Reading tool calls out of model replies: the text protocol and JSON-schema-constrained output."""
