@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup
+.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup protocol protocol-check
 
 $(STAMP): pyproject.toml
 	scripts/install-system-packages
@@ -45,7 +45,21 @@ install-extension: install vsix
 	code --install-extension extension/flambeau.vsix
 	@echo "Set the VS Code setting flambeau.pythonPath to $(CURDIR)/$(BIN)/python"
 
-extension-test: $(EXT_STAMP)
+# The extension's protocol types are generated from the server's schema (lsp/protocol.py, agent/events.py).
+PROTOCOL_SCHEMA := docs/protocol.schema.json
+PROTOCOL_TS := extension/src/shared/protocol.generated.ts
+
+protocol: install $(EXT_STAMP)
+	$(BIN)/python -m lsp.schema > $(PROTOCOL_SCHEMA)
+	cd extension && node scripts/gen-protocol.mjs ../$(PROTOCOL_SCHEMA) ../$(PROTOCOL_TS)
+
+protocol-check: install $(EXT_STAMP)
+	@tmp=$$(mktemp -d) && $(BIN)/python -m lsp.schema > $$tmp/schema.json \
+	  && (cd extension && node scripts/gen-protocol.mjs $$tmp/schema.json $$tmp/protocol.ts) \
+	  && diff -u $(PROTOCOL_SCHEMA) $$tmp/schema.json && diff -u $(PROTOCOL_TS) $$tmp/protocol.ts \
+	  || { echo "the generated protocol is out of date with lsp/protocol.py or agent/events.py: run 'make protocol'"; exit 1; }
+
+extension-test: $(EXT_STAMP) protocol-check
 	cd extension && npm run -s lint && npm run -s typecheck && npm run -s test && npm run -s package
 
 # The extension in a real VS Code (code-server, installed once into E2E_CACHE) via Chromium.

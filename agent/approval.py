@@ -1,27 +1,25 @@
-"""The one small interface every approver implements: the terminal, the LSP client, automatic modes."""
+"""Where approval is decided: the policy's verdict, then (for "ask") one approver, with every step an event.
+
+`ApprovalGate.decide` is the one path every tool call takes. The policy (tools/policy/evaluate.py) says
+allow, ask or deny; an "ask" becomes an `ApprovalRequested` event (seen by the trace, the CLI and the
+editor alike) and goes to the session's `Approver` — the terminal, the editor, or an automatic mode;
+the outcome is an `ApprovalDecided` event. The model can add caution (`requires_approval`), never waive it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from agent.events import ApprovalDecided, ApprovalRequested, EventSink
+
+if TYPE_CHECKING:
+    from agent.calls.text import ParsedCall
+    from tools.base import ToolContext
+    from tools.policy.evaluate import Policy
 
 DecidedBy = Literal["user", "rule", "auto", "timeout", "cancelled"]
-
-
-@dataclass(frozen=True)
-class ApprovalRequest:
-    task_id: str
-    call_id: str
-    tool: str
-    category: str
-    arguments: dict[str, Any]
-    summary: str
-    """One line a person can judge, e.g. `run: npm test`."""
-    reason: str
-    """Why approval is needed (the policy rule, or the model asking for it)."""
-    preview: str = ""
-    """A diff or command line shown before the decision."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class Decision:
 
 
 class Approver(Protocol):
-    async def decide(self, request: ApprovalRequest) -> Decision: ...
+    async def decide(self, request: ApprovalRequested) -> Decision: ...
 
 
 class DenyAll:
@@ -43,12 +41,83 @@ class DenyAll:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
+    async def decide(self, request: ApprovalRequested) -> Decision:
         return Decision(approved=False, by="rule", reason=self.reason)
 
 
 class ApproveAll:
     """Approves everything it is asked; the policy has already removed what is denied."""
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
+    async def decide(self, request: ApprovalRequested) -> Decision:
         return Decision(approved=True, by="auto", reason="automatic approval mode")
+
+
+class ApprovalGate:
+    """The session's one approval path: policy verdict → (ask) approver → decision, each step emitted."""
+
+    def __init__(self, policy: Policy, approver: Approver, emit: EventSink) -> None:
+        self.policy = policy
+        self.approver = approver
+        self.emit = emit
+        self.remembered: set[str] = set()
+        """Summaries the user chose to always allow for the rest of the task."""
+
+    async def decide(self, task_id: str, parsed: ParsedCall, ctx: ToolContext) -> Decision:
+        tool = parsed.tool
+        verdict = self.policy.evaluate(tool.name, tool.category, parsed.arguments)
+        summary = tool.summary(parsed.args)
+        if verdict.action == "ask" and summary in self.remembered:
+            decision = Decision(True, "rule", "the user chose to always allow this for the session")
+        elif verdict.action == "allow":
+            decision = Decision(approved=True, by="rule" if "user" in verdict.rule else "auto", reason=verdict.rule)
+        elif verdict.action == "deny":
+            decision = Decision(approved=False, by="rule", reason=f"refused by policy ({verdict.rule})")
+        else:
+            decision = await self._ask(task_id, parsed, ctx, summary, verdict.rule)
+        self._emit_decision(task_id, parsed, decision)
+        return decision
+
+    async def _ask(self, task_id: str, parsed: ParsedCall, ctx: ToolContext, summary: str, why: str) -> Decision:
+        request = ApprovalRequested(
+            task_id=task_id,
+            call_id=parsed.call.id,
+            tool=parsed.tool.name,
+            category=parsed.tool.category.value,
+            arguments=parsed.arguments,
+            summary=summary,
+            reason=why,
+            preview=_preview(parsed, ctx),
+        )
+        self.emit(request)
+        try:
+            decision = await self.approver.decide(request)
+        except asyncio.CancelledError:
+            self._emit_decision(task_id, parsed, Decision(False, "cancelled", "the task was cancelled while waiting"))
+            raise
+        if decision.approved and decision.remember:
+            self.remembered.add(summary)
+        if not decision.approved and not decision.reason:
+            decision = Decision(False, decision.by, "the user denied this call")
+        return decision
+
+    def _emit_decision(self, task_id: str, parsed: ParsedCall, decision: Decision) -> None:
+        self.emit(
+            ApprovalDecided(
+                task_id=task_id,
+                call_id=parsed.call.id,
+                tool=parsed.tool.name,
+                approved=decision.approved,
+                by=decision.by,
+                reason=decision.reason,
+            )
+        )
+
+
+def _preview(parsed: ParsedCall, ctx: ToolContext) -> str:
+    from tools.base import ToolError
+    from tools.workspace.jail import PathError
+
+    try:
+        return parsed.tool.preview(parsed.args, ctx)
+    except (ToolError, PathError) as error:
+        return f"(no preview: {error})"

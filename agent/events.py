@@ -103,6 +103,23 @@ class ToolCallProposed(Event):
 
 
 @dataclass(frozen=True)
+class ApprovalRequested(Event):
+    """A tool call waits for a person's decision; every front end and the trace see the same request."""
+
+    type: ClassVar[str] = "approval_requested"
+    call_id: str = ""
+    tool: str = ""
+    category: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    """One line a person can judge, e.g. `run: npm test`."""
+    reason: str = ""
+    """Why approval is needed (the policy rule, or the model asking for it)."""
+    preview: str = ""
+    """A diff or command line shown before the decision."""
+
+
+@dataclass(frozen=True)
 class ApprovalDecided(Event):
     """Whether a tool call may run, and who decided: the user, a policy rule, or automatic mode."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from agent.approval import ApprovalRequest, Approver, Decision
+from agent.approval import ApprovalGate, Approver
 from agent.calls.constrained import constraint_params, extract_constrained_call
 from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
 from agent.checkpointing import StepCheckpoints
@@ -23,7 +23,6 @@ from agent.context import (
 )
 from agent.errors import AgentExit, Completed, ContextOverflow, FormatError, LimitExceeded, ModelError
 from agent.events import (
-    ApprovalDecided,
     Event,
     EventSink,
     ModelRequest,
@@ -42,7 +41,7 @@ from agent.models.profile import ModelProfile
 from agent.rules import load_rules
 from prompts import render_system_prompt
 from tools.base import ToolContext, ToolError, ToolResult
-from tools.policy.evaluate import Policy, Verdict
+from tools.policy.evaluate import Policy
 from tools.registry import ToolRegistry
 from tools.workspace.jail import PathError
 from tools.workspace.output import cap_middle
@@ -125,15 +124,14 @@ class Session:
         self.gateway = gateway
         self.profile = gateway.profile
         self.ctx = context
-        self.approver = approver
         self.sink = sink
         self.tools = tools
         self.policy = policy or Policy()
+        self.gate = ApprovalGate(self.policy, approver, self.emit)
         self.limits = limits or Limits()
         self.totals = Totals()
         self.steps = 0
         self.format_errors = 0
-        self.remembered: set[str] = set()
         self.pending_user: list[str] = []
         self.started_extra = started_extra or {}
         self.result_filter = result_filter
@@ -310,7 +308,7 @@ class Session:
                 arguments=parsed.arguments,
             )
         )
-        decision = await self._decide(parsed)
+        decision = await self.gate.decide(self.task_id, parsed, self.ctx)
         if not decision.approved:
             return False, f"Not run: {decision.reason}"
         if self.checkpoints is not None:
@@ -332,55 +330,6 @@ class Session:
         if self.result_filter is not None:
             capped = self.result_filter(call.name, parsed.arguments, capped)
         return result.ok, capped
-
-    async def _decide(self, parsed: ParsedCall) -> Decision:
-        tool = parsed.tool
-        verdict: Verdict = self.policy.evaluate(tool.name, tool.category, parsed.arguments)
-        summary = tool.summary(parsed.args)
-        if verdict.action == "ask" and summary in self.remembered:
-            verdict = Verdict("allow", "the user chose to always allow this for the session")
-        if verdict.action == "allow":
-            decision = Decision(approved=True, by="rule" if "user" in verdict.rule else "auto", reason=verdict.rule)
-        elif verdict.action == "deny":
-            decision = Decision(approved=False, by="rule", reason=f"refused by policy ({verdict.rule})")
-        else:
-            try:
-                preview = tool.preview(parsed.args, self.ctx)
-            except (ToolError, PathError) as error:
-                preview = f"(no preview: {error})"
-            request = ApprovalRequest(
-                task_id=self.task_id,
-                call_id=parsed.call.id,
-                tool=tool.name,
-                category=tool.category.value,
-                arguments=parsed.arguments,
-                summary=summary,
-                reason=verdict.rule,
-                preview=preview,
-            )
-            try:
-                decision = await self.approver.decide(request)
-            except asyncio.CancelledError:
-                self._emit_decision(parsed, Decision(False, "cancelled", "the task was cancelled while waiting"))
-                raise
-            if decision.approved and decision.remember:
-                self.remembered.add(summary)
-            if not decision.approved and not decision.reason:
-                decision = Decision(False, decision.by, "the user denied this call")
-        self._emit_decision(parsed, decision)
-        return decision
-
-    def _emit_decision(self, parsed: ParsedCall, decision: Decision) -> None:
-        self.emit(
-            ApprovalDecided(
-                task_id=self.task_id,
-                call_id=parsed.call.id,
-                tool=parsed.tool.name,
-                approved=decision.approved,
-                by=decision.by,
-                reason=decision.reason,
-            )
-        )
 
     async def _run_tool(self, parsed: ParsedCall) -> ToolResult:
         refusal = self.policy.refusal_at_execution(parsed.tool.category)

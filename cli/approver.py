@@ -6,7 +6,8 @@ import asyncio
 import sys
 from typing import TextIO
 
-from agent.approval import ApprovalRequest, Decision
+from agent.approval import Decision
+from agent.events import ApprovalRequested
 
 NO_TTY_REASON = (
     "denied: approval mode 'ask' needs a terminal to ask on and standard input is not one; "
@@ -18,7 +19,7 @@ class TerminalApprover:
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stderr
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
+    async def decide(self, request: ApprovalRequested) -> Decision:
         if not sys.stdin.isatty():
             print(f"  ✗ {request.summary}: {NO_TTY_REASON}", file=self.out)
             return Decision(approved=False, by="rule", reason=NO_TTY_REASON)

@@ -14,6 +14,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "checkpoints": ("cli.checkpoints", "list, take and restore workspace checkpoints"),
 }
 
+DISTRIBUTION = "flambeau"
+"""The distribution this package belongs to; the VS Code extension checks it to tell Flambeau's `cli` from
+any other project's."""
+
 USAGE = "usage: flambeau [-h] [--version] COMMAND [ARGS...]"
 
 

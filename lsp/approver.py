@@ -1,5 +1,8 @@
 """Approvals through the editor: `flambeau/approve` when the client declared it, else showMessageRequest.
 
+The request's params have the shape of a `flambeau/event` notification (`{taskId, event}`) whose event is
+the session's `approval_requested` event, so the editor receives each request once, in one shape.
+
 No answer within the timeout is a denial decided by "timeout"; a task cancelled while waiting raises
 `CancelledError`, which the session records as decided by "cancelled". The client is told with
 `$/cancelRequest` in both cases.
@@ -13,9 +16,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from lsp.client_requests import ClientGone, ClientRequestTimeout, request_client
+from lsp.features import APPROVE as APPROVE_METHOD
 
 if TYPE_CHECKING:
-    from agent.approval import ApprovalRequest, Decision
+    from agent.approval import Decision
+    from agent.events import ApprovalRequested
     from lsp.server import FlambeauServer
 
 APPROVE = "Approve"
@@ -26,15 +31,14 @@ class LspApprover:
     def __init__(self, server: FlambeauServer) -> None:
         self.server = server
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
+    async def decide(self, request: ApprovalRequested) -> Decision:
         from agent.approval import Decision
 
-        self.server.send_event(request.task_id, approval_requested_event(request))
         timeout = self.server.settings.approval_timeout_s
         try:
             if self.server.client.approvals:
                 answer = await request_client(
-                    self.server.protocol, "flambeau/approve", approve_params(request), timeout_s=timeout
+                    self.server.protocol, APPROVE_METHOD, approve_params(request), timeout_s=timeout
                 )
                 return decision_from_answer(answer)
             item = await request_client(
@@ -51,31 +55,8 @@ class LspApprover:
         return Decision(False, "user", "the user denied this in the editor")
 
 
-def approval_requested_event(request: ApprovalRequest) -> dict[str, Any]:
-    return {
-        "type": "approval_requested",
-        "task_id": request.task_id,
-        "call_id": request.call_id,
-        "tool": request.tool,
-        "category": request.category,
-        "summary": request.summary,
-        "reason": request.reason,
-        "preview": request.preview,
-        "arguments": request.arguments,
-    }
-
-
-def approve_params(request: ApprovalRequest) -> dict[str, Any]:
-    return {
-        "taskId": request.task_id,
-        "callId": request.call_id,
-        "tool": request.tool,
-        "category": request.category,
-        "summary": request.summary,
-        "reason": request.reason,
-        "preview": request.preview,
-        "arguments": request.arguments,
-    }
+def approve_params(request: ApprovalRequested) -> dict[str, Any]:
+    return {"taskId": request.task_id, "event": request.to_dict()}
 
 
 def decision_from_answer(answer: Any) -> Decision:
@@ -96,7 +77,7 @@ def decision_from_answer(answer: Any) -> Decision:
     )
 
 
-def message_request(request: ApprovalRequest) -> types.ShowMessageRequestParams:
+def message_request(request: ApprovalRequested) -> types.ShowMessageRequestParams:
     detail = f"\n{request.preview}" if request.preview and request.preview != request.summary else ""
     return types.ShowMessageRequestParams(
         type=types.MessageType.Warning,

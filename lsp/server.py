@@ -17,14 +17,12 @@ from pygls.uris import to_fs_path
 from lsp.client_requests import notify_client
 from lsp.converter import plain_json_converter
 from lsp.documents import EditorDocuments
-from lsp.features import CUSTOM_METHODS, register
+from lsp.features import CUSTOM_METHODS, EVENT, PROTOCOL_VERSION, register
 from lsp.settings import ClientFeatures, ServerSettings
 from lsp.tasks import TaskRegistry
 
 NAME = "flambeau"
 VERSION = "0.1.0"
-PROTOCOL_VERSION = 1
-EVENT_METHOD = "flambeau/event"
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +68,7 @@ class FlambeauServer(LanguageServer):
         self.initialized = True
 
     def send_event(self, task_id: str, event: dict[str, Any]) -> None:
-        notify_client(self.protocol, EVENT_METHOD, {"taskId": task_id, "event": json_safe(event)})
+        notify_client(self.protocol, EVENT, {"taskId": task_id, "event": json_safe(event)})
 
     def show_error(self, message: str) -> None:
         notify_client(

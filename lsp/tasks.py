@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 HIDDEN_EVENTS = frozenset({"model_request"})
 """Events not forwarded to the editor (the exact request body is for the trace)."""
+DELIVERED_AS_REQUEST = frozenset({"approval_requested"})
+"""Events a client that answers `flambeau/approve` receives as that request instead of a notification."""
 CANCEL_WAIT_S = 5.0
 
 logger = logging.getLogger(__name__)
@@ -262,5 +264,6 @@ class EventForwarder:
         if event.type in HIDDEN_EVENTS:
             return
         payload: dict[str, Any] = event.to_dict()
-        self.server.send_event(event.task_id, payload)
+        if not (event.type in DELIVERED_AS_REQUEST and self.server.client.approvals):
+            self.server.send_event(event.task_id, payload)
         self.progress.on_event(payload)

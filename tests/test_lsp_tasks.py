@@ -49,7 +49,7 @@ def test_initialize_declares_the_flambeau_protocol(workspace: Path, model_server
         try:
             assert result.server_info is not None and result.server_info.name == "flambeau"
             flambeau = result.capabilities.experimental["flambeau"]  # type: ignore[index]
-            assert flambeau["protocolVersion"] == 1
+            assert flambeau["protocolVersion"] == 2
             assert "flambeau/startTask" in flambeau["methods"] and "flambeau/setKey" in flambeau["methods"]
             assert result.capabilities.execute_command_provider is not None
             assert set(result.capabilities.execute_command_provider.commands) >= {
@@ -85,17 +85,16 @@ def test_a_task_streams_its_events_and_asks_before_each_command(
         kinds = [e["type"] for e in editor.events_of(task_id)]
         assert kinds[0] == "task_started" and "model_request" not in kinds
         assert "".join(e["text"] for e in editor.events_of(task_id, "text_delta")) == "Two commands, then done."
-        assert [r["summary"] for r in editor.approval_requests] == [
-            "run: echo one > first.txt",
-            "run: echo two > second.txt",
-        ]
-        assert all(r["taskId"] == task_id and r["category"] == "command" for r in editor.approval_requests)
-        requested = editor.events_of(task_id, "approval_requested")
+        requests = [r["event"] for r in editor.approval_requests]
+        assert [r["summary"] for r in requests] == ["run: echo one > first.txt", "run: echo two > second.txt"]
+        assert all(r["taskId"] == task_id for r in editor.approval_requests)
+        assert all(e["type"] == "approval_requested" and e["category"] == "command" for e in requests)
+        # Each request reaches the editor once: as flambeau/approve, not also as a notification.
+        assert editor.events_of(task_id, "approval_requested") == []
         decided = [e for e in editor.events_of(task_id, "approval_decided") if e["tool"] == "run_command"]
-        assert [e["call_id"] for e in requested] == [r["callId"] for r in editor.approval_requests]
+        assert [d["call_id"] for d in decided] == [e["call_id"] for e in requests]
         assert [(d["approved"], d["by"]) for d in decided] == [(True, "user"), (False, "user")]
         assert decided[1]["reason"] == "not that one"
-        assert kinds.index("approval_requested") < kinds.index("approval_decided")
         assert kinds.count("usage") == 3 and kinds[-1] == "task_finished"
         await editor.wait_until(lambda: bool(editor.progress) and editor.progress[-1]["kind"] == "end")
         begin, *reports, end_progress = editor.progress

@@ -7,7 +7,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from agent.approval import ApprovalRequest, ApproveAll, Decision
+from agent.approval import ApproveAll, Decision
+from agent.events import ApprovalRequested
 from agent.models.config import ModelsConfig, ProfileEntry, Restrictions
 from agent.models.escalation import ask_to_escalate, escalation_target
 from agent.models.profile import ModelProfile
@@ -51,9 +52,9 @@ def test_constrained_mode_sends_a_schema_per_tool_and_reads_json_calls(
 class PersonSays:
     def __init__(self, approved: bool) -> None:
         self.approved = approved
-        self.asked: list[ApprovalRequest] = []
+        self.asked: list[ApprovalRequested] = []
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
+    async def decide(self, request: ApprovalRequested) -> Decision:
         self.asked.append(request)
         return Decision(approved=self.approved, by="user", reason="asked on the terminal")
 

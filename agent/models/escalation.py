@@ -3,7 +3,8 @@ never in local-only mode."""
 
 from __future__ import annotations
 
-from agent.approval import ApprovalRequest, Approver
+from agent.approval import Approver
+from agent.events import ApprovalRequested
 from agent.models.config import ModelsConfig, Restrictions
 from agent.models.profile import ModelProfile
 from agent.session import Session, SessionResult
@@ -28,7 +29,7 @@ def escalation_target(
 
 async def ask_to_escalate(approver: Approver, task_id: str, profile: ModelProfile, target: str, why: str) -> bool:
     """True only when a person approved; automatic approval modes do not count."""
-    request = ApprovalRequest(
+    request = ApprovalRequested(
         task_id=task_id,
         call_id="escalate-model",
         tool="escalate_model",

@@ -106,6 +106,8 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
         if r.get("tool") == "run_command" and isinstance(arguments, dict):
             return f"<div>{escape(str(r.get('tool')))}</div><pre>$ {escape(str(arguments.get('command', '')))}</pre>"
         return f"<div>{escape(str(r.get('tool')))}</div><pre>{escape(json.dumps(arguments, indent=1))}</pre>"
+    if kind == "approval_request":
+        return f"<div>asks: {escape(str(r.get('summary')))} ({escape(str(r.get('reason', '')))})</div>"
     if kind == "approval":
         verdict = (
             '<span class="approved">approved</span>' if r.get("approved") else '<span class="denied">denied</span>'

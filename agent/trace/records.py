@@ -31,6 +31,7 @@ class RecordBuilder:
             ev.ModelRequest: self._model_request,
             ev.Usage: self._usage,
             ev.ToolCallProposed: self._tool_call,
+            ev.ApprovalRequested: self._approval_request,
             ev.ApprovalDecided: self._approval,
             ev.ToolResultEvent: self._tool_result,
             ev.CheckpointCreated: self._workspace_checkpoint,
@@ -123,6 +124,18 @@ class RecordBuilder:
                 "tool": e.tool,
                 "category": e.category,
                 "arguments": e.arguments,
+            }
+        ]
+
+    def _approval_request(self, e: ev.ApprovalRequested) -> list[Record]:
+        return [
+            {
+                "kind": "approval_request",
+                "call_id": e.call_id,
+                "tool": e.tool,
+                "summary": e.summary,
+                "reason": e.reason,
+                "preview": e.preview,
             }
         ]
 

@@ -16,10 +16,11 @@ export class Approvals {
   /** Waits for the user's decision on one request; a stopped task or a cancelled request denies it. */
   request(params: ApproveParams, onCancel?: (listener: () => void) => void): Promise<ApproveResult> {
     return new Promise((resolve) => {
-      const key = Approvals.key(params.taskId, params.callId);
+      const callId = params.event.call_id;
+      const key = Approvals.key(params.taskId, callId);
       this.pending.get(key)?.resolve({ decision: "deny", reason: "superseded by a new request" });
       this.pending.set(key, { params, resolve });
-      onCancel?.(() => this.settle(params.taskId, params.callId, { decision: "deny", reason: "request cancelled" }));
+      onCancel?.(() => this.settle(params.taskId, callId, { decision: "deny", reason: "request cancelled" }));
     });
   }
 
@@ -37,8 +38,9 @@ export class Approvals {
   denyAll(taskId: string, reason: string): string[] {
     const denied: string[] = [];
     for (const entry of [...this.pending.values()]) {
-      if (entry.params.taskId === taskId && this.settle(taskId, entry.params.callId, { decision: "deny", reason })) {
-        denied.push(entry.params.callId);
+      const callId = entry.params.event.call_id;
+      if (entry.params.taskId === taskId && this.settle(taskId, callId, { decision: "deny", reason })) {
+        denied.push(callId);
       }
     }
     return denied;

@@ -121,22 +121,13 @@ export class ChatController {
     const decision = this.approvals.request(request, (listener) =>
       onCancel?.(() => {
         listener();
-        this.ui.post({ type: "approvalSettled", taskId: request.taskId, callId: request.callId });
+        this.ui.post({ type: "approvalSettled", taskId: request.taskId, callId: request.event.call_id });
       }),
     );
-    this.ui.post({
-      type: "approvalRequested",
-      taskId: request.taskId,
-      callId: request.callId,
-      tool: request.tool,
-      category: request.category,
-      summary: request.summary,
-      reason: request.reason,
-      preview: request.preview,
-      arguments: request.arguments,
-    });
+    // The request is the task's approval_requested event; the panel shows it like any other event.
+    this.ui.post({ type: "event", taskId: request.taskId, event: request.event });
     this.ui.reveal();
-    if (request.category === "edit" && this.openDiffOnApproval()) {
+    if (request.event.category === "edit" && this.openDiffOnApproval()) {
       this.ui.openDiff(request).catch((error: unknown) => this.ui.post({ type: "error", message: `could not open the diff: ${describe(error)}` }));
     }
     return decision;

@@ -1,7 +1,7 @@
 // Proposed edits in VS Code's native diff view: the right side is a read-only virtual document
 // holding the content the agent proposes.
 import * as vscode from "vscode";
-import type { ApproveParams } from "./shared/protocol";
+import type { ApprovalRequested, ApproveParams } from "./shared/protocol";
 import { proposedContent } from "./unifiedDiff";
 
 export const PROPOSED_SCHEME = "flambeau-proposed";
@@ -25,7 +25,7 @@ export class ProposedContent implements vscode.TextDocumentContentProvider {
   }
 }
 
-function argumentPath(request: ApproveParams): string | undefined {
+function argumentPath(request: ApprovalRequested): string | undefined {
   const value = request.arguments.path ?? request.arguments.file ?? request.arguments.file_path;
   return typeof value === "string" ? value : undefined;
 }
@@ -38,7 +38,8 @@ async function currentText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
-export async function openProposedDiff(provider: ProposedContent, request: ApproveParams): Promise<void> {
+export async function openProposedDiff(provider: ProposedContent, params: ApproveParams): Promise<void> {
+  const request = params.event;
   const relative = argumentPath(request);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!relative || !root) throw new Error(`${request.tool} names no file to compare`);
@@ -46,7 +47,7 @@ export async function openProposedDiff(provider: ProposedContent, request: Appro
   const current = await currentText(fileUri);
   const proposed = proposedContent(current ?? "", request.arguments, request.preview);
   if (proposed === undefined) throw new Error(`the proposed change to ${relative} does not apply to the current file`);
-  const base = `/${request.taskId}/${request.callId}/${relative.replace(/^\/+/, "")}`;
+  const base = `/${params.taskId}/${request.call_id}/${relative.replace(/^\/+/, "")}`;
   const right = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: base });
   provider.set(right, proposed);
   let left = fileUri;

@@ -10,7 +10,9 @@ export interface Interpreter {
   source: "setting" | "python extension" | "PATH";
 }
 
-export type ProbeResult = { ok: true; version: string } | { ok: false; problem: "no-interpreter" | "no-package"; detail: string };
+export type ProbeResult =
+  | { ok: true; version: string }
+  | { ok: false; problem: "no-interpreter" | "no-package" | "not-flambeau"; detail: string };
 
 interface PythonExtensionApi {
   environments?: { getActiveEnvironmentPath?: () => { path?: string } | undefined };
@@ -45,19 +47,55 @@ function run(file: string, args: string[], timeoutMs = 60_000, cwd?: string): Pr
   });
 }
 
-const PROBE = "import importlib.metadata as m, importlib.util as u, sys\n" +
-  "assert u.find_spec('cli.main') and u.find_spec('lsp'), 'cli.main or lsp not importable'\n" +
-  "print(m.version('flambeau'))";
+// The flambeau distribution must be installed, and the `cli.main` that `-m cli.main` would run must be
+// its own (another project's `cli` package would otherwise pass for the server).
+const PROBE = [
+  "import importlib.metadata as m, json",
+  "try:",
+  "    version = m.version('flambeau')",
+  "except m.PackageNotFoundError:",
+  "    print(json.dumps({'installed': False})); raise SystemExit(0)",
+  "try:",
+  "    import cli.main as entry",
+  "    ours = getattr(entry, 'DISTRIBUTION', None) == 'flambeau'",
+  "    where = entry.__file__",
+  "except Exception as error:",
+  "    ours, where = False, repr(error)",
+  "print(json.dumps({'installed': True, 'version': version, 'ours': ours, 'where': where}))",
+].join("\n");
 
-/** Checks that `python`, run from `cwd` as the server will be, exists and has the flambeau package. */
+interface ProbeAnswer {
+  installed: boolean;
+  version?: string;
+  ours?: boolean;
+  where?: string;
+}
+
+/** Checks that `python`, run from `cwd` as the server will be, exists and runs Flambeau's own server. */
 export async function probe(python: string, cwd: string | undefined): Promise<ProbeResult> {
   const result = await run(python, ["-I", "-c", PROBE], 30_000, cwd);
   if (result.missing) return { ok: false, problem: "no-interpreter", detail: `no Python interpreter at "${python}"` };
-  if (result.code !== 0) {
-    const last = result.stderr.trim().split("\n").pop() ?? "";
-    return { ok: false, problem: "no-package", detail: `the flambeau package is not installed in ${python} (${last})` };
+  let answer: ProbeAnswer | undefined;
+  try {
+    answer = JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as ProbeAnswer;
+  } catch {
+    answer = undefined;
   }
-  return { ok: true, version: result.stdout.trim() };
+  if (result.code !== 0 || !answer) {
+    const last = result.stderr.trim().split("\n").pop() ?? "";
+    return { ok: false, problem: "no-interpreter", detail: `"${python}" did not run as a Python interpreter (${last})` };
+  }
+  if (!answer.installed) return { ok: false, problem: "no-package", detail: `the flambeau package is not installed in ${python}` };
+  if (!answer.ours) {
+    return { ok: false, problem: "not-flambeau", detail: `in ${python}, \`cli.main\` is not Flambeau's (${answer.where ?? "not importable"})` };
+  }
+  return { ok: true, version: answer.version ?? "" };
+}
+
+/** The server and the extension come from the same release when their major and minor versions agree. */
+export function sameRelease(server: string, extension: string): boolean {
+  const release = (version: string) => version.split(".").slice(0, 2).join(".");
+  return release(server) === release(extension);
 }
 
 export function venvPython(dir: string): string {

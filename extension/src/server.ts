@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import { FlambeauClient, type ServerHooks } from "./client";
-import { createEnvironment, probe, resolveInterpreter } from "./python";
+import { createEnvironment, probe, resolveInterpreter, sameRelease } from "./python";
+import { PROTOCOL_VERSION } from "./shared/protocol";
 import { readSettings, storePythonPath } from "./settings";
 
 const CREATE = "Create environment and install";
@@ -61,6 +62,12 @@ export class Server implements vscode.Disposable {
       return undefined;
     }
     this.output.info(`flambeau ${probed.version} found; starting "${interpreter.python} -I -m cli.main lsp"`);
+    const extensionVersion = String((this.context.extension.packageJSON as { version?: unknown }).version ?? "");
+    if (!sameRelease(probed.version, extensionVersion)) {
+      const message = `The Flambeau server in ${interpreter.python} is version ${probed.version}, this extension is ${extensionVersion}. Install the matching server ("${CREATE}") to avoid protocol mismatches.`;
+      this.output.warn(message);
+      this.offerInstall(message, vscode.window.showWarningMessage);
+    }
     try {
       this.current = await FlambeauClient.start(interpreter.python, settings, this.output, {
         ...this.hooks,
@@ -69,6 +76,11 @@ export class Server implements vscode.Disposable {
         },
         onCrash: (restarting, count) => this.crashed(restarting, count),
       });
+      if (this.current.protocolVersion !== PROTOCOL_VERSION) {
+        const message = `The Flambeau server speaks protocol ${String(this.current.protocolVersion)}, this extension ${PROTOCOL_VERSION}. Install the matching server ("${CREATE}").`;
+        this.output.error(message);
+        this.offerInstall(message, vscode.window.showErrorMessage);
+      }
       this.onState("running", "", this.current);
       return this.current;
     } catch (error) {
@@ -79,6 +91,10 @@ export class Server implements vscode.Disposable {
       void vscode.window.showErrorMessage(message, LOG).then((choice) => choice === LOG && this.output.show());
       return undefined;
     }
+  }
+
+  private offerInstall(message: string, show: typeof vscode.window.showErrorMessage): void {
+    void show(message, CREATE).then((choice) => (choice === CREATE ? this.createEnvironment() : undefined));
   }
 
   private crashed(restarting: boolean, count: number): void {

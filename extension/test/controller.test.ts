@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { Approvals } from "../src/approvals";
 import { ChatController, type ChatBackend, type ChatUi } from "../src/chatController";
 import type { HostToWebview } from "../src/shared/messages";
-import type { ApproveParams } from "../src/shared/protocol";
+import type { ApprovalRequested, ApproveParams } from "../src/shared/protocol";
 import { isWebviewToHost } from "../src/shared/messages";
+import { full } from "./fixtures";
 
 function approval(callId: string, category = "edit", taskId = "t-1"): ApproveParams {
-  return { taskId, callId, tool: category === "edit" ? "write_file" : "run_command", category, summary: "", reason: "", preview: "diff", arguments: { path: "a.txt", content: "x" } };
+  const tool = category === "edit" ? "write_file" : "run_command";
+  const event = full({ type: "approval_requested", call_id: callId, tool, category, preview: "diff", arguments: { path: "a.txt", content: "x" } }, taskId);
+  return { taskId, event: event as ApprovalRequested };
 }
 
 function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
@@ -32,7 +35,7 @@ function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
     post: (m) => posted.push(m),
     reveal: () => calls.push("reveal"),
     openDiff: async (r) => {
-      diffs.push(r.callId);
+      diffs.push(r.event.call_id);
     },
     selectModel: async () => {
       calls.push("selectModel");
@@ -87,7 +90,7 @@ describe("chat controller", () => {
   it("an approval request shows a card, reveals the panel, opens the diff for edits and waits for the click", async () => {
     const { controller, posted, calls, diffs } = setup();
     const decision = controller.onApprove(approval("c2"));
-    expect(posted[0]).toMatchObject({ type: "approvalRequested", callId: "c2", category: "edit", preview: "diff" });
+    expect(posted[0]).toMatchObject({ type: "event", taskId: "t-1", event: { type: "approval_requested", call_id: "c2", category: "edit", preview: "diff" } });
     expect(calls).toContain("reveal");
     expect(diffs).toEqual(["c2"]);
     await controller.handle({ type: "decide", taskId: "t-1", callId: "c2", decision: "approve" });
@@ -152,15 +155,15 @@ describe("chat controller", () => {
     expect(controller.latestRunning).toBeUndefined();
     await controller.startTask("x");
     expect(controller.latestRunning).toBe("t-1");
-    controller.onEvent({ taskId: "t-1", event: { type: "task_failed", error: "boom", steps: 0 } });
+    controller.onEvent({ taskId: "t-1", event: full({ type: "task_failed", error: "boom", steps: 0 }) });
     expect(controller.latestRunning).toBeUndefined();
   });
 
   it("forwards events to the webview, and refreshes traces when a task ends", () => {
     const { controller, posted, ended } = setup();
-    controller.onEvent({ taskId: "t-1", event: { type: "text_delta", text: "hi" } });
+    controller.onEvent({ taskId: "t-1", event: full({ type: "text_delta", text: "hi" }) });
     expect(ended).toEqual([]);
-    controller.onEvent({ taskId: "t-1", event: { type: "task_finished", outcome: "completed", result: "ok", steps: 1 } });
+    controller.onEvent({ taskId: "t-1", event: full({ type: "task_finished", outcome: "completed", result: "ok", steps: 1 }) });
     expect(posted.map((m) => m.type)).toEqual(["event", "event"]);
     expect(ended).toEqual(["t-1"]);
   });

@@ -1,13 +1,40 @@
 import type { HostToWebview } from "../src/shared/messages";
-import type { AgentEvent } from "../src/shared/protocol";
+import type { AgentEvent, EventOf, EventType } from "../src/shared/protocol";
 
 export const TASK = "t-1";
 
-export function ev(event: AgentEvent, taskId = TASK): HostToWebview {
-  return { type: "event", taskId, event };
+/** An event with only the fields a test cares about; `full` fills in the rest as the server would. */
+export type PartialEvent = { [T in EventType]: { type: T } & Partial<EventOf<T>> }[EventType];
+
+type Defaults = { [T in EventType]: Omit<EventOf<T>, "type" | "task_id"> };
+const DEFAULTS: Defaults = {
+  task_started: { task: "", workspace: "", model: "", profile: "", locality: "local", rules: [], tools: [], prompt: "full", extra: {} },
+  user_message: { text: "" },
+  text_delta: { text: "" },
+  model_request: { step: 0, model: "", locality: "local", body: {} },
+  usage: {
+    step: 0, model: "", locality: "local", prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, latency_s: 0, response_model: "",
+    system_fingerprint: null, provenance: {}, total_prompt_tokens: 0, total_completion_tokens: 0, total_cost_usd: 0,
+  },
+  tool_call_proposed: { call_id: "", tool: "", category: "", arguments: {} },
+  approval_requested: { call_id: "", tool: "", category: "", arguments: {}, summary: "", reason: "", preview: "" },
+  approval_decided: { call_id: "", tool: "", approved: false, by: "auto", reason: "" },
+  tool_result: { call_id: "", tool: "", ok: true, output: "", duration_s: 0, file_changes: [], data: {} },
+  checkpoint_created: { checkpoint_id: "", step: 0, files: 0, skipped: [], duration_s: 0 },
+  checkpoint_failed: { step: 0, error: "" },
+  task_finished: { outcome: "completed", result: "", steps: 0 },
+  task_failed: { outcome: "failed", error: "", steps: 0 },
+};
+
+export function full(event: PartialEvent, taskId = TASK): AgentEvent {
+  return { ...DEFAULTS[event.type], task_id: taskId, ...event } as AgentEvent;
 }
 
-export const started: AgentEvent = {
+export function ev(event: PartialEvent, taskId = TASK): HostToWebview {
+  return { type: "event", taskId, event: full(event, taskId) };
+}
+
+export const started: PartialEvent = {
   type: "task_started",
   task: "Fix the greeting",
   workspace: "/ws",
@@ -20,7 +47,7 @@ export const started: AgentEvent = {
 
 export const editDiff = "--- a/hello.txt\n+++ b/hello.txt\n@@ -1 +1 @@\n-hello\n+hello, world\n";
 
-export const editApproval: AgentEvent = {
+export const editApproval: PartialEvent = {
   type: "approval_requested",
   call_id: "c2",
   tool: "write_file",

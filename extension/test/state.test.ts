@@ -77,10 +77,10 @@ describe("chat state", () => {
     expect(activeTask(state)?.cards.c3?.status).toBe("denied");
   });
 
-  it("an approval request from the host and the same event create one card", () => {
+  it("a proposed call and its approval request make one card", () => {
     const state = fold(
       ev(started),
-      { type: "approvalRequested", taskId: TASK, callId: "c2", tool: "write_file", category: "edit", summary: "s", reason: "edit tools: ask", preview: "p", arguments: {} },
+      ev({ type: "tool_call_proposed", call_id: "c2", tool: "write_file", category: "edit", arguments: {} }),
       ev(editApproval),
     );
     expect(activeTask(state)?.items.filter((i) => i.kind === "tool")).toHaveLength(1);

@@ -20,6 +20,11 @@ LIST_MODELS = "flambeau/listModels"
 SELECT_MODEL = "flambeau/selectModel"
 SET_KEY = "flambeau/setKey"
 
+PROTOCOL_VERSION = 2
+"""Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
+EVENT = "flambeau/event"
+APPROVE = "flambeau/approve"
+
 CUSTOM_METHODS = (
     START_TASK,
     SEND_MESSAGE,

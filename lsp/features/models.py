@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
@@ -12,6 +12,9 @@ from lsp.features import LIST_MODELS, SELECT_MODEL, SET_KEY
 from lsp.features.task_methods import require_initialized
 from lsp.params import Params
 from lsp.server import FlambeauServer
+
+if TYPE_CHECKING:
+    from lsp.protocol import ListModelsResult, ModelEntry, SelectModelResult, SetKeyResult
 
 PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EMBEDDED = "local"
@@ -31,7 +34,7 @@ def _current(ls: FlambeauServer, config: Any) -> str:
     return name
 
 
-def _entry(ls: FlambeauServer, config: Any, name: str) -> dict[str, Any]:
+def _entry(ls: FlambeauServer, config: Any, name: str) -> ModelEntry:
     """One profile as the editor lists it; raises `JsonRpcInvalidParams` for a name that is no profile."""
     from agent.errors import ConfigError
     from agent.models.openness import card_for
@@ -54,7 +57,7 @@ def _entry(ls: FlambeauServer, config: Any, name: str) -> dict[str, Any]:
     }
 
 
-def _listing(ls: FlambeauServer) -> dict[str, Any]:
+def _listing(ls: FlambeauServer) -> ListModelsResult:
     config = _config(ls)
     current = _current(ls, config)
     names = [*config.profiles]
@@ -63,23 +66,23 @@ def _listing(ls: FlambeauServer) -> dict[str, Any]:
     return {"current": current, "profiles": [_entry(ls, config, name) for name in names]}
 
 
-def _select(ls: FlambeauServer, name: str) -> dict[str, Any]:
+def _select(ls: FlambeauServer, name: str) -> SelectModelResult:
     entry = _entry(ls, _config(ls), name)
     ls.settings.model = name
     return {"current": name, "locality": entry["locality"]}
 
 
-async def list_models(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def list_models(ls: FlambeauServer, params: Any) -> ListModelsResult:
     Params(LIST_MODELS, params)
     return await asyncio.to_thread(_listing, ls)
 
 
-async def select_model(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def select_model(ls: FlambeauServer, params: Any) -> SelectModelResult:
     name = Params(SELECT_MODEL, params).text("name")
     return await asyncio.to_thread(_select, ls, name)
 
 
-async def set_key(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def set_key(ls: FlambeauServer, params: Any) -> SetKeyResult:
     p = Params(SET_KEY, params)
     provider = p.text("provider")
     if not PROVIDER.match(provider):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcServerNotInitialized
 
@@ -11,6 +11,9 @@ from lsp.params import Params
 from lsp.server import FlambeauServer
 from lsp.settings import APPROVAL_MODES
 from lsp.tasks import TaskRequest
+
+if TYPE_CHECKING:
+    from lsp.protocol import CancelTaskResult, Empty, StartTaskResult
 
 
 def require_initialized(ls: FlambeauServer) -> None:
@@ -27,7 +30,7 @@ def task_request(params: Params) -> TaskRequest:
     )
 
 
-async def start_task(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def start_task(ls: FlambeauServer, params: Any) -> StartTaskResult:
     """Start a task in the background; its events follow as `flambeau/event` notifications."""
     request = task_request(Params(START_TASK, params))
     require_initialized(ls)
@@ -35,12 +38,12 @@ async def start_task(ls: FlambeauServer, params: Any) -> dict[str, Any]:
     return {"taskId": entry.task_id}
 
 
-async def send_message(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def send_message(ls: FlambeauServer, params: Any) -> Empty:
     p = Params(SEND_MESSAGE, params)
     ls.tasks.send_message(p.text("taskId"), p.text("text"))
     return {}
 
 
-async def cancel_task(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def cancel_task(ls: FlambeauServer, params: Any) -> CancelTaskResult:
     p = Params(CANCEL_TASK, params)
     return {"cancelled": await ls.tasks.cancel(p.text("taskId"))}

@@ -6,7 +6,7 @@ import asyncio
 import re
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 
@@ -14,6 +14,9 @@ from lsp.features import EXPORT_TRACE, LIST_TRACES, SHOW_TRACE, VERIFY_TRACE
 from lsp.features.task_methods import require_initialized
 from lsp.params import Params
 from lsp.server import FlambeauServer
+
+if TYPE_CHECKING:
+    from lsp.protocol import ExportTraceResult, ListTracesResult, ShowTraceResult, VerifyTraceResult
 
 TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
 EXPORT_FORMATS = ("html", "otel")
@@ -27,7 +30,7 @@ def trace_module() -> ModuleType:
     return trace
 
 
-async def list_traces(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def list_traces(ls: FlambeauServer, params: Any) -> ListTracesResult:
     Params(LIST_TRACES, params)
     workspace = _workspace(ls)
     summaries = await asyncio.to_thread(lambda: trace_module().list_traces(workspace))
@@ -47,24 +50,24 @@ async def list_traces(ls: FlambeauServer, params: Any) -> dict[str, Any]:
     }
 
 
-async def show_trace(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def show_trace(ls: FlambeauServer, params: Any) -> ShowTraceResult:
     task_id = _task_id(Params(SHOW_TRACE, params))
     path = await _find(ls, task_id)
     raw = await asyncio.to_thread(lambda: trace_module().read_trace(path))
     return {"taskId": task_id, "path": str(path), "records": raw.valid_records()}
 
 
-async def verify_trace(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def verify_trace(ls: FlambeauServer, params: Any) -> VerifyTraceResult:
     task_id = _task_id(Params(VERIFY_TRACE, params))
     path = await _find(ls, task_id)
     report = await asyncio.to_thread(lambda: trace_module().verify(path))
-    answer: dict[str, Any] = {"verdict": report.status, "exitCode": report.exit_code, "message": report.message}
+    answer: VerifyTraceResult = {"verdict": report.status, "exitCode": report.exit_code, "message": report.message}
     if report.first_bad_record is not None:
         answer["firstBadRecord"] = report.first_bad_record
     return answer
 
 
-async def export_trace(ls: FlambeauServer, params: Any) -> dict[str, Any]:
+async def export_trace(ls: FlambeauServer, params: Any) -> ExportTraceResult:
     p = Params(EXPORT_TRACE, params)
     task_id = _task_id(p)
     export_format = p.choice("format", EXPORT_FORMATS)

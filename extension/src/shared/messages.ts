@@ -9,7 +9,6 @@ export interface ModelBadge {
 export type HostToWebview =
   | { type: "event"; taskId: string; event: AgentEvent }
   | { type: "taskStarted"; taskId: string; task: string }
-  | { type: "approvalRequested"; taskId: string; callId: string; tool: string; category: string; summary: string; reason: string; preview: string; arguments: Record<string, unknown> }
   | { type: "approvalSettled"; taskId: string; callId: string }
   | { type: "model"; badge: ModelBadge }
   | { type: "serverState"; state: "starting" | "running" | "stopped" | "failed"; message?: string }

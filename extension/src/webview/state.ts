@@ -135,12 +135,6 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       if (!task.items.some((item) => item.kind === "user")) task.items.unshift({ kind: "user", text: message.task });
       return state;
     }
-    case "approvalRequested": {
-      const task = taskFor(state, message.taskId);
-      const card = cardFor(task, message.callId, message.tool, message.category, message.arguments);
-      markAwaiting(task, card, message.summary, message.reason, message.preview);
-      return state;
-    }
     case "approvalSettled":
       settle(taskFor(state, message.taskId), message.callId);
       return state;

@@ -1,0 +1,346 @@
+// Generated from the server's protocol (lsp/protocol.py, agent/events.py) by `make protocol`; do not edit.
+/* eslint-disable */
+
+export const PROTOCOL_VERSION = 2;
+
+export const Methods = {
+  approve: "flambeau/approve",
+  cancelTask: "flambeau/cancelTask",
+  event: "flambeau/event",
+  exportTrace: "flambeau/exportTrace",
+  listModels: "flambeau/listModels",
+  listTraces: "flambeau/listTraces",
+  selectModel: "flambeau/selectModel",
+  sendMessage: "flambeau/sendMessage",
+  setKey: "flambeau/setKey",
+  showTrace: "flambeau/showTrace",
+  startTask: "flambeau/startTask",
+  verifyTrace: "flambeau/verifyTrace",
+} as const;
+
+/** Params and result type names of each method, for reference. */
+export interface MethodTypes {
+  "flambeau/approve": { params: ApproveParams; result: ApproveResult };
+  "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
+  "flambeau/event": { params: EventNotification; result: void };
+  "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
+  "flambeau/listModels": { params: Empty; result: ListModelsResult };
+  "flambeau/listTraces": { params: Empty; result: ListTracesResult };
+  "flambeau/selectModel": { params: SelectModelParams; result: SelectModelResult };
+  "flambeau/sendMessage": { params: SendMessageParams; result: Empty };
+  "flambeau/setKey": { params: SetKeyParams; result: SetKeyResult };
+  "flambeau/showTrace": { params: TaskIdParams; result: ShowTraceResult };
+  "flambeau/startTask": { params: StartTaskParams; result: StartTaskResult };
+  "flambeau/verifyTrace": { params: TaskIdParams; result: VerifyTraceResult };
+}
+
+/**
+ * Any agent event, as agent/events.py sends it.
+ */
+export type AgentEvent =
+  | ApprovalDecided
+  | ApprovalRequested
+  | CheckpointCreated
+  | CheckpointFailed
+  | ModelRequest
+  | TaskFailed
+  | TaskFinished
+  | TaskStarted
+  | TextDelta
+  | ToolCallProposed
+  | ToolResultEvent
+  | Usage
+  | UserMessage;
+
+/**
+ * Whether a tool call may run, and who decided: the user, a policy rule, or automatic mode.
+ */
+export interface ApprovalDecided {
+  task_id: string;
+  call_id: string;
+  tool: string;
+  approved: boolean;
+  by: "user" | "rule" | "auto" | "timeout" | "cancelled";
+  reason: string;
+  type: "approval_decided";
+}
+/**
+ * A tool call waits for a person's decision; every front end and the trace see the same request.
+ */
+export interface ApprovalRequested {
+  task_id: string;
+  call_id: string;
+  tool: string;
+  category: string;
+  arguments: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * One line a person can judge, e.g. `run: npm test`.
+   */
+  summary: string;
+  /**
+   * Why approval is needed (the policy rule, or the model asking for it).
+   */
+  reason: string;
+  /**
+   * A diff or command line shown before the decision.
+   */
+  preview: string;
+  type: "approval_requested";
+}
+/**
+ * A snapshot of the workspace, taken before the first edit or command of a step.
+ */
+export interface CheckpointCreated {
+  task_id: string;
+  checkpoint_id: string;
+  step: number;
+  files: number;
+  /**
+   * Workspace-relative paths left out (above the size cap, nested repositories).
+   */
+  skipped: string[];
+  duration_s: number;
+  type: "checkpoint_created";
+}
+/**
+ * No snapshot could be taken; the task goes on without one.
+ */
+export interface CheckpointFailed {
+  task_id: string;
+  step: number;
+  error: string;
+  type: "checkpoint_failed";
+}
+/**
+ * The exact body handed to the model provider, for the trace; front ends may ignore it.
+ */
+export interface ModelRequest {
+  task_id: string;
+  step: number;
+  model: string;
+  locality: "local" | "cloud";
+  body: {
+    [k: string]: unknown | undefined;
+  };
+  type: "model_request";
+}
+export interface TaskFailed {
+  task_id: string;
+  outcome: "completed" | "failed" | "cancelled" | "limit";
+  error: string;
+  steps: number;
+  type: "task_failed";
+}
+export interface TaskFinished {
+  task_id: string;
+  outcome: "completed" | "failed" | "cancelled" | "limit";
+  result: string;
+  steps: number;
+  type: "task_finished";
+}
+export interface TaskStarted {
+  task_id: string;
+  task: string;
+  workspace: string;
+  model: string;
+  profile: string;
+  locality: "local" | "cloud";
+  rules: string[];
+  tools: string[];
+  prompt: "full" | "compact";
+  extra: {
+    [k: string]: unknown | undefined;
+  };
+  type: "task_started";
+}
+export interface TextDelta {
+  task_id: string;
+  text: string;
+  type: "text_delta";
+}
+export interface ToolCallProposed {
+  task_id: string;
+  call_id: string;
+  tool: string;
+  category: string;
+  arguments: {
+    [k: string]: unknown | undefined;
+  };
+  type: "tool_call_proposed";
+}
+export interface ToolResultEvent {
+  task_id: string;
+  call_id: string;
+  tool: string;
+  ok: boolean;
+  output: string;
+  duration_s: number;
+  file_changes: FileChange[];
+  data: {
+    [k: string]: unknown | undefined;
+  };
+  type: "tool_result";
+}
+/**
+ * One file a tool changed; SHA-256 of the bytes before and after (None: absent).
+ */
+export interface FileChange {
+  path: string;
+  sha256_before: string | null;
+  sha256_after: string | null;
+  diff: string;
+}
+/**
+ * One model call: what it cost and who answered.
+ */
+export interface Usage {
+  task_id: string;
+  step: number;
+  model: string;
+  locality: "local" | "cloud";
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  latency_s: number;
+  response_model: string;
+  system_fingerprint: string | null;
+  provenance: {
+    [k: string]: unknown | undefined;
+  };
+  total_prompt_tokens: number;
+  total_completion_tokens: number;
+  total_cost_usd: number;
+  type: "usage";
+}
+/**
+ * A follow-up message the user sent into a running or finished task.
+ */
+export interface UserMessage {
+  task_id: string;
+  text: string;
+  type: "user_message";
+}
+/**
+ * `flambeau/approve` (server → client): the task's `approval_requested` event, in the notification's shape.
+ */
+export interface ApproveParams {
+  taskId: string;
+  event: ApprovalRequested;
+}
+export interface ApproveResult {
+  decision: "approve" | "deny" | "always";
+  reason?: string;
+}
+export interface CancelTaskResult {
+  cancelled: boolean;
+}
+/**
+ * `capabilities.experimental.flambeau` of a client.
+ */
+export interface ClientFlambeauCapabilities {
+  approvals?: boolean;
+  events?: boolean;
+}
+/**
+ * No params, or an empty result.
+ */
+export interface Empty {}
+/**
+ * `flambeau/event`: one agent event of a task.
+ */
+export interface EventNotification {
+  taskId: string;
+  event: AgentEvent;
+}
+export interface ExportTraceParams {
+  taskId: string;
+  format: "html" | "otel";
+}
+export interface ExportTraceResult {
+  path: string;
+}
+export interface InitializationOptions {
+  model?: string;
+  apiBase?: string;
+  approvalMode?: "ask" | "auto-edit" | "auto-all";
+  approvalTimeoutSeconds?: number;
+}
+export interface ListModelsResult {
+  current: string;
+  profiles: ModelEntry[];
+}
+export interface ModelEntry {
+  name: string;
+  model: string;
+  locality: "local" | "cloud";
+  openness?: {
+    [k: string]: unknown | undefined;
+  };
+}
+export interface ListTracesResult {
+  traces: TraceSummary[];
+}
+export interface TraceSummary {
+  taskId: string;
+  path: string;
+  startedAt: string;
+  task: string;
+  model: string;
+  locality: string;
+  /**
+   * None while the task runs, or when it was interrupted.
+   */
+  outcome: string | null;
+}
+export interface SelectModelParams {
+  name: string;
+}
+export interface SelectModelResult {
+  current: string;
+  locality: "local" | "cloud";
+}
+export interface SendMessageParams {
+  taskId: string;
+  text: string;
+}
+/**
+ * `capabilities.experimental.flambeau` of the `initialize` result.
+ */
+export interface ServerFlambeauCapabilities {
+  protocolVersion: number;
+  methods: string[];
+}
+export interface SetKeyParams {
+  provider: string;
+  key: string;
+}
+export interface SetKeyResult {
+  stored: boolean;
+}
+export interface ShowTraceResult {
+  taskId: string;
+  path: string;
+  records: {
+    [k: string]: unknown | undefined;
+  }[];
+}
+export interface StartTaskParams {
+  task: string;
+  model?: string;
+  approvalMode?: "ask" | "auto-edit" | "auto-all";
+  plan?: boolean;
+}
+export interface StartTaskResult {
+  taskId: string;
+}
+export interface TaskIdParams {
+  taskId: string;
+}
+export interface VerifyTraceResult {
+  verdict: "intact" | "tampered" | "damaged";
+  exitCode: number;
+  message: string;
+  firstBadRecord?: number;
+}

@@ -1,0 +1,202 @@
+"""The Flambeau LSP protocol, defined once: every `flambeau/*` method's params and result, and the events.
+
+This module is the schema's source. The extension's TypeScript types are generated from it
+(`make protocol`: `python -m lsp.schema` → JSON Schema → json-schema-to-typescript), and CI regenerates
+and diffs them (`make protocol-check`). Handlers import it only for type checking: it imports the agent's
+events and pydantic, which the server must not load before the first task.
+
+Params and results use camelCase keys; agent events keep the snake_case fields of `agent/events.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired
+
+from pydantic import WithJsonSchema
+from typing_extensions import TypedDict
+
+from lsp.features import (
+    APPROVE,
+    CANCEL_TASK,
+    EVENT,
+    EXPORT_TRACE,
+    LIST_MODELS,
+    LIST_TRACES,
+    PROTOCOL_VERSION,
+    SELECT_MODEL,
+    SEND_MESSAGE,
+    SET_KEY,
+    SHOW_TRACE,
+    START_TASK,
+    VERIFY_TRACE,
+)
+
+Locality = Literal["local", "cloud"]
+ApprovalMode = Literal["ask", "auto-edit", "auto-all"]
+DecisionKind = Literal["approve", "deny", "always"]
+AgentEventPayload = Annotated[dict[str, Any], WithJsonSchema({"x-ref": "AgentEvent"})]
+"""Any event of `agent/events.py`, as its `to_dict()`."""
+ApprovalRequestedPayload = Annotated[dict[str, Any], WithJsonSchema({"x-ref": "ApprovalRequested"})]
+
+
+class Empty(TypedDict):
+    """No params, or an empty result."""
+
+
+# -- initialize -----------------------------------------------------------------------------------
+class ClientFlambeauCapabilities(TypedDict):
+    """`capabilities.experimental.flambeau` of a client."""
+
+    approvals: NotRequired[bool]
+    events: NotRequired[bool]
+
+
+class ServerFlambeauCapabilities(TypedDict):
+    """`capabilities.experimental.flambeau` of the `initialize` result."""
+
+    protocolVersion: int
+    methods: list[str]
+
+
+class InitializationOptions(TypedDict):
+    model: NotRequired[str]
+    apiBase: NotRequired[str]
+    approvalMode: NotRequired[ApprovalMode]
+    approvalTimeoutSeconds: NotRequired[float]
+
+
+# -- tasks ------------------------------------------------------------------------------------------
+class StartTaskParams(TypedDict):
+    task: str
+    model: NotRequired[str]
+    approvalMode: NotRequired[ApprovalMode]
+    plan: NotRequired[bool]
+
+
+class StartTaskResult(TypedDict):
+    taskId: str
+
+
+class SendMessageParams(TypedDict):
+    taskId: str
+    text: str
+
+
+class TaskIdParams(TypedDict):
+    taskId: str
+
+
+class CancelTaskResult(TypedDict):
+    cancelled: bool
+
+
+class EventNotification(TypedDict):
+    """`flambeau/event`: one agent event of a task."""
+
+    taskId: str
+    event: AgentEventPayload
+
+
+class ApproveParams(TypedDict):
+    """`flambeau/approve` (server → client): the task's `approval_requested` event, in the notification's shape."""
+
+    taskId: str
+    event: ApprovalRequestedPayload
+
+
+class ApproveResult(TypedDict):
+    decision: DecisionKind
+    reason: NotRequired[str]
+
+
+# -- traces -----------------------------------------------------------------------------------------
+class TraceSummary(TypedDict):
+    taskId: str
+    path: str
+    startedAt: str
+    task: str
+    model: str
+    locality: str
+    outcome: str | None
+    """None while the task runs, or when it was interrupted."""
+
+
+class ListTracesResult(TypedDict):
+    traces: list[TraceSummary]
+
+
+class ShowTraceResult(TypedDict):
+    taskId: str
+    path: str
+    records: list[dict[str, Any]]
+
+
+class VerifyTraceResult(TypedDict):
+    verdict: Literal["intact", "tampered", "damaged"]
+    exitCode: int
+    message: str
+    firstBadRecord: NotRequired[int]
+
+
+class ExportTraceParams(TypedDict):
+    taskId: str
+    format: Literal["html", "otel"]
+
+
+class ExportTraceResult(TypedDict):
+    path: str
+
+
+# -- models -----------------------------------------------------------------------------------------
+class ModelEntry(TypedDict):
+    name: str
+    model: str
+    locality: Locality
+    openness: NotRequired[dict[str, Any]]
+
+
+class ListModelsResult(TypedDict):
+    current: str
+    profiles: list[ModelEntry]
+
+
+class SelectModelParams(TypedDict):
+    name: str
+
+
+class SelectModelResult(TypedDict):
+    current: str
+    locality: Locality
+
+
+class SetKeyParams(TypedDict):
+    provider: str
+    key: str
+
+
+class SetKeyResult(TypedDict):
+    stored: bool
+
+
+CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
+    START_TASK: (StartTaskParams, StartTaskResult),
+    SEND_MESSAGE: (SendMessageParams, Empty),
+    CANCEL_TASK: (TaskIdParams, CancelTaskResult),
+    LIST_TRACES: (Empty, ListTracesResult),
+    SHOW_TRACE: (TaskIdParams, ShowTraceResult),
+    VERIFY_TRACE: (TaskIdParams, VerifyTraceResult),
+    EXPORT_TRACE: (ExportTraceParams, ExportTraceResult),
+    LIST_MODELS: (Empty, ListModelsResult),
+    SELECT_MODEL: (SelectModelParams, SelectModelResult),
+    SET_KEY: (SetKeyParams, SetKeyResult),
+}
+"""Requests the client sends: method → (params, result)."""
+
+SERVER_REQUESTS: dict[str, tuple[type, type]] = {APPROVE: (ApproveParams, ApproveResult)}
+"""Requests the server sends to the client."""
+
+SERVER_NOTIFICATIONS: dict[str, type] = {EVENT: EventNotification}
+
+__all__ = ["CLIENT_REQUESTS", "EXTRA_TYPES", "PROTOCOL_VERSION", "SERVER_NOTIFICATIONS", "SERVER_REQUESTS"]
+
+EXTRA_TYPES: tuple[type, ...] = (ClientFlambeauCapabilities, ServerFlambeauCapabilities, InitializationOptions)
