@@ -10,15 +10,21 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agent.errors import ContextOverflow
+from agent.models.profile import ModelProfile
+from agent.rules import load_rules
+from prompts import render_system_prompt
 from tools.workspace.output import cap_middle
 
 Message = dict[str, Any]
 TokenCount = Callable[[str], int]
 
 DEFAULT_WINDOW = 8192
+COMPACT_WINDOW_THRESHOLD = 16_384
+"""Models with a window this small or smaller get the compact system prompt."""
 PER_MESSAGE_OVERHEAD = 6
 SAFETY_FACTOR = 1.15
 """Our count uses a generic tokenizer; the model's own may count more."""
@@ -157,3 +163,56 @@ def schema_tokens(tools: list[dict[str, Any]] | None, counter: CachedCounter) ->
     if not tools:
         return 0
     return counter(json.dumps(tools, separators=(",", ":"))) + 10 * len(tools)
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    window: int
+    """Tokens the model accepts in one request."""
+    compact: bool
+    """Whether it gets the compact system prompt."""
+
+
+def model_shape(profile: ModelProfile, window: int | None = None) -> ModelShape:
+    size = window or window_for(profile.model, profile.context_window)
+    compact = profile.compact_prompt if profile.compact_prompt is not None else size <= COMPACT_WINDOW_THRESHOLD
+    return ModelShape(size, compact)
+
+
+@dataclass
+class Prompt:
+    """What a model is given before the conversation: the system prompt, and the budget it leaves."""
+
+    system: Message
+    budget: Budget
+    counter: CachedCounter
+    rules: list[str]
+    """The project rule files the system prompt includes."""
+
+
+def build_prompt(
+    profile: ModelProfile,
+    shape: ModelShape,
+    schemas: list[dict[str, Any]],
+    workspace: Path,
+    repo_map: str,
+    token_count: TokenCount | None = None,
+) -> Prompt:
+    """The system prompt for `profile`'s tool mode, with its token counter and window budget."""
+    native = profile.tool_mode == "native"
+    rules = load_rules(workspace)
+    text = render_system_prompt(
+        compact=shape.compact,
+        workspace=str(workspace),
+        rules=rules.text,
+        text_protocol_tools=None if native else schemas,
+        constrained=profile.tool_mode == "constrained",
+        repo_map=repo_map,
+    )
+    counter = CachedCounter(token_count or litellm_token_counter(profile.model))
+    budget = Budget(
+        window=shape.window,
+        reserved_output=min(profile.max_output_tokens, shape.window // 4),
+        tool_schema_tokens=schema_tokens(schemas, counter) if native else 0,
+    )
+    return Prompt({"role": "system", "content": text}, budget, counter, rules.sources)

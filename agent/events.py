@@ -63,6 +63,19 @@ class TextDelta(Event):
 
 
 @dataclass(frozen=True)
+class ModelChanged(Event):
+    """The task continues with another model from its next step (a switch, an escalation, a resume)."""
+
+    type: ClassVar[str] = "model_changed"
+    previous_profile: str = ""
+    profile: str = ""
+    model: str = ""
+    locality: Locality = "local"
+    tool_mode: str = ""
+    window: int = 0
+
+
+@dataclass(frozen=True)
 class ModelRequest(Event):
     """The exact body handed to the model provider, for the trace; front ends may ignore it."""
 
@@ -83,14 +96,16 @@ class Usage(Event):
     locality: Locality = "local"
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
+    """USD; None when no price is known for this cloud model."""
     latency_s: float = 0.0
     response_model: str = ""
     system_fingerprint: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     total_prompt_tokens: int = 0
     total_completion_tokens: int = 0
-    total_cost_usd: float = 0.0
+    total_cost_usd: float | None = 0.0
+    """USD over the task so far; None once a call's cost was unknown."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent import new_task_id
 from agent.approval import Approver
 from agent.checkpointing import StepCheckpoints
 from agent.egress import CloudEgressGuard
@@ -15,9 +16,9 @@ from agent.events import EventBus, EventSink
 from agent.models.config import Restrictions
 from agent.models.gateway import ModelGateway
 from agent.models.profile import ModelProfile
-from agent.models.resolve import refuse_if_cloud
+from agent.models.resolve import ResolvedModel, refuse_if_cloud
 from agent.secret_store import all_secret_values
-from agent.session import Limits, Session, new_task_id
+from agent.session import Limits, Session
 from tools.base import DocumentProvider, ToolContext
 from tools.policy.config import PolicyConfigError, load_policy
 from tools.policy.evaluate import Policy
@@ -48,6 +49,21 @@ class TaskSpec:
     restrictions: Restrictions = field(default_factory=Restrictions)
     """Local-only mode and never-to-cloud globs."""
 
+    @classmethod
+    def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
+        """The spec of a task on a resolved model: its profile, key, openness card, provenance and
+        restrictions, plus any other field given by name (approval_mode, limits, plan_mode, …)."""
+        return cls(
+            task=task,
+            workspace=workspace,
+            profile=resolved.profile,
+            api_key=resolved.api_key,
+            openness=resolved.card.to_dict(),
+            provenance=resolved.provenance,
+            restrictions=resolved.restrictions,
+            **options,
+        )
+
 
 def build_session(
     spec: TaskSpec,
@@ -58,6 +74,7 @@ def build_session(
     tools: ToolRegistry | None = None,
 ) -> Session:
     refuse_if_cloud(spec.profile, spec.restrictions)
+    _refuse_unpriced(spec)
     policy = _load_policy(spec)
     workspace = Workspace(spec.workspace, protected=policy.protected_paths)
     task_id = spec.task_id or new_task_id()
@@ -92,6 +109,20 @@ def build_session(
         result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
         checkpoints=_checkpoints(spec, workspace.root),
     )
+
+
+def _refuse_unpriced(spec: TaskSpec) -> None:
+    """A cost limit needs a price: an unpriced cloud model is refused before anything is sent."""
+    if spec.limits.max_cost_usd is None:
+        return
+    from agent.models.gateway import price_known
+
+    if not price_known(spec.profile):
+        raise ConfigError(
+            f"--max-cost needs a price, and none is known for {spec.profile.model} (litellm has no price for it); "
+            f"set input_cost_per_token and output_cost_per_token (USD) in the profile {spec.profile.name!r} in "
+            "models.toml, or run without --max-cost"
+        )
 
 
 def _load_policy(spec: TaskSpec) -> Policy:

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from agent import new_task_id
 from agent.approval import ApprovalGate, Approver
 from agent.calls.constrained import constraint_params, extract_constrained_call
 from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
+from agent.calls.turns import Message, assistant_message, restate, result_message
 from agent.checkpointing import StepCheckpoints
-from agent.context import (
-    Budget,
-    CachedCounter,
-    Conversation,
-    TokenCount,
-    litellm_token_counter,
-    schema_tokens,
-)
+from agent.context import Budget, CachedCounter, Conversation, Prompt, TokenCount, build_prompt, model_shape
 from agent.errors import AgentExit, Completed, ContextOverflow, FormatError, LimitExceeded, ModelError
 from agent.events import (
     Event,
     EventSink,
+    ModelChanged,
     ModelRequest,
     Outcome,
     TaskFailed,
@@ -33,21 +26,17 @@ from agent.events import (
     TextDelta,
     ToolCallProposed,
     ToolResultEvent,
-    Usage,
     UserMessage,
 )
+from agent.limits import Limits, SessionResult, Totals
 from agent.models.gateway import ModelReply, ToolCall
 from agent.models.profile import ModelProfile
-from agent.rules import load_rules
-from prompts import render_system_prompt
 from tools.base import ToolContext, ToolError, ToolResult
 from tools.policy.evaluate import Policy
 from tools.registry import ToolRegistry
 from tools.workspace.jail import PathError
 from tools.workspace.output import cap_middle
 from tools.workspace.repomap import map_for_prompt, prompt_budget
-
-COMPACT_WINDOW_THRESHOLD = 16_384
 
 
 class Gateway(Protocol):
@@ -67,36 +56,6 @@ class ResultFilter(Protocol):
     """Rewrites a tool result before it enters the conversation (e.g. what may go to a cloud model)."""
 
     def __call__(self, tool: str, arguments: dict[str, Any], text: str) -> str: ...
-
-
-@dataclass
-class Limits:
-    max_steps: int = 50
-    max_tokens: int | None = None
-    """Prompt plus completion tokens over the whole task."""
-    max_cost_usd: float | None = None
-    max_format_errors: int = 3
-    """Malformed tool calls in a row before the task fails."""
-
-
-@dataclass
-class Totals:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-
-
-@dataclass
-class SessionResult:
-    task_id: str
-    outcome: Outcome
-    message: str
-    steps: int
-    totals: Totals = field(default_factory=Totals)
-
-
-def new_task_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
 class Session:
@@ -141,6 +100,7 @@ class Session:
         self._conversation: Conversation | None = None
         self._budget: Budget | None = None
         self._counter: CachedCounter | None = None
+        self._repo_map_text = ""
         self._native = self.profile.tool_mode == "native"
         self._constrained = self.profile.tool_mode == "constrained"
 
@@ -148,40 +108,29 @@ class Session:
         self.sink(event)
 
     # -- set-up -------------------------------------------------------------------------------
-    def _shape(self) -> tuple[int, bool]:
-        """The model's window and whether it gets the compact prompt."""
-        from agent.context import window_for
-
-        window = self._window or window_for(self.profile.model, self.profile.context_window)
-        compact = self.profile.compact_prompt
-        if compact is None:
-            compact = window <= COMPACT_WINDOW_THRESHOLD
-        return window, compact
+    def _prompt(self) -> Prompt:
+        """The system prompt and budget for the current model; its counter and budget become the session's."""
+        prompt = build_prompt(
+            self.profile,
+            model_shape(self.profile, self._window),
+            self.tools.openai_schemas(),
+            self.ctx.workspace.root,
+            self._repo_map_text,
+            self._token_count,
+        )
+        self._counter, self._budget = prompt.counter, prompt.budget
+        return prompt
 
     async def _repo_map(self) -> str:
         """The workspace's ranked definitions for the system prompt, built off the event loop."""
-        window, compact = self._shape()
-        budget = prompt_budget(window, compact)
+        shape = model_shape(self.profile, self._window)
+        budget = prompt_budget(shape.window, shape.compact)
         return await asyncio.to_thread(map_for_prompt, self.ctx.workspace.root, budget, self.task)
 
     def _prepare(self, repo_map: str = "") -> Conversation:
-        rules = load_rules(self.ctx.workspace.root)
-        window, compact = self._shape()
-        schemas = self.tools.openai_schemas()
-        system = render_system_prompt(
-            compact=compact,
-            workspace=str(self.ctx.workspace.root),
-            rules=rules.text,
-            text_protocol_tools=None if self._native else schemas,
-            constrained=self._constrained,
-            repo_map=repo_map,
-        )
-        self._counter = CachedCounter(self._token_count or litellm_token_counter(self.profile.model))
-        self._budget = Budget(
-            window=window,
-            reserved_output=min(self.profile.max_output_tokens, window // 4),
-            tool_schema_tokens=schema_tokens(schemas, self._counter) if self._native else 0,
-        )
+        self._repo_map_text = repo_map
+        prompt = self._prompt()
+        shape = model_shape(self.profile, self._window)
         self.emit(
             TaskStarted(
                 task_id=self.task_id,
@@ -190,15 +139,39 @@ class Session:
                 model=self.profile.model,
                 profile=self.profile.name,
                 locality=self.profile.effective_locality(),
-                rules=rules.sources,
+                rules=prompt.rules,
                 tools=self.tools.names(),
-                prompt="compact" if compact else "full",
-                extra={"window": window, "tool_mode": self.profile.tool_mode, **self.started_extra},
+                prompt="compact" if shape.compact else "full",
+                extra={"window": shape.window, "tool_mode": self.profile.tool_mode, **self.started_extra},
             )
         )
-        return Conversation(
-            system={"role": "system", "content": system},
-            task={"role": "user", "content": self.task},
+        return Conversation(system=prompt.system, task={"role": "user", "content": self.task})
+
+    def use_model(self, gateway: Gateway) -> None:
+        """Continue with another model from the next step: its tool mode, window and prompt apply at once,
+        and the conversation so far is restated for it when it calls tools differently."""
+        previous = self.profile
+        self.gateway = gateway
+        self.profile = gateway.profile
+        was_native = self._native
+        self._native = self.profile.tool_mode == "native"
+        self._constrained = self.profile.tool_mode == "constrained"
+        if self._conversation is None:
+            return
+        self._conversation.system = self._prompt().system
+        if was_native != self._native:
+            self._conversation.turns = restate(self._conversation.turns, self._native)
+        window = model_shape(self.profile, self._window).window
+        self.emit(
+            ModelChanged(
+                task_id=self.task_id,
+                previous_profile=previous.name,
+                profile=self.profile.name,
+                model=self.profile.model,
+                locality=self.profile.effective_locality(),
+                tool_mode=self.profile.tool_mode,
+                window=window,
+            )
         )
 
     # -- the loop -------------------------------------------------------------------------------
@@ -224,7 +197,7 @@ class Session:
         self.pending_user.append(text)
 
     async def step(self) -> None:
-        self._check_limits()
+        self.totals.check(self.limits, self.steps, self.profile.model)
         self.steps += 1
         self._take_pending_user_messages()
         reply = await self.query()
@@ -275,14 +248,14 @@ class Session:
                 "you did not call a tool. Call a tool to make progress, or attempt_completion if the task is done"
             )
             return
-        turn: list[dict[str, Any]] = [self._assistant_message(reply, calls)]
+        turn: list[Message] = [assistant_message(reply.text, calls, self._native)]
         self._conversation.add_turn(turn)
         completion: str | None = None
         for call in calls:
             ok, text = await self._handle_call(call)
             if call.name == "attempt_completion" and ok:
                 completion = text
-            turn.append(self._result_message(call, text))
+            turn.append(result_message(call, text, self._native))
         if completion is not None:
             raise Completed(completion)
 
@@ -357,22 +330,6 @@ class Session:
             )
         self._conversation.add_turn([{"role": "user", "content": f"Error: {problem}."}])
 
-    def _assistant_message(self, reply: ModelReply, calls: list[ToolCall]) -> dict[str, Any]:
-        if not self._native:
-            return {"role": "assistant", "content": reply.text}
-        return {
-            "role": "assistant",
-            "content": reply.text or None,
-            "tool_calls": [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in calls
-            ],
-        }
-
-    def _result_message(self, call: ToolCall, text: str) -> dict[str, Any]:
-        if self._native:
-            return {"role": "tool", "tool_call_id": call.id, "content": text}
-        return {"role": "user", "content": f"Result of {call.name}:\n{text}"}
-
     def _take_pending_user_messages(self) -> None:
         assert self._conversation is not None
         while self.pending_user:
@@ -381,39 +338,7 @@ class Session:
             self._conversation.add_turn([{"role": "user", "content": text}])
 
     def _account(self, reply: ModelReply) -> None:
-        stats = reply.stats
-        self.totals.prompt_tokens += stats.prompt_tokens
-        self.totals.completion_tokens += stats.completion_tokens
-        self.totals.cost_usd += stats.cost_usd
-        self.emit(
-            Usage(
-                task_id=self.task_id,
-                step=self.steps,
-                model=stats.model,
-                locality=stats.locality,
-                prompt_tokens=stats.prompt_tokens,
-                completion_tokens=stats.completion_tokens,
-                cost_usd=stats.cost_usd,
-                latency_s=round(stats.latency_s, 4),
-                response_model=stats.response_model,
-                system_fingerprint=stats.system_fingerprint,
-                provenance=stats.provenance,
-                total_prompt_tokens=self.totals.prompt_tokens,
-                total_completion_tokens=self.totals.completion_tokens,
-                total_cost_usd=round(self.totals.cost_usd, 6),
-            )
-        )
-
-    def _check_limits(self) -> None:
-        if self.steps >= self.limits.max_steps:
-            raise LimitExceeded(f"stopped after {self.steps} steps (the step limit); raise it with --max-steps")
-        used = self.totals.prompt_tokens + self.totals.completion_tokens
-        if self.limits.max_tokens is not None and used >= self.limits.max_tokens:
-            raise LimitExceeded(f"stopped after using {used:,} tokens (the limit is {self.limits.max_tokens:,})")
-        if self.limits.max_cost_usd is not None and self.totals.cost_usd >= self.limits.max_cost_usd:
-            raise LimitExceeded(
-                f"stopped after spending ${self.totals.cost_usd:.4f} (the limit is ${self.limits.max_cost_usd:.4f})"
-            )
+        self.emit(self.totals.add(self.task_id, self.steps, reply.stats))
 
     def _finish(self, outcome: Outcome, message: str) -> SessionResult:
         self.emit(TaskFinished(task_id=self.task_id, outcome=outcome, result=message, steps=self.steps))
@@ -424,4 +349,4 @@ class Session:
         return SessionResult(self.task_id, "failed", error, self.steps, self.totals)
 
 
-__all__ = ["ContextOverflow", "Limits", "ModelError", "Session", "SessionResult", "new_task_id"]
+__all__ = ["ContextOverflow", "Limits", "ModelError", "Session", "SessionResult", "Totals"]

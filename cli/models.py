@@ -127,8 +127,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from agent.models.config import profile_from_table, profile_to_table, read_toml, user_config_path
-    from agent.models.toml_write import dumps
+    from agent.models.config import profile_from_table, profile_to_table, user_config_path
+    from agent.models.config_edit import set_profile
 
     table: dict[str, Any] = {"model": args.model}
     for key in ("api_base", "context_window", "max_output_tokens", "tool_mode", "locality", "api_key_name"):
@@ -137,9 +137,7 @@ def _add(args: argparse.Namespace) -> int:
             table[key] = value
     path = user_config_path()
     entry = profile_from_table(args.name, table, "flambeau models add")
-    raw = read_toml(path)
-    raw.setdefault("profiles", {})[args.name] = profile_to_table(entry)
-    _write(path, dumps(raw))
+    set_profile(path, args.name, profile_to_table(entry))
     profile = entry.profile
     print(f"added profile {args.name}: {profile.model} ({profile.effective_locality()}) to {path}")
     if profile.effective_locality() == "cloud":
@@ -148,20 +146,18 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _use(args: argparse.Namespace) -> int:
-    from agent.models.config import load_config, read_toml, user_config_path
+    from agent.models.config import load_config, user_config_path
+    from agent.models.config_edit import set_default, set_role
     from agent.models.resolve import EMBEDDED_NAME, configured_profile
-    from agent.models.toml_write import dumps
 
     config = load_config()
     if args.name != EMBEDDED_NAME:
         configured_profile(config, args.name)
     path = user_config_path()
-    raw = read_toml(path)
     if args.role:
-        raw.setdefault("roles", {})[args.role] = args.name
+        set_role(path, args.role, args.name)
     else:
-        raw["default"] = args.name
-    _write(path, dumps(raw))
+        set_default(path, args.name)
     print(f"{args.name} is now the {'profile for ' + args.role if args.role else 'default profile'} ({path})")
     return 0
 
@@ -217,8 +213,3 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

@@ -164,18 +164,14 @@ async def _run_session(
     profile = resolved.profile
     if args.no_stream:
         profile.stream = False
-    spec = TaskSpec(
-        task=args.task,
-        workspace=workspace,
-        profile=profile,
+    spec = TaskSpec.for_model(
+        args.task,
+        workspace,
+        resolved,
         approval_mode=args.approve,
         limits=Limits(max_steps=args.max_steps, max_tokens=args.max_tokens, max_cost_usd=args.max_cost),
         plan_mode=args.plan,
         checkpoints=not args.no_checkpoints,
-        api_key=resolved.api_key,
-        openness=resolved.card.to_dict(),
-        provenance=resolved.provenance,
-        restrictions=resolved.restrictions,
     )
     session = build_session(spec, approver, sink)
     task = asyncio.ensure_future(session.run())

@@ -46,8 +46,10 @@ class EditorDocuments:
         return document.source if document is not None else None
 
     async def apply_text(self, path: Path, new_text: str) -> bool | None:
+        """True when the editor applied the edit, False when it refused, None when the tool should write the
+        file itself (the document is not open, or the client never declared `workspace.applyEdit`)."""
         document = self.find(path)
-        if document is None:
+        if document is None or not self._client_applies_edits():
             return None
         edits = line_edits(document, new_text)
         if not edits:
@@ -65,6 +67,10 @@ class EditorDocuments:
             return False
         await self._wait_for_content(path, new_text)
         return True
+
+    def _client_applies_edits(self) -> bool:
+        workspace = self.server.client_capabilities.workspace
+        return workspace is not None and workspace.apply_edit is True
 
     async def note_change(self) -> None:
         """Called on every didOpen/didChange/didClose; wakes edits waiting for their content to arrive."""

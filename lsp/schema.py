@@ -34,7 +34,8 @@ def _event_classes() -> list[type[Event]]:
     pending = list(events.Event.__subclasses__())
     while pending:
         cls = pending.pop(0)
-        found.append(cls)
+        if cls.__module__.startswith("agent."):  # the agent's own events, not a test's or a plug-in's
+            found.append(cls)
         pending.extend(cls.__subclasses__())
     return sorted(found, key=lambda c: c.__name__)
 

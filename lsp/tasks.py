@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,13 +59,6 @@ class RunningTask:
         return self.runner is not None and not self.runner.done()
 
 
-def new_task_id() -> str:
-    """Same form as agent.session.new_task_id, without importing the agent before it is needed."""
-    from datetime import UTC, datetime
-
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-
-
 def load_agent() -> None:
     """Import the agent and litellm (seconds on a cold start); run in a worker thread."""
     import agent.runner  # noqa: F401
@@ -83,6 +75,8 @@ class TaskRegistry:
         """Tasks whose client request (an executeCommand) waits for their end, by request id."""
 
     def start(self, request: TaskRequest) -> RunningTask:
+        from agent import new_task_id
+
         entry = RunningTask(task_id=new_task_id(), request=request)
         self._tasks[entry.task_id] = entry
         entry.runner = asyncio.ensure_future(self._run(entry))
@@ -172,8 +166,7 @@ class TaskRegistry:
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
             from agent.models.gateway import ModelGateway
 
-            session.gateway = ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance)
-            session.profile = resolved.profile
+            session.use_model(ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance))
             await self._drive(entry, session)
         except Exception as error:  # the task's boundary, as in _run
             self._failed(entry, error)
@@ -207,17 +200,13 @@ class TaskRegistry:
     def _build_session(self, entry: RunningTask, resolved: ResolvedModel, progress: TaskProgress) -> Session:
         from agent.runner import TaskSpec, build_session
 
-        spec = TaskSpec(
-            task=entry.request.task,
-            workspace=self._workspace(),
-            profile=resolved.profile,
+        spec = TaskSpec.for_model(
+            entry.request.task,
+            self._workspace(),
+            resolved,
             approval_mode=entry.request.approval_mode or self.server.settings.approval_mode,
-            api_key=resolved.api_key,
             task_id=entry.task_id,
             plan_mode=entry.request.plan,
-            openness=resolved.card.to_dict(),
-            provenance=resolved.provenance,
-            restrictions=resolved.restrictions,
         )
         return build_session(
             spec, LspApprover(self.server), EventForwarder(self.server, progress), documents=self.server.documents
@@ -237,19 +226,18 @@ class TaskRegistry:
         if entry.outcome is not None:
             return  # the session recorded its own end
         entry.outcome, entry.message = "cancelled", "the task was cancelled before it started"
-        self.server.send_event(
-            entry.task_id,
-            {"type": "task_finished", "task_id": entry.task_id, "outcome": "cancelled", "result": entry.message},
-        )
+        from agent.events import TaskFinished
+
+        finished = TaskFinished(task_id=entry.task_id, outcome="cancelled", result=entry.message)
+        self.server.send_event(entry.task_id, finished.to_dict())
 
     def _failed(self, entry: RunningTask, error: Exception) -> None:
         if entry.session is not None:
             logger.exception("task %s crashed", entry.task_id)
         entry.outcome, entry.message = "failed", str(error) or type(error).__name__
-        self.server.send_event(
-            entry.task_id,
-            {"type": "task_failed", "task_id": entry.task_id, "outcome": "failed", "error": entry.message},
-        )
+        from agent.events import TaskFailed
+
+        self.server.send_event(entry.task_id, TaskFailed(task_id=entry.task_id, error=entry.message).to_dict())
         self.server.show_error(f"Flambeau: the task could not run: {entry.message}")
 
 

@@ -196,6 +196,7 @@ async def start_editor(
     approvals: bool = True,
     progress: bool = True,
     python_flags: str = "",
+    apply_edit: bool = True,
 ) -> tuple[Editor, types.InitializeResult]:
     client = BaseLanguageClient("flambeau-tests", "1", converter_factory=plain_json_converter)
     editor = Editor(client, log)
@@ -212,7 +213,8 @@ async def start_editor(
                     experimental=experimental,
                     window=types.WindowClientCapabilities(work_done_progress=progress),
                     workspace=types.WorkspaceClientCapabilities(
-                        apply_edit=True, workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+                        apply_edit=apply_edit,
+                        workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
                     ),
                 ),
                 initialization_options=init_options,

@@ -79,3 +79,23 @@ def test_a_file_that_is_not_open_is_written_on_disk(workspace: Path, model_serve
 
     run_editor(workspace, model_server, scenario)
     assert source.read_text() == EDITED
+
+
+def test_a_client_that_never_declared_apply_edit_gets_none_and_the_file_is_written(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    source = workspace / "shapes.py"
+    source.write_text(ON_DISK)
+    model_server.add(
+        call("write_file", path="shapes.py", content=EDITED), call("attempt_completion", result="commented")
+    )
+
+    async def scenario(editor: Editor) -> None:
+        editor.open(source, UNSAVED)
+        task_id = await editor.start_task("comment the area formula", approvalMode="auto-edit")
+        end = await editor.wait_for_end(task_id)
+        assert end["outcome"] == "completed", end
+        assert editor.applied_edits == []
+
+    run_editor(workspace, model_server, scenario, apply_edit=False)
+    assert source.read_text() == EDITED

@@ -24,11 +24,12 @@ def run_editor(
     *,
     approvals: bool = True,
     options: dict[str, Any] | None = None,
+    apply_edit: bool = True,
 ) -> None:
     async def main() -> None:
         init = {"model": "openai/scripted", "apiBase": server.base_url, **(options or {})}
         editor, _ = await start_editor(
-            workspace, workspace.parent / "server.log", init_options=init, approvals=approvals
+            workspace, workspace.parent / "server.log", init_options=init, approvals=approvals, apply_edit=apply_edit
         )
         try:
             await scenario(editor)

@@ -138,6 +138,35 @@ def test_models_add_and_use_write_the_user_file() -> None:
     assert missing.code == 2 and "no model profile named 'nope'" in missing.stderr
 
 
+def test_models_add_and_use_keep_the_users_comments_and_layout() -> None:
+    original = (
+        "# my models, hand-written\n"
+        'default = "local"  # offline by default\n'
+        "\n"
+        "[profiles.qwen]\n"
+        "# the big local one\n"
+        'model = "ollama_chat/qwen2.5-coder:7b"\n'
+    )
+    path = user_file(original)
+    assert run_cli("models", "add", "work", "--model", "anthropic/claude-sonnet-4-5").code == 0
+    assert run_cli("models", "use", "work").code == 0
+    assert run_cli("models", "use", "qwen", "--role", "commit").code == 0
+    text = path.read_text()
+    assert text.startswith("# my models, hand-written\n")
+    assert "# offline by default" in text and "# the big local one" in text
+    assert text.index("[profiles.qwen]") < text.index("[profiles.work]")
+    config = load_config()
+    assert config.default == "work" and config.roles == {"commit": "qwen"}
+    assert config.profiles["qwen"].profile.model == "ollama_chat/qwen2.5-coder:7b"
+
+
+def test_an_edit_that_would_break_the_file_writes_nothing() -> None:
+    path = user_file('default = "local"\n')
+    refused = run_cli("models", "add", "bad", "--model", "openai/x", "--context-window", "-5")
+    assert refused.code == 2 and "context_window must be a positive integer" in refused.stderr
+    assert path.read_text() == 'default = "local"\n'
+
+
 def test_a_local_llama_server_window_is_read_from_props() -> None:
     from agent.models.config import ModelsConfig, ProfileEntry
     from agent.models.profile import ModelProfile

@@ -115,6 +115,15 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML ({error}); fix or remove it") from error
 
 
+def check_user_text(text: str, path: Path) -> None:
+    """Raise `ConfigError` unless `text` is a valid user models.toml (checked before the file is replaced)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"the edit would make {path} invalid TOML ({error}); nothing was written") from error
+    _apply_user(ModelsConfig(), raw, path)
+
+
 def _apply_user(config: ModelsConfig, raw: dict[str, Any], path: Path) -> None:
     known = {"default", "local_only", "never_to_cloud", "allowed_profiles", "escalate_to", "roles", "profiles"}
     _reject_unknown(raw, known, str(path))
@@ -197,6 +206,10 @@ def profile_from_table(name: str, table: dict[str, Any], where: str) -> ProfileE
         value = getattr(profile, key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool) or value <= 0):
             raise ConfigError(f"{where}: profiles.{name}.{key} must be a positive integer")
+    for key in ("input_cost_per_token", "output_cost_per_token"):
+        value = getattr(profile, key)
+        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool) or value < 0):
+            raise ConfigError(f"{where}: profiles.{name}.{key} must be a price in USD per token (a number ≥ 0)")
     return ProfileEntry(profile=profile, card=cast(dict[str, Any], card))
 
 

@@ -139,16 +139,8 @@ async def _run_task(resolved: ResolvedModel, task: CannedTask, max_steps: int) -
         root = Path(tmp)
         for name, content in task.files.items():
             (root / name).write_text(content, encoding="utf-8")
-        spec = TaskSpec(
-            task=task.prompt,
-            workspace=root,
-            profile=resolved.profile,
-            approval_mode="auto-all",
-            limits=Limits(max_steps=max_steps),
-            api_key=resolved.api_key,
-            provenance=resolved.provenance,
-            restrictions=resolved.restrictions,
-            trace=False,
+        spec = TaskSpec.for_model(
+            task.prompt, root, resolved, approval_mode="auto-all", limits=Limits(max_steps=max_steps), trace=False
         )
         session = build_session(spec, ApproveAll(), events.append)
         result = await session.run()

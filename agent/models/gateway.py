@@ -44,7 +44,8 @@ class CallStats:
     locality: Locality
     prompt_tokens: int
     completion_tokens: int
-    cost_usd: float
+    cost_usd: float | None
+    """USD; None when the model is cloud and no price is known for it (litellm's map or the profile)."""
     latency_s: float
     response_model: str = ""
     system_fingerprint: str | None = None
@@ -205,12 +206,7 @@ class ModelGateway:
         usage = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
-        cost = 0.0
-        if self.locality == "cloud":
-            try:
-                cost = float(litellm.completion_cost(completion_response=response) or 0.0)
-            except Exception:  # unknown price: litellm raises for models it has no price for
-                cost = 0.0
+        cost = self._cost(litellm, response)
         stats = CallStats(
             model=self.profile.model,
             locality=self.locality,
@@ -231,6 +227,18 @@ class ModelGateway:
             request_body=body,
         )
 
+    def _cost(self, litellm: ModuleType, response: Any) -> float | None:
+        """Local models cost nothing; a cloud model's cost is litellm's price (or the profile's), else unknown."""
+        if self.locality == "local":
+            return 0.0
+        price = self.profile.configured_price
+        try:
+            if price is not None:
+                return float(litellm.completion_cost(completion_response=response, custom_cost_per_token=price))
+            return float(litellm.completion_cost(completion_response=response))
+        except Exception:  # litellm raises for a model it has no price for: the cost is unknown, not zero
+            return None
+
     def _provenance(self, response: Any) -> dict[str, Any]:
         """Which weights answered: the profile's (GGUF SHA-256, Ollama digest) plus, as the server
         reported it, the model version and system fingerprint."""
@@ -239,6 +247,19 @@ class ModelGateway:
             "system_fingerprint": getattr(response, "system_fingerprint", None),
         }
         return {**self.provenance, **{k: v for k, v in answered.items() if v}}
+
+
+def price_known(profile: ModelProfile) -> bool:
+    """Whether a call's cost can be computed: local models are free; a cloud one needs a price from litellm's
+    map or from the profile (input_cost_per_token / output_cost_per_token)."""
+    if profile.effective_locality() == "local" or profile.configured_price is not None:
+        return True
+    litellm = import_litellm()
+    try:
+        info = litellm.get_model_info(profile.model)
+    except Exception:  # litellm raises for models it does not know
+        return False
+    return info.get("input_cost_per_token") is not None and info.get("output_cost_per_token") is not None
 
 
 def _served_model(chunk: Any) -> str:

@@ -39,6 +39,17 @@ class ModelProfile:
     """The keyring entry (provider name) that holds this profile's key."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Extra litellm parameters (temperature, headers, ...), never secrets."""
+    input_cost_per_token: float | None = None
+    """USD per prompt token, for a cloud model litellm has no price for (else its cost is unknown)."""
+    output_cost_per_token: float | None = None
+    """USD per completion token, likewise."""
+
+    @property
+    def configured_price(self) -> dict[str, float] | None:
+        """The profile's own price, as litellm's `custom_cost_per_token` wants it; None when not set."""
+        if self.input_cost_per_token is None or self.output_cost_per_token is None:
+            return None
+        return {"input_cost_per_token": self.input_cost_per_token, "output_cost_per_token": self.output_cost_per_token}
 
     @property
     def provider(self) -> str:

@@ -49,7 +49,7 @@ def render_html(records: list[dict[str, Any]], blobs: BlobStore, verification: d
         f"outcome <b>{escape(str(end.get('outcome', 'unfinished')))}</b>",
         f"steps {escape(str(end.get('steps', '?')))}",
         f"tokens {last.get('total_prompt_tokens', 0)} in / {last.get('total_completion_tokens', 0)} out",
-        f"cost ${float(last.get('total_cost_usd', 0.0) or 0.0):.4f}",
+        f"cost {_usd(last.get('total_cost_usd', 0.0))}",
         f"git {escape(str(start.get('git_head') or 'no commit')[:12])}",
     ]
     items = "\n".join(_item(r, blobs) for r in records if r.get("kind") != "trace_header")
@@ -96,7 +96,7 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
     if kind == "model_response":
         return (
             f"<div>{escape(str(r.get('response_model') or r.get('model')))} ({escape(str(r.get('locality')))}) · "
-            f"{r.get('prompt_tokens')} in / {r.get('completion_tokens')} out · ${float(r.get('cost_usd') or 0):.4f}"
+            f"{r.get('prompt_tokens')} in / {r.get('completion_tokens')} out · {_usd(r.get('cost_usd'))}"
             f" · {r.get('latency_s')} s</div>"
         )
     if kind == "assistant_text" or kind == "user_message":
@@ -168,3 +168,8 @@ def _diff(diff: str) -> str:
             cls = "hunk"
         lines.append(f'<span class="{cls}">{escape(line)}</span>' if cls else escape(line) + "\n")
     return f'<pre class="diff">{"".join(lines)}</pre>'
+
+
+def _usd(value: object) -> str:
+    """A recorded cost; None means no price was known for the model."""
+    return f"${float(value):.4f}" if isinstance(value, int | float) else "unknown (no price for this model)"

@@ -56,7 +56,7 @@ def summarize(path: Path) -> TraceSummary:
         outcome=str(end.get("outcome")) if end else None,
         records=len(raw.lines),
         steps=int(end["steps"]) if end and isinstance(end.get("steps"), int) else None,
-        cost_usd=float(response["total_cost_usd"]) if response and "total_cost_usd" in response else None,
+        cost_usd=_cost(response),
     )
 
 
@@ -75,3 +75,9 @@ def find_trace(workspace: Path, ident: str) -> Path:
     if not matches:
         raise TraceError(f"no trace {ident!r} in {folder}; 'flambeau trace list' shows the task ids")
     raise TraceError(f"{ident!r} matches {len(matches)} traces; give more of the task id")
+
+
+def _cost(response: dict[str, Any] | None) -> float | None:
+    """The task's total cost; None when no call was made or a call's price was unknown."""
+    value = response.get("total_cost_usd") if response else None
+    return float(value) if isinstance(value, int | float) else None

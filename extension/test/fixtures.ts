@@ -11,6 +11,7 @@ const DEFAULTS: Defaults = {
   task_started: { task: "", workspace: "", model: "", profile: "", locality: "local", rules: [], tools: [], prompt: "full", extra: {} },
   user_message: { text: "" },
   text_delta: { text: "" },
+  model_changed: { previous_profile: "", profile: "", model: "", locality: "local", tool_mode: "native", window: 0 },
   model_request: { step: 0, model: "", locality: "local", body: {} },
   usage: {
     step: 0, model: "", locality: "local", prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, latency_s: 0, response_model: "",

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.workspace.fileio import atomic_write
+from tools.workspace.checkpoint_files import CheckpointError, TreeChange, apply_changes, parse_diff_tree
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_FILES = 50_000
@@ -45,10 +45,6 @@ IDENTITY = {
     "GIT_COMMITTER_NAME": "Flambeau checkpoint",
     "GIT_COMMITTER_EMAIL": "checkpoints@flambeau.invalid",
 }
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint could not be taken or restored; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +120,7 @@ class ShadowCheckpoints:
             changes = self._git("diff-tree", "-r", "-z", "--no-renames", safety.id, target.id).decode(
                 "utf-8", "surrogateescape"
             )
-            return self._apply(target, safety, _parse_diff_tree(changes))
+            return self._apply(target, safety, parse_diff_tree(changes))
 
     # -- creating -----------------------------------------------------------------------------------
     def _create(self, label: str, task_id: str) -> Checkpoint:
@@ -204,55 +200,9 @@ class ShadowCheckpoints:
         out = self._git("log", "-z", "--format=%H%x1f%ct%x1f%B", BRANCH).decode("utf-8", "replace")
         return [self._parse_log_entry(entry) for entry in out.split("\0") if entry.strip()]
 
-    def _apply(self, target: Checkpoint, safety: Checkpoint, changes: list[_TreeChange]) -> RestoreReport:
-        keep = set(target.skipped)
-        written: list[str] = []
-        deleted: list[str] = []
-        failed: list[str] = []
-        for change in changes:
-            if change.new_sha is None and change.path not in keep:
-                try:
-                    path = self._safe_path(change.path)
-                    path.unlink(missing_ok=True)
-                    deleted.append(change.path)
-                    _prune_empty_parents(path.parent, self.workspace)
-                except (OSError, CheckpointError) as error:
-                    failed.append(f"{change.path}: {error}")
-        to_write = [c for c in changes if c.new_sha is not None and c.new_mode != "160000"]
-        blobs = self._read_blobs([c.new_sha for c in to_write if c.new_sha])
-        for change in to_write:
-            assert change.new_sha is not None
-            try:
-                self._write(change.path, change.new_mode, blobs[change.new_sha])
-                written.append(change.path)
-            except (OSError, CheckpointError) as error:
-                failed.append(f"{change.path}: {error}")
+    def _apply(self, target: Checkpoint, safety: Checkpoint, changes: list[TreeChange]) -> RestoreReport:
+        written, deleted, failed = apply_changes(self.workspace, changes, set(target.skipped), self._read_blobs)
         return RestoreReport(target, safety, written, deleted, failed)
-
-    def _write(self, rel: str, mode: str, data: bytes) -> None:
-        path = self._safe_path(rel)
-        if path.is_symlink() or (mode == "120000" and path.exists()):
-            path.unlink()
-        elif path.is_dir():
-            raise CheckpointError("a folder is in the way; move it and restore again")
-        if mode == "120000":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.fsdecode(data), path)
-            return
-        atomic_write(path, data)
-        current = path.stat().st_mode
-        executable = current | 0o111 & ~_umask_bits() if mode == "100755" else current & ~0o111
-        os.chmod(path, executable & 0o7777)
-
-    def _safe_path(self, rel: str) -> Path:
-        parts = Path(rel).parts
-        if Path(rel).is_absolute() or ".." in parts or ".git" in parts:
-            raise CheckpointError(f"refusing the path {rel!r}")
-        path = self.workspace / rel
-        parent = Path(os.path.realpath(path.parent))
-        if parent != self.workspace and self.workspace not in parent.parents:
-            raise CheckpointError(f"{rel!r} would be written through a link that leaves the workspace")
-        return path
 
     def _read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         if not shas:
@@ -346,28 +296,6 @@ class ShadowCheckpoints:
         )
 
 
-@dataclass(frozen=True)
-class _TreeChange:
-    path: str
-    new_mode: str
-    new_sha: str | None
-    """None: the file is not in the target checkpoint."""
-
-
-def _parse_diff_tree(raw: str) -> list[_TreeChange]:
-    fields = raw.split("\0")
-    changes: list[_TreeChange] = []
-    index = 0
-    while index + 1 < len(fields):
-        header, path = fields[index], fields[index + 1]
-        index += 2
-        if not header.startswith(":"):
-            continue
-        _old_mode, new_mode, _old_sha, new_sha, status = header[1:].split(" ")
-        changes.append(_TreeChange(path, new_mode, None if status == "D" else new_sha))
-    return changes
-
-
 def _run(
     command: list[str],
     name: str,
@@ -392,16 +320,4 @@ def _nul_list(paths: list[str]) -> bytes:
     return b"".join(os.fsencode(p) + b"\0" for p in paths)
 
 
-def _umask_bits() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def _prune_empty_parents(directory: Path, root: Path) -> None:
-    while directory != root and root in directory.parents:
-        try:
-            directory.rmdir()
-        except OSError:
-            return
-        directory = directory.parent
+__all__ = ["Checkpoint", "CheckpointError", "RestoreReport", "ShadowCheckpoints", "default_data_dir", "workspace_key"]

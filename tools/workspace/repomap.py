@@ -13,22 +13,21 @@ boosted.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tools.outline import MAX_FILE_BYTES, Definition, Outliner, language_for
 from tools.workspace.ignore import IGNORE_FILES, IgnoreRules
+from tools.workspace.repomap_cache import FileFacts, FileState, cache_file, default_cache_dir, read_cache, write_cache
+from tools.workspace.repomap_render import TokenCount, approximate_tokens, render_within
 from tools.workspace.textcodec import is_binary
 
-CACHE_VERSION = 1
 IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{2,}")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 IDENTIFIER_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -40,25 +39,6 @@ FULL_MAP_TOKENS = 1024
 KIND_WEIGHT = {"class": 1.0, "interface": 1.0, "struct": 1.0, "trait": 1.0, "function": 0.9, "method": 0.6}
 MAX_MAP_DEPTH = 1
 """Definitions deeper than methods of a top-level class are left out of the map."""
-
-TokenCount = Callable[[str], int]
-
-
-def approximate_tokens(text: str) -> int:
-    return (len(text) + 3) // 4
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "flambeau" / "repomap"
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    definitions: list[Definition]
-    identifiers: tuple[str, ...]
-    """Distinct identifiers of the file (3+ characters), each counted once in the mention counts."""
-
 
 @dataclass
 class RefreshStats:
@@ -74,13 +54,6 @@ class RefreshStats:
 
 
 @dataclass
-class _FileState:
-    mtime_ns: int
-    size: int
-    sha: str
-
-
-@dataclass
 class RepoMap:
     root: Path
     cache_dir: Path | None = field(default_factory=default_cache_dir)
@@ -90,7 +63,7 @@ class RepoMap:
     """Walking stops at these counts (a workspace opened on a home directory must not take minutes)."""
     time_budget_s: float | None = None
     _outliner: Outliner = field(default_factory=Outliner)
-    _files: dict[str, _FileState] = field(default_factory=dict)
+    _files: dict[str, FileState] = field(default_factory=dict)
     _facts: dict[str, FileFacts] = field(default_factory=dict)
     _dirs: dict[str, int] = field(default_factory=dict)
     _ignore_stamps: dict[str, int] = field(default_factory=dict)
@@ -233,7 +206,7 @@ class RepoMap:
             self._facts[sha] = self._parse(rel, data)
             stats.parsed += 1
         facts = self._facts[sha]
-        self._files[rel] = _FileState(st.st_mtime_ns, st.st_size, sha)
+        self._files[rel] = FileState(st.st_mtime_ns, st.st_size, sha)
         self._mentions.update(facts.identifiers)
         self._stale_names.update(set(old).symmetric_difference(facts.identifiers))
         self._add_entries(rel, _entries_for(rel, facts))
@@ -330,96 +303,32 @@ class RepoMap:
 
     def render(self, budget_tokens: int, focus: Iterable[str] = (), count_tokens: TokenCount | None = None) -> str:
         """The best-ranked definitions, grouped by file, as much as fits in `budget_tokens`."""
-        count = count_tokens or approximate_tokens
         if budget_tokens <= 0:
             return ""
         ranked = self.ranked(focus, limit=max(1, budget_tokens // MIN_TOKENS_PER_LINE))
-        low, high, best = 1, len(ranked), ""
-        while low <= high:
-            middle = (low + high) // 2
-            text = self._render_top(ranked[:middle])
-            if count(text) <= budget_tokens:
-                best, low = text, middle + 1
-            else:
-                high = middle - 1
-        return best
+        return render_within(ranked, budget_tokens, count_tokens or approximate_tokens, self._definitions_of)
 
-    def _render_top(self, top: list[tuple[float, str, Definition]]) -> str:
-        chosen: dict[str, set[Definition]] = {}
-        file_rank: dict[str, int] = {}
-        for position, (_, rel, d) in enumerate(top):
-            chosen.setdefault(rel, set()).add(d)
-            file_rank.setdefault(rel, position)
-        blocks: list[str] = []
-        for rel in sorted(chosen, key=file_rank.__getitem__):
-            picked = chosen[rel]
-            lines = [f"{rel}:"]
-            parent: Definition | None = None
-            for d in self._facts[self._files[rel].sha].definitions:
-                if d.depth == 0:
-                    parent = d
-                if d not in picked:
-                    continue
-                if d.depth > 0 and parent is not None and parent not in picked:
-                    lines.append(f"  {parent.signature}")
-                    picked.add(parent)
-                lines.append(f"{'  ' * (d.depth + 1)}{d.signature}")
-            blocks.append("\n".join(lines))
-        return "\n".join(blocks)
+    def _definitions_of(self, rel: str) -> list[Definition]:
+        return self._facts[self._files[rel].sha].definitions
 
     # -- the cache on disk ----------------------------------------------------------------------------
     def cache_path(self) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        key = hashlib.sha256(str(self.root).encode()).hexdigest()[:24]
-        return self.cache_dir / f"{key}.json"
+        return cache_file(self.cache_dir, self.root)
 
     def save(self) -> None:
         """Write the cache atomically; a failure to write only costs speed next time."""
         path = self.cache_path()
-        if path is None:
-            return
-        used = {state.sha for state in self._files.values()}
-        payload: dict[str, Any] = {
-            "version": CACHE_VERSION,
-            "root": str(self.root),
-            "files": {rel: [s.mtime_ns, s.size, s.sha] for rel, s in self._files.items()},
-            "mentions": {name: n for name, n in self._mentions.items() if n > 0},
-            "facts": {
-                sha: {"d": [d.to_row() for d in f.definitions], "i": list(f.identifiers)}
-                for sha, f in self._facts.items()
-                if sha in used
-            },
-        }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            return
+        if path is not None:
+            write_cache(path, self.root, self._files, self._mentions, self._facts)
 
     def _load_cache(self) -> None:
         path = self.cache_path()
-        if path is None:
+        cached = read_cache(path, self.root) if path is not None else None
+        if cached is None:
             return
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-            if payload.get("version") != CACHE_VERSION or payload.get("root") != str(self.root):
-                return
-            facts = {
-                sha: FileFacts([Definition.from_row(row) for row in entry["d"]], tuple(entry["i"]))
-                for sha, entry in payload["facts"].items()
-            }
-            files = {rel: _FileState(int(m), int(s), str(sha)) for rel, (m, s, sha) in payload["files"].items()}
-            mentions = Counter({str(name): int(n) for name, n in payload["mentions"].items()})
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return
-        if any(state.sha not in facts for state in files.values()):
-            return
-        self._facts, self._files, self._mentions = facts, files, mentions
-        for rel, state in files.items():
-            self._add_entries(rel, _entries_for(rel, facts[state.sha]))
+        self._facts, self._files, self._mentions = cached
+        for rel, state in self._files.items():
+            self._add_entries(rel, _entries_for(rel, self._facts[state.sha]))
         self._scores = None
 
 

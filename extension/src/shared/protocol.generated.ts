@@ -42,6 +42,7 @@ export type AgentEvent =
   | ApprovalRequested
   | CheckpointCreated
   | CheckpointFailed
+  | ModelChanged
   | ModelRequest
   | TaskFailed
   | TaskFinished
@@ -112,6 +113,19 @@ export interface CheckpointFailed {
   step: number;
   error: string;
   type: "checkpoint_failed";
+}
+/**
+ * The task continues with another model from its next step (a switch, an escalation, a resume).
+ */
+export interface ModelChanged {
+  task_id: string;
+  previous_profile: string;
+  profile: string;
+  model: string;
+  locality: "local" | "cloud";
+  tool_mode: string;
+  window: number;
+  type: "model_changed";
 }
 /**
  * The exact body handed to the model provider, for the trace; front ends may ignore it.
@@ -202,7 +216,10 @@ export interface Usage {
   locality: "local" | "cloud";
   prompt_tokens: number;
   completion_tokens: number;
-  cost_usd: number;
+  /**
+   * USD; None when no price is known for this cloud model.
+   */
+  cost_usd: number | null;
   latency_s: number;
   response_model: string;
   system_fingerprint: string | null;
@@ -211,7 +228,10 @@ export interface Usage {
   };
   total_prompt_tokens: number;
   total_completion_tokens: number;
-  total_cost_usd: number;
+  /**
+   * USD over the task so far; None once a call's cost was unknown.
+   */
+  total_cost_usd: number | null;
   type: "usage";
 }
 /**

@@ -100,7 +100,7 @@ function taskSection(task: TaskView, isLast: boolean): HTMLElement {
   if (task.profile || task.model) {
     head.appendChild(el("span", `badge locality-${task.locality}`, `${task.profile || task.model} · ${task.locality}`));
   }
-  const cost = task.costUsd > 0 ? ` · $${task.costUsd.toFixed(4)}` : " · $0";
+  const cost = task.costUsd === null ? " · cost unknown" : task.costUsd > 0 ? ` · $${task.costUsd.toFixed(4)}` : " · $0";
   head.appendChild(el("span", "counters", `${task.promptTokens} in · ${task.completionTokens} out tokens${cost}`));
   if (isRunning(task)) head.appendChild(button("Stop", "stop", { "data-task-id": task.taskId }, "danger"));
   section.appendChild(head);
@@ -128,6 +128,9 @@ function taskSection(task: TaskView, isLast: boolean): HTMLElement {
       }
       case "error":
         section.appendChild(el("div", "msg error", item.text));
+        break;
+      case "note":
+        section.appendChild(el("div", "msg note", item.text));
         break;
     }
   }

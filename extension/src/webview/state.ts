@@ -25,7 +25,8 @@ export type TranscriptItem =
   | { kind: "assistant"; text: string }
   | { kind: "tool"; callId: string }
   | { kind: "result"; text: string; outcome: string }
-  | { kind: "error"; text: string };
+  | { kind: "error"; text: string }
+  | { kind: "note"; text: string };
 
 export type TaskStatus = "starting" | "running" | "completed" | "failed" | "cancelled" | "limit";
 
@@ -40,7 +41,8 @@ export interface TaskView {
   cards: Record<string, ToolCard>;
   promptTokens: number;
   completionTokens: number;
-  costUsd: number;
+  /** null: a call's price was unknown (a cloud model litellm has no price for). */
+  costUsd: number | null;
   awaiting: string[];
 }
 
@@ -171,6 +173,12 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       task.costUsd = event.total_cost_usd;
       task.model = event.model || task.model;
       task.locality = event.locality || task.locality;
+      return;
+    case "model_changed":
+      task.model = event.model;
+      task.profile = event.profile;
+      task.locality = event.locality;
+      task.items.push({ kind: "note", text: `continuing with ${event.profile} (${event.model}, ${event.locality})` });
       return;
     case "tool_call_proposed":
       cardFor(task, event.call_id, event.tool, event.category, event.arguments);
