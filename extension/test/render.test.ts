@@ -46,3 +46,64 @@ describe("transcript rendering", () => {
     expect(root.querySelector(".badge")?.textContent).toBe("scripted · local");
   });
 });
+
+describe("patching instead of rebuilding", () => {
+  function withCard() {
+    let state = reduce(initialState(), ev(started));
+    state = reduce(state, ev({ type: "tool_call_proposed", call_id: "c1", tool: "run_command", category: "command", arguments: { command: "ls" } }));
+    state = reduce(state, ev({ type: "tool_result", call_id: "c1", tool: "run_command", ok: true, output: "a\nb\n", duration_s: 0.1 }));
+    return state;
+  }
+
+  it("a streamed delta rebuilds only the message it extends; every other node is kept as it is", () => {
+    let state = reduce(withCard(), ev({ type: "text_delta", text: "Looking" }));
+    const root = document.createElement("div");
+    renderTranscript(root, state);
+    const card = root.querySelector('.tool-card[data-call-id="c1"]');
+    const head = root.querySelector(".task-head");
+    state = reduce(state, ev({ type: "text_delta", text: " closer" }));
+    const stats = renderTranscript(root, state);
+    expect(stats.built).toBe(1);
+    expect(root.querySelector('.tool-card[data-call-id="c1"]')).toBe(card);
+    expect(root.querySelector(".task-head")).toBe(head);
+    expect(root.querySelector(".assistant")?.textContent?.trim()).toBe("Looking closer");
+  });
+
+  it("details the user opened stay open while the task streams and when their card changes", () => {
+    let state = withCard();
+    const root = document.createElement("div");
+    renderTranscript(root, state);
+    const output = root.querySelector<HTMLDetailsElement>('.tool-card[data-call-id="c1"] details.output');
+    expect(output?.open).toBe(false);
+    if (output) output.open = true;
+    state = reduce(state, ev({ type: "text_delta", text: "Done reading." }));
+    renderTranscript(root, state);
+    expect(root.querySelector<HTMLDetailsElement>('.tool-card[data-call-id="c1"] details.output')?.open).toBe(true);
+    // The card itself changes (a later result for the same call): it is rebuilt, the open state is carried over.
+    state = reduce(state, ev({ type: "tool_result", call_id: "c1", tool: "run_command", ok: true, output: "a\nb\nc\n", duration_s: 0.2 }));
+    renderTranscript(root, state);
+    const rebuilt = root.querySelector<HTMLDetailsElement>('.tool-card[data-call-id="c1"] details.output');
+    expect(rebuilt).not.toBe(output);
+    expect(rebuilt?.open).toBe(true);
+  });
+
+  it("keeps transcript order when items are added between updates", () => {
+    let state = reduce(withCard(), ev({ type: "text_delta", text: "one" }));
+    const root = document.createElement("div");
+    renderTranscript(root, state);
+    state = reduce(state, ev({ type: "tool_call_proposed", call_id: "c2", tool: "read_file", category: "read", arguments: { path: "x" } }));
+    state = reduce(state, ev({ type: "text_delta", text: "two" }));
+    renderTranscript(root, state);
+    const section = root.querySelector("section");
+    const kinds = [...(section?.children ?? [])].map((c) => c.className.split(" ").slice(0, 2).join(" "));
+    expect(kinds).toEqual(["task-head", "msg user", "card tool-card", "msg assistant", "card tool-card", "msg assistant"]);
+  });
+});
+
+describe("markdown blocks", () => {
+  it("cuts at blank lines, never inside a fenced block", async () => {
+    const { markdownBlocks } = await import("../src/webview/markdown");
+    const text = "Intro line\n\n```py\na = 1\n\nb = 2\n```\n\nOutro";
+    expect(markdownBlocks(text)).toEqual(["Intro line", "```py\na = 1\n\nb = 2\n```", "Outro"]);
+  });
+});

@@ -1,4 +1,5 @@
-// The chat webview: folds host messages into state, redraws, and turns clicks into host messages.
+// The chat webview: folds host messages into state, patches the DOM once per frame, and turns clicks into
+// host messages.
 import type { HostToWebview, WebviewToHost } from "../shared/messages";
 import type { Decision } from "../shared/protocol";
 import { renderHeader, renderTranscript } from "./render";
@@ -19,6 +20,18 @@ const transcript = document.getElementById("transcript") as HTMLElement;
 const input = document.getElementById("task-input") as HTMLTextAreaElement;
 const send = document.getElementById("send") as HTMLButtonElement;
 const newTask = document.getElementById("new-task") as HTMLButtonElement;
+
+let drawScheduled = false;
+
+/** Many messages in one frame (a streamed answer) cost one patch. */
+function scheduleDraw(): void {
+  if (drawScheduled) return;
+  drawScheduled = true;
+  requestAnimationFrame(() => {
+    drawScheduled = false;
+    draw();
+  });
+}
 
 function draw(): void {
   renderHeader(header, state);
@@ -44,7 +57,7 @@ function submit(forceNew: boolean): void {
 
 window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
   state = reduce(state, event.data);
-  draw();
+  scheduleDraw();
 });
 
 document.addEventListener("click", (event) => {

@@ -1,7 +1,10 @@
-// Draws the chat state into the DOM. Model text goes through textContent or the safe Markdown
-// renderer; buttons carry data-* attributes and are handled by one delegated listener (main.ts).
-import { renderMarkdown } from "./markdown";
-import type { TaskView, ToolCard, ViewState } from "./state";
+// Draws the chat state into the DOM, patching only what changed (patch.ts): each task, transcript item
+// and tool card is a keyed node rebuilt only when its own data changed. Model text goes through
+// textContent or the safe Markdown renderer; buttons carry data-* attributes and are handled by one
+// delegated listener (main.ts).
+import { markdownBlocks, renderMarkdown } from "./markdown";
+import { digest, patchChildren, type NodeSpec, type PatchStats } from "./patch";
+import type { TaskView, ToolCard, TranscriptItem, ViewState } from "./state";
 import { isRunning } from "./state";
 
 type Attrs = Record<string, string>;
@@ -63,7 +66,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     if (isEdit) root.appendChild(diffView(call.preview));
     else root.appendChild(el("pre", "preview", call.preview));
   } else {
-    const details = el("details", "arguments");
+    const details = el("details", "arguments", undefined, { "data-details": "arguments" });
     details.append(el("summary", "", "arguments"), el("pre", "", formatArguments(call.arguments)));
     root.appendChild(details);
   }
@@ -84,7 +87,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     if (change.diff && !call.preview) root.appendChild(diffView(change.diff));
   }
   if (call.output) {
-    const details = el("details", "output");
+    const details = el("details", "output", undefined, { "data-details": "output" });
     if (call.status === "failed") details.setAttribute("open", "");
     details.append(el("summary", "", "output"), el("pre", "", call.output));
     root.appendChild(details);
@@ -92,8 +95,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   return root;
 }
 
-function taskSection(task: TaskView, isLast: boolean): HTMLElement {
-  const section = el("section", `task task-${task.status}`, undefined, { "data-task-id": task.taskId });
+function taskHead(task: TaskView): HTMLElement {
   const head = el("div", "task-head");
   head.appendChild(el("span", "task-title", task.task || "(task)"));
   head.appendChild(el("span", `task-status status-${task.status}`, task.status));
@@ -103,56 +105,111 @@ function taskSection(task: TaskView, isLast: boolean): HTMLElement {
   const cost = task.costUsd === null ? " · cost unknown" : task.costUsd > 0 ? ` · $${task.costUsd.toFixed(4)}` : " · $0";
   head.appendChild(el("span", "counters", `${task.promptTokens} in · ${task.completionTokens} out tokens${cost}`));
   if (isRunning(task)) head.appendChild(button("Stop", "stop", { "data-task-id": task.taskId }, "danger"));
-  section.appendChild(head);
-  for (const item of task.items) {
-    switch (item.kind) {
-      case "user":
-        section.appendChild(el("div", "msg user", item.text));
-        break;
-      case "assistant": {
-        const div = el("div", "msg assistant markdown");
-        div.innerHTML = renderMarkdown(item.text);
-        section.appendChild(div);
-        break;
-      }
-      case "tool": {
-        const call = task.cards[item.callId];
-        if (call) section.appendChild(card(task, call));
-        break;
-      }
-      case "result": {
-        const div = el("div", `msg result outcome-${item.outcome} markdown`);
-        div.innerHTML = renderMarkdown(item.text);
-        section.appendChild(div);
-        break;
-      }
-      case "error":
-        section.appendChild(el("div", "msg error", item.text));
-        break;
-      case "note":
-        section.appendChild(el("div", "msg note", item.text));
-        break;
+  return head;
+}
+
+function markdownMessage(className: string, text: string): HTMLElement {
+  const div = el("div", `${className} markdown`);
+  div.innerHTML = renderMarkdown(text);
+  return div;
+}
+
+function itemSpec(task: TaskView, item: TranscriptItem, index: number, stats?: PatchStats): NodeSpec {
+  switch (item.kind) {
+    case "tool": {
+      const call = task.cards[item.callId];
+      const waiting = task.awaiting.includes(item.callId);
+      return {
+        key: `tool:${item.callId}`,
+        signature: call ? `${call.rev}:${waiting}` : "missing",
+        build: () => (call ? card(task, call) : el("div", "card missing")),
+      };
     }
+    case "assistant":
+      // Kept while it streams; only its last Markdown block changes, and only that block is rebuilt.
+      return {
+        key: `item:${index}`,
+        signature: "assistant",
+        build: () => el("div", "msg assistant markdown"),
+        patch: (node) => patchChildren(node, markdownBlocks(item.text).map(blockSpec), stats),
+      };
+    case "result":
+      return {
+        key: `item:${index}`,
+        signature: `result:${item.outcome}:${digest(item.text)}`,
+        build: () => markdownMessage(`msg result outcome-${item.outcome}`, item.text),
+      };
+    default:
+      return { key: `item:${index}`, signature: `${item.kind}:${digest(item.text)}`, build: () => el("div", `msg ${item.kind}`, item.text) };
   }
-  if (!isLast) section.classList.add("past");
-  return section;
+}
+
+function blockSpec(block: string, index: number): NodeSpec {
+  return {
+    key: String(index),
+    signature: digest(block),
+    build: () => {
+      const div = el("div", "md-block");
+      div.innerHTML = renderMarkdown(block);
+      return div;
+    },
+  };
+}
+
+function headSignature(task: TaskView): string {
+  return [task.task, task.status, task.profile, task.model, task.locality, task.promptTokens, task.completionTokens, task.costUsd].join("\u0000");
+}
+
+function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec {
+  return {
+    key: `task:${task.taskId}`,
+    // A task section is kept and patched inside, never rebuilt: its items change one by one.
+    signature: "section",
+    build: () => el("section", "task", undefined, { "data-task-id": task.taskId }),
+    patch: (section) => patchTask(section, task, isLast, stats),
+  };
+}
+
+function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?: PatchStats): void {
+  section.className = `task task-${task.status}${isLast ? "" : " past"}`;
+  const specs: NodeSpec[] = [{ key: "head", signature: headSignature(task), build: () => taskHead(task) }];
+  task.items.forEach((item, index) => specs.push(itemSpec(task, item, index, stats)));
+  patchChildren(section, specs, stats);
 }
 
 export function renderHeader(root: HTMLElement, state: ViewState): void {
-  root.replaceChildren();
   const badge = state.model.profile ? `${state.model.profile} · ${state.model.locality}` : "no model";
-  root.appendChild(button(badge, "selectModel", { title: "Switch model profile" }, `badge model-badge locality-${state.model.locality}`));
+  const specs: NodeSpec[] = [
+    {
+      key: "model",
+      signature: `${badge}:${state.model.locality}`,
+      build: () => button(badge, "selectModel", { title: "Switch model profile" }, `badge model-badge locality-${state.model.locality}`),
+    },
+  ];
   if (state.server.state !== "running") {
     const className = state.server.state === "failed" ? "server-state error" : "server-state";
-    root.appendChild(el("span", className, state.server.message || `server ${state.server.state}`));
+    const text = state.server.message || `server ${state.server.state}`;
+    specs.push({ key: "server", signature: `${className}:${text}`, build: () => el("span", className, text) });
   }
+  patchChildren(root, specs);
 }
 
-export function renderTranscript(root: HTMLElement, state: ViewState): void {
-  root.replaceChildren();
-  for (const message of state.errors) root.appendChild(el("div", "msg error", message));
+/** Patches `root` to show `state`; returns how many nodes were built and kept (for tests and benchmarks). */
+export function renderTranscript(root: HTMLElement, state: ViewState): PatchStats {
+  const stats: PatchStats = { built: 0, kept: 0 };
+  const specs: NodeSpec[] = state.errors.map((message, index) => ({
+    key: `error:${index}`,
+    signature: digest(message),
+    build: () => el("div", "msg error", message),
+  }));
   if (state.tasks.length === 0) {
-    root.appendChild(el("div", "empty", "Describe a task for Flambeau. Edits and commands wait for your approval."));
+    specs.push({
+      key: "empty",
+      signature: "empty",
+      build: () => el("div", "empty", "Describe a task for Flambeau. Edits and commands wait for your approval."),
+    });
   }
-  state.tasks.forEach((task, index) => root.appendChild(taskSection(task, index === state.tasks.length - 1)));
+  state.tasks.forEach((task, index) => specs.push(taskSpec(task, index === state.tasks.length - 1, stats)));
+  patchChildren(root, specs, stats);
+  return stats;
 }

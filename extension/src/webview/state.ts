@@ -6,6 +6,8 @@ export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succ
 
 export interface ToolCard {
   callId: string;
+  /** Bumped on every change; the renderer rebuilds a card only when its revision moved. */
+  rev: number;
   tool: string;
   category: string;
   arguments: Record<string, unknown>;
@@ -83,25 +85,34 @@ function newTask(taskId: string, task: string): TaskView {
 }
 
 function newCard(callId: string, tool: string, category: string, args: Record<string, unknown>): ToolCard {
-  return { callId, tool, category, arguments: args, status: "proposed", summary: "", askedBecause: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [] };
+  return { callId, rev: 0, tool, category, arguments: args, status: "proposed", summary: "", askedBecause: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [] };
 }
 
+// The reducer copies on write: a message copies the one task it touches (and the one card), and shares
+// everything else with the previous state, so a streamed delta costs little however long the task is.
 function taskFor(state: ViewState, taskId: string): TaskView {
-  let task = state.tasks.find((t) => t.taskId === taskId);
-  if (!task) {
-    task = newTask(taskId, "");
+  const index = state.tasks.findIndex((t) => t.taskId === taskId);
+  if (index < 0) {
+    const task = newTask(taskId, "");
     state.tasks.push(task);
+    return task;
   }
+  const previous = state.tasks[index] as TaskView;
+  const task = { ...previous, items: [...previous.items], cards: { ...previous.cards }, awaiting: [...previous.awaiting] };
+  state.tasks[index] = task;
   return task;
 }
 
 function cardFor(task: TaskView, callId: string, tool: string, category = "", args: Record<string, unknown> = {}): ToolCard {
-  let card = task.cards[callId];
-  if (!card) {
-    card = newCard(callId, tool, category, args);
+  const existing = task.cards[callId];
+  if (existing) {
+    const card = { ...existing, rev: existing.rev + 1 };
     task.cards[callId] = card;
-    task.items.push({ kind: "tool", callId });
+    return card;
   }
+  const card = newCard(callId, tool, category, args);
+  task.cards[callId] = card;
+  task.items.push({ kind: "tool", callId });
   return card;
 }
 
@@ -119,7 +130,7 @@ function settle(task: TaskView, callId: string): void {
 
 /** Folds one message from the extension host into the state. Never mutates its input. */
 export function reduce(previous: ViewState, message: HostToWebview): ViewState {
-  const state = structuredClone(previous);
+  const state: ViewState = { ...previous, tasks: [...previous.tasks], errors: [...previous.errors] };
   switch (message.type) {
     case "model":
       state.model = message.badge;
@@ -163,7 +174,7 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       return;
     case "text_delta": {
       const last = task.items[task.items.length - 1];
-      if (last?.kind === "assistant") last.text += event.text;
+      if (last?.kind === "assistant") task.items[task.items.length - 1] = { kind: "assistant", text: last.text + event.text };
       else task.items.push({ kind: "assistant", text: event.text });
       return;
     }
