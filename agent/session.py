@@ -162,6 +162,13 @@ class Session:
         if was_native != self._native:
             self._conversation.turns = restate(self._conversation.turns, self._native)
         window = model_shape(self.profile, self._window).window
+        same = (previous.name, previous.model, previous.tool_mode) == (
+            self.profile.name,
+            self.profile.model,
+            self.profile.tool_mode,
+        )
+        if same:  # the same model reopened (e.g. the embedded server restarted on another port)
+            return
         self.emit(
             ModelChanged(
                 task_id=self.task_id,
