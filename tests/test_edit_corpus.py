@@ -143,18 +143,26 @@ CASES: list[Case] = [
          [("    def subtotl(self):\n        return sum(i.price for i in self.items)\n", "    pass\n")], None,
          "lines 6-7"),
     Case("nothing similar at all", b"alpha\nbeta\n", [("completely unrelated text here", "x")], None, "not found"),
-    Case("empty search", b"a\n", [("", "x")], None, "empty search"),
-    Case("whitespace-only search", b"a\n\n\nb\n", [("\n\n", "x")], None, "empty search"),
+    Case("empty search names no place", b"a\n", [("", "x")], None, 'set position to "start" or "end"'),
+    Case("whitespace-only search names no place", b"a\n\n\nb\n", [("\n\n", "x")], None, "the search text is empty"),
     Case("search equals replace", b"a\n", [("a", "a")], None, "identical"),
     Case("empty file", b"", [("anything", "x")], None, "not found"),
     Case("replacement equal to the file after tolerant match", b"\tx = 1\n", [("    x = 1\n", "\tx = 1\n")],
          None, "nothing to do"),
     # --- close matches ---------------------------------------------------------------------------
-    Case("typo in a long block is a close match", LONG_PY,
-         [("    def total(self):\n        return self.subtotal() * (1 + self.taxrate)\n",
-           "    def total(self):\n        return round(self.subtotal() * (1 + self.tax_rate), 2)\n")],
+    Case("typo on a line the block keeps: a close match that keeps the file's line", LONG_PY,
+         [("    def total(slef):\n        return self.subtotal() * (1 + self.tax_rate)\n",
+           "    def total(slef):\n        return round(self.subtotal() * (1 + self.tax_rate), 2)\n")],
          LONG_PY.replace(b"        return self.subtotal() * (1 + self.tax_rate)\n",
                          b"        return round(self.subtotal() * (1 + self.tax_rate), 2)\n")),
+    Case("typo on a line the block changes is refused with the current line", LONG_PY,
+         [("    def total(self):\n        return self.subtotal() * (1 + self.taxrate)\n",
+           "    def total(self):\n        return round(self.subtotal() * (1 + self.tax_rate), 2)\n")],
+         None, "differs on line 10, which the block changes"),
+    Case("a stale operator on a changed line is never close enough", PY,
+         [("    message = f'hello {name}'\n    print(message)\n    return message != None\n",
+           "    message = f'hello {name}'\n    print(message)\n    return message is not None\n")],
+         None, "which the block changes"),
     Case("a line missing from the search is not papered over", LONG_PY,
          [("    def __init__(self, items, tax_rate):\n        self.tax_rate = tax_rate\n",
            "    def __init__(self, items, tax_rate=0.2):\n        self.tax_rate = tax_rate\n")],
@@ -221,7 +229,8 @@ def test_stale_file_is_refused_with_the_fresh_region_then_the_retry_applies(work
         _edit(ctx, "app.py", edits)
     message = str(refused.value)
     assert "changed since you last read it" in message
-    assert "10 |         return self.subtotal() * (1 + self.tax_rate) + self.shipping" in message
+    assert "lines 7-10:\n```\n        return sum(item.price * item.quantity for item in self.items)\n" in message
+    assert "\n        return self.subtotal() * (1 + self.tax_rate) + self.shipping\n```\n" in message
     assert target.read_bytes() == changed_by_user
     fresh = [("        return self.subtotal() * (1 + self.tax_rate) + self.shipping\n", "        return 0\n")]
     _edit(ctx, "app.py", fresh)
@@ -249,7 +258,8 @@ def test_five_megabyte_file(workspace: Path) -> None:
     assert after == big.replace(lines[149_998], b"line 0149998 = changed()\n")
     with pytest.raises(ToolError) as refused:
         _edit(ctx, "big.py", [("def special_fn(a, b):\n", "def special(a, b):\n")])
-    assert "closest text (lines 77778-77778" in str(refused.value)
+    assert "closest text (line 77778, " in str(refused.value)
+    assert "\n```\ndef special_function(alpha, beta):\n```\n" in str(refused.value)
     assert target.read_bytes() == after
 
 

@@ -64,5 +64,5 @@ def test_a_file_changed_behind_the_agents_back_is_refused_then_redone(
     results = [e for e in events if isinstance(e, ToolResultEvent) and e.tool == "edit_file"]
     assert [r.ok for r in results] == [False, True]
     assert "changed since you last read it" in results[0].output
-    assert "2 |     return 'hello, world'" in results[0].output
+    assert "\n```\ndef greet():\n    return 'hello, world'\n```\n" in results[0].output
     assert target.read_text() == "def greet():\n    return 'hi, world'\n"

@@ -4,28 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult, sha256_bytes
-from tools.workspace.edit_match import BlockFailure, EditBlock, EditRefused, FileLines, Matcher, splice
+from tools.editing.blocks import EditBlock, EditRefused, Match
+from tools.editing.matcher import Matcher
+from tools.editing.messages import fresh_regions, refusal_text
+from tools.editing.splice import splice
 from tools.workspace.fileio import commit_bytes, current_bytes, unified_diff
 from tools.workspace.textcodec import DecodedText, decode, is_binary, with_final_newline_of
 
-STALE_CONTEXT_LINES = 3
-MAX_REGION_LINES = 60
-
 
 class SearchReplace(ToolArgs):
-    search: str = Field(description="Exact current text to find (whole lines are safest).")
-    replace: str = Field(description="Text to put in its place.")
+    search: str = Field(description="Text to find, copied exactly from the file (whole lines are safest).")
+    replace: str = Field(description="Text to put in its place (empty: delete it).")
+    replace_all: bool = Field(default=False, description="Change every place the search matches, not just one.")
+    line: int | None = Field(
+        default=None, ge=1, description="Line where the search starts, to pick one of several identical places."
+    )
+    position: Literal["start", "end"] | None = Field(
+        default=None, description="Only with an empty search: insert replace at the start or end of the file."
+    )
 
 
 class EditFileArgs(ToolArgs):
     path: str = Field(description="File path relative to the workspace root.")
     edits: list[SearchReplace] = Field(
-        min_length=1, description="Blocks applied all or none; each search must match exactly one place."
+        min_length=1,
+        description=(
+            "Blocks applied all or none, each matched against the file as it is now; each search matches one place."
+        ),
     )
 
 
@@ -35,7 +45,8 @@ class PlannedEdit:
 
     path: Path
     rel: str
-    before: bytes
+    before: bytes | None
+    """None: the call creates the file."""
     after: bytes
     stages: list[str]
 
@@ -44,7 +55,8 @@ class EditFile(Tool[EditFileArgs]):
     name: ClassVar[str] = "edit_file"
     category: ClassVar[Category] = Category.EDIT
     description: ClassVar[str] = (
-        "Change an existing file with search/replace blocks. Read the file first; copy search text exactly."
+        "Change a file with search/replace blocks. Read the file first; copy search text exactly. "
+        "An empty search with position inserts text (or creates a missing file)."
     )
     args_model = EditFileArgs
 
@@ -68,9 +80,10 @@ class EditFile(Tool[EditFileArgs]):
         planned = self.plan(args, ctx, check_stale=True)
         change = await commit_bytes(planned.path, planned.rel, planned.before, planned.after, ctx)
         how = ", ".join(f"block {i}: {stage}" for i, stage in enumerate(planned.stages, start=1))
+        verb = "created" if planned.before is None else "edited"
         return ToolResult(
             ok=True,
-            output=f"edited {planned.rel} ({how})\n{change.diff}",
+            output=f"{verb} {planned.rel} ({how})\n{change.diff}",
             file_changes=[change],
             data={"path": planned.rel, "blocks": len(planned.stages)},
         )
@@ -79,31 +92,43 @@ class EditFile(Tool[EditFileArgs]):
         """Match every block against the current content; raises `ToolError` (file untouched) on any problem."""
         path = ctx.workspace.resolve_for_write(args.path)
         rel = ctx.workspace.relative(path)
-        before = _existing_text_file(path, rel, ctx)
-        decoded = decode(before)
-        blocks = [EditBlock(e.search, e.replace) for e in args.edits]
-        if check_stale:
+        blocks = [EditBlock(e.search, e.replace, e.replace_all, e.line, e.position) for e in args.edits]
+        before = _current_text_file(path, rel, ctx, blocks)
+        decoded = decode(before) if before is not None else DecodedText("", "utf-8")
+        if check_stale and before is not None:
             _refuse_if_stale(rel, before, decoded, blocks, ctx)
         lf_text = decoded.text.replace("\r\n", "\n")
         try:
             matches = Matcher(lf_text).plan(blocks)
         except EditRefused as refused:
-            raise ToolError(_refusal_text(rel, lf_text, refused.failures, len(blocks))) from refused
+            raise ToolError(refusal_text(rel, lf_text, refused.failures, len(blocks))) from refused
         newline = decoded.newline
         edited = with_final_newline_of(decoded.text, splice(decoded.text, matches, newline), newline)
         after = decoded.encode(edited)
         if after == before:
             raise ToolError(f"the edit leaves {rel} as it is (it already contains the replacement); nothing to do")
-        stages = [m.stage for m in sorted(matches, key=lambda m: m.block)]
-        return PlannedEdit(path, rel, before, after, stages)
+        return PlannedEdit(path, rel, before, after, _stages(matches, len(blocks)))
 
 
-def _existing_text_file(path: Path, rel: str, ctx: ToolContext) -> bytes:
+def _stages(matches: list[Match], blocks: int) -> list[str]:
+    """How each block matched, with the number of places for blocks that changed several."""
+    stages = []
+    for index in range(1, blocks + 1):
+        mine = [m for m in matches if m.block == index]
+        places = f", {len(mine)} places" if len(mine) > 1 else ""
+        stages.append(mine[0].stage + places)
+    return stages
+
+
+def _current_text_file(path: Path, rel: str, ctx: ToolContext, blocks: list[EditBlock]) -> bytes | None:
+    """The file's bytes; None when it does not exist and every block inserts (the call creates it)."""
     if path.is_dir():
         raise ToolError(f"{rel} is a directory; give the path of a file")
     data = current_bytes(path, ctx)
     if data is None:
-        raise ToolError(f"{rel} does not exist; create it with write_file")
+        if all(not block.search.strip() for block in blocks):
+            return None
+        raise ToolError(f"{rel} does not exist; create it with write_file (or edit_file with an empty search)")
     if is_binary(data):
         raise ToolError(f"{rel} is a binary file; edit_file only changes text files")
     return data
@@ -119,47 +144,9 @@ def _refuse_if_stale(rel: str, data: bytes, decoded: DecodedText, blocks: list[E
     lf_text = decoded.text.replace("\r\n", "\n")
     raise ToolError(
         f"{rel} changed since you last read it (someone else edited it); nothing was applied.\n"
-        f"Its current content where your edit applies:\n{_fresh_regions(lf_text, blocks)}\n"
+        f"Its current content where your edit applies:\n{fresh_regions(lf_text, blocks)}\n"
         "Make the edit again against this content."
     )
-
-
-def _fresh_regions(lf_text: str, blocks: list[EditBlock]) -> str:
-    matcher = Matcher(lf_text)
-    lines = matcher.file
-    regions: list[tuple[int, int]] = []
-    for index, block in enumerate(blocks, start=1):
-        try:
-            match = matcher.locate(index, block)
-            regions.append((match.first_line, match.last_line))
-        except EditRefused as refused:
-            candidate = refused.failures[0].candidate
-            if candidate is not None:
-                regions.append((candidate.first_line, candidate.last_line))
-    if not regions:
-        last = min(len(lines.lines), MAX_REGION_LINES)
-        return lines.excerpt(1, last)
-    return "\n...\n".join(
-        lines.excerpt(first, min(last, first + MAX_REGION_LINES), context=STALE_CONTEXT_LINES)
-        for first, last in sorted(set(regions))
-    )
-
-
-def _refusal_text(rel: str, lf_text: str, failures: list[BlockFailure], total: int) -> str:
-    lines = FileLines(lf_text)
-    blocks = "the block" if total == 1 else f"all {total} blocks"
-    parts = [f"no change made to {rel} ({blocks} or nothing is applied):"]
-    for failure in failures:
-        parts.append(f"- {failure.reason}")
-        candidate = failure.candidate
-        if candidate is not None and candidate.similarity < 100:
-            last = min(candidate.last_line, candidate.first_line + MAX_REGION_LINES)
-            parts.append(
-                f"  closest text (lines {candidate.first_line}-{candidate.last_line}, "
-                f"{candidate.similarity:.0f}% similar):\n{lines.excerpt(candidate.first_line, last)}"
-            )
-    parts.append("Copy the search text exactly from the current file (read_file shows it), then retry.")
-    return "\n".join(parts)
 
 
 def _inline_refs(schema: Any, definitions: dict[str, Any]) -> Any:

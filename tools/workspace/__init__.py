@@ -1,2 +1,2 @@
 """Workspace machinery the tools share: the path jail, file I/O, ignore rules, output caps, secret scrubbing,
-edit matching, the repo map and checkpoints."""
+the repo map and checkpoints."""
