@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tools.base import ToolContext, ToolError, ToolResult, sha256_bytes
 from tools.edit import EditFile
@@ -340,45 +338,3 @@ def test_file_in_a_legacy_encoding_is_written_on_disk_when_not_open_in_the_edito
     ctx = ToolContext(workspace=Workspace(workspace), documents=_EditorBuffers(other, "unrelated\n"))
     _edit(ctx, "legacy.txt", [("x = 1", "x = 2")])
     assert target.read_bytes() == b"caf\xe9\nx = 2\n"
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    lines=st.lists(st.text(alphabet="abc xyzé\t()=", min_size=1, max_size=12), min_size=1, max_size=12, unique=True),
-    data=st.data(),
-    newline=st.sampled_from(["\n", "\r\n"]),
-    final_newline=st.booleans(),
-)
-def test_any_unique_run_of_lines_is_replaced_exactly(
-    workspace: Path, lines: list[str], data: st.DataObject, newline: str, final_newline: bool
-) -> None:
-    lines = [line for line in lines if line.strip() and line == line.strip(" \t")] or ["x"]
-    lines = list(dict.fromkeys(_key_distinct(lines)))
-    first = data.draw(st.integers(0, len(lines) - 1))
-    last = data.draw(st.integers(first + 1, len(lines)))
-    replacement = data.draw(st.lists(st.text(alphabet="klm nop", min_size=1, max_size=8), max_size=3))
-    before = newline.join(lines) + (newline if final_newline else "")
-    expected_lines = lines[:first] + replacement + lines[last:]
-    # A file without any line ending gives no convention to keep: new lines get "\n".
-    kept_newline = newline if "\n" in before else "\n"
-    expected = kept_newline.join(expected_lines) + (kept_newline if final_newline and expected_lines else "")
-    search = "\n".join(lines[first:last]) + "\n"
-    replace = "".join(f"{r}\n" for r in replacement)
-    target = workspace / "prop.txt"
-    target.write_bytes(before.encode())
-    if expected == before:
-        return
-    _edit(ToolContext(workspace=Workspace(workspace)), "prop.txt", [(search, replace)])
-    assert target.read_bytes() == expected.encode()
-
-
-def _key_distinct(lines: list[str]) -> list[str]:
-    """Lines that stay distinct when whitespace is collapsed (so each run of lines matches one place)."""
-    seen: set[str] = set()
-    kept = []
-    for line in lines:
-        key = " ".join(line.split())
-        if key not in seen and not any(key in other or other in key for other in seen):
-            seen.add(key)
-            kept.append(line)
-    return kept

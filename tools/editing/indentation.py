@@ -48,13 +48,15 @@ def _common_step(values: list[int]) -> int:
 class Reindent:
     """Maps the indentation of a replacement line, as the model wrote it, to the file's."""
 
-    def __init__(self, pairs: list[Pair], model_unit: int, file_uses_tabs: bool) -> None:
+    def __init__(self, pairs: list[Pair], model_unit: int, file_step: str) -> None:
         self.pairs = pairs
         self.model_unit = model_unit
         """Spaces per level in the model's own text, used only to turn its spaces into the file's tabs or back."""
-        self.file_uses_tabs = file_uses_tabs
+        self.file_step = file_step
+        """How the file indents one level deeper, "" when unknown."""
         self.base: Pair = min(pairs, key=lambda p: len(p[0])) if pairs else ("", "")
-        self.file_unit = ""
+        self.file_char = " "
+        self.file_width = 0
         self.search_step = 0
         self.search_kind = ""
         self.mode: Mode = self._mode()
@@ -96,9 +98,9 @@ class Reindent:
                 and all(a * f_step == b * s_step for a, b in zip(search_steps, file_steps, strict=True))
             )
             if levels_agree and len({s for s, _ in self.pairs}) >= 2:
-                self.search_step = s_step
+                self.search_step, self.file_width = s_step, f_step
                 self.search_kind = next(iter(search_kinds)) or ""
-                self.file_unit = ("\t" if file_kinds == {"tab"} else " ") * f_step
+                self.file_char = "\t" if file_kinds == {"tab"} else " "
                 return "levels"
         return "relative"
 
@@ -106,11 +108,12 @@ class Reindent:
         s0, f0 = self.base
         if _kind(ws) not in ("", self.search_kind):
             return self._relative(ws, self.base)
-        levels, rest = divmod(len(ws) - len(s0), self.search_step)
-        if levels >= 0:
-            return f0 + self.file_unit * levels + " " * rest
-        cut = len(self.file_unit) * -levels
-        return f0[: len(f0) - cut] if len(f0) >= cut else ""
+        width, off_grid = divmod((len(ws) - len(s0)) * self.file_width, self.search_step)
+        if off_grid:
+            return self._relative(ws, self.base)
+        if width >= 0:
+            return f0 + self.file_char * width
+        return f0[: len(f0) + width] if len(f0) >= -width else ""
 
     def _relative(self, ws: str, anchor: Pair) -> str:
         sa, fa = anchor
@@ -124,7 +127,7 @@ class Reindent:
     def _convert(self, extra: str, anchor: Pair) -> str:
         """Extra indentation written with the search's characters, written with the file's (tabs stay tabs)."""
         sa, fa = anchor
-        file_kind = _kind(fa) or ("tab" if self.file_uses_tabs else "space")
+        file_kind = _kind(self.file_step) or _kind(fa) or "space"
         extra_kind = _kind(extra)
         if not extra or extra_kind is None or extra_kind == file_kind:
             return extra
@@ -132,5 +135,8 @@ class Reindent:
             per_tab = len(sa) // len(fa) if _kind(sa) == "space" and fa and len(sa) % len(fa) == 0 else self.model_unit
             tabs, spaces = divmod(len(extra), per_tab)
             return "\t" * tabs + " " * spaces
-        per_tab = len(fa) // len(sa) if _kind(sa) == "tab" and _kind(fa) == "space" else self.model_unit
+        if _kind(sa) == "tab" and _kind(fa) == "space":
+            per_tab = len(fa) // len(sa)
+        else:
+            per_tab = len(self.file_step) if _kind(self.file_step) == "space" else self.model_unit
         return " " * (len(extra) * per_tab)

@@ -8,13 +8,14 @@ places. Exact matches replace the text as given; the other stages patch the file
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 
 from tools.editing.blocks import BlockFailure, Candidate, EditBlock, EditRefused, Match, refuse
 from tools.editing.line_numbers import strip_line_numbers
 from tools.editing.patch import StaleLine, patch_region
 from tools.editing.similarity import close_windows, clusters, line_containing
-from tools.editing.squeeze import Squeezed, words_all_in
+from tools.editing.squeeze import Squeezed, insensitive_spans
 from tools.editing.text import FileLines, collapse, leading_ws, split_block, trim_blank_edges
 
 FUZZY_THRESHOLD = 90.0
@@ -31,8 +32,7 @@ class Matcher:
     def __init__(self, text: str) -> None:
         self.file = FileLines(text)
         self._squeezed: Squeezed | None = None
-        indents = [leading_ws(line)[:1] for line in self.file.lines if line.strip()]
-        self.file_uses_tabs = indents.count("\t") > indents.count(" ")
+        self._indent_step: str | None = None
 
     def plan(self, blocks: list[EditBlock]) -> list[Match]:
         """Every block's matches, ordered by position; raises `EditRefused` naming every block that fails."""
@@ -46,6 +46,10 @@ class Matcher:
         if failures:
             raise EditRefused([self._explain_order(f, blocks, matches) for f in failures])
         matches.sort(key=lambda m: (m.start, m.end, m.block))
+        for i in range(1, len(matches)):
+            before, after = matches[i - 1], matches[i]
+            if _share_a_line_break(before, after):
+                matches[i] = dataclasses.replace(after, start=before.end)
         for before, after in pairwise(matches):
             if after.start < before.end:
                 where = f"lines {before.first_line}-{before.last_line} and {after.first_line}-{after.last_line}"
@@ -95,6 +99,9 @@ class Matcher:
         while at != -1 and (every or len(positions) <= MAX_COUNTED_PLACES):
             positions.append(at)
             at = text.find(search, at + (len(search) if every else 1))
+        if "\n" in search or "\n" in replace:
+            # Lines whose first one lost its indentation are the tolerant stage's: it re-indents the others.
+            positions = [p for p in positions if not self._after_indentation(p)]
         if not positions:
             return None
         if not every:
@@ -125,11 +132,7 @@ class Matcher:
         return [self._line_match(index, f, search_lines, edit, "whitespace-tolerant") for f in chosen]
 
     def _insensitive(self, index: int, search: str, replace: str, every: bool, hint: int | None) -> list[Match] | None:
-        if not words_all_in(search, self.file.text):
-            return None
-        if self._squeezed is None:
-            self._squeezed = Squeezed(self.file.text)
-        spans = self._squeezed.spans_of(Squeezed(search))
+        spans = insensitive_spans(self.file.text, search, self._squeezed_file)
         if not spans:
             return None
         if not every:
@@ -146,7 +149,7 @@ class Matcher:
             partial = line_containing(self.file, search_lines)
             if partial is not None and (candidate is None or partial.similarity > candidate.similarity):
                 candidate = Candidate(
-                    partial.first + 1, partial.first + 1, partial.similarity, "a line holding most of it"
+                    partial.first + 1, partial.first + 1, partial.similarity, "the line that contains most of it"
                 )
         long_enough = len("".join(search.split())) >= FUZZY_MIN_CHARS
         above = [w for w in scored if w.similarity >= FUZZY_THRESHOLD and w.size == len(search_lines)]
@@ -225,7 +228,9 @@ class Matcher:
             replace_lines, lead = replace_lines[1:], lead - 1
         while trail and replace_lines and not replace_lines[-1].strip():
             replace_lines, trail = replace_lines[:-1], trail - 1
-        patched = patch_region(search_lines, file_lines, replace_lines, self.file_uses_tabs)
+        if self._indent_step is None:
+            self._indent_step = self.file.indent_step()
+        patched = patch_region(search_lines, file_lines, replace_lines, self._indent_step)
         if isinstance(patched, StaleLine):
             raise self._stale(index, first, count, patched, stage)
         if stage.startswith("close") and patched.kept:
@@ -235,6 +240,16 @@ class Matcher:
         if not patched.lines:
             start, end = self._take_line_break(start, end)
         return Match(index, start, end, "\n".join(patched.lines), stage, first + 1, first + count)
+
+    def _after_indentation(self, offset: int) -> bool:
+        """Whether `offset` is inside a line's indentation or just after it (not at the line's start)."""
+        line_start = self.file.starts[self.file.line_of(offset) - 1]
+        return line_start < offset and not self.file.text[line_start:offset].strip()
+
+    def _squeezed_file(self) -> Squeezed:
+        if self._squeezed is None:
+            self._squeezed = Squeezed(self.file.text)
+        return self._squeezed
 
     def _take_line_break(self, start: int, end: int) -> tuple[int, int]:
         """Deleting whole lines: take one line break with them (the one after, or before the file's last line)."""
@@ -303,3 +318,8 @@ def _place(lines: tuple[int, int], times: int) -> str:
     first, last = lines
     where = f"{first}-{last}" if first != last else str(first)
     return f"{where} ({times} times)" if times > 1 else where
+
+
+def _share_a_line_break(before: Match, after: Match) -> bool:
+    """Two whole-line deletions that each took the line break between them (the second ends the file)."""
+    return not before.replacement and not after.replacement and after.start == before.end - 1

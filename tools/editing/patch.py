@@ -33,14 +33,16 @@ class Patched:
 
 
 def patch_region(
-    search_lines: list[str], file_lines: list[str], replace_lines: list[str], file_uses_tabs: bool
+    search_lines: list[str], file_lines: list[str], replace_lines: list[str], file_step: str
 ) -> Patched | StaleLine:
-    """The file's region with the block's change applied; `search_lines` and `file_lines` pair up one to one."""
+    """The file's region with the block's change applied; `search_lines` and `file_lines` pair up one to one.
+
+    `file_step` is how the file indents one level ("" when it never does)."""
     pairs = [
         (leading_ws(s), leading_ws(f)) for s, f in zip(search_lines, file_lines, strict=True) if s.strip() and f.strip()
     ]
     model_unit = indent_unit([leading_ws(line) for line in search_lines + replace_lines if line.strip()]) or 4
-    reindent = Reindent(pairs, model_unit, file_uses_tabs)
+    reindent = Reindent(pairs, model_unit, file_step)
     out: list[str] = []
     kept: list[int] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, search_lines, replace_lines, autojunk=False).get_opcodes():

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _WHITESPACE = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 _OPERATORS = frozenset("+-*/%=<>!&|^~.?:@")
+MAX_WINDOWS = 64
+"""A search whose rarest word occurs more often than this is looked for in the whole squeezed file."""
+WINDOW_MARGIN = 1_000
 
 
 def _is_word(char: str) -> bool:
@@ -92,6 +96,38 @@ class Squeezed:
         return glued_before or glued_after
 
 
-def words_all_in(search: str, text: str) -> bool:
-    """Whether every word of `search` occurs in `text`: a cheap test before squeezing a whole file."""
-    return all(word in text for word in set(_WORDS.findall(search)))
+def insensitive_spans(text: str, search: str, whole: Callable[[], Squeezed]) -> list[tuple[int, int]]:
+    """Original [start, end) of each place `search` occurs in `text` up to whitespace between tokens.
+
+    Every word of the search must occur in the text as it is; when its rarest word is rare, only the lines
+    around that word's occurrences are squeezed (a whole large file takes a while); `whole` gives the
+    squeezed whole text otherwise (cached by the caller).
+    """
+    words = set(_WORDS.findall(search))
+    if any(word not in text for word in words):
+        return []
+    needle = Squeezed(search)
+    rarest = min(words, key=text.count, default=None)
+    if rarest is None or text.count(rarest) > MAX_WINDOWS:
+        return whole().spans_of(needle)
+    spans: set[tuple[int, int]] = set()
+    for start, end in _windows(text, rarest, margin=4 * len(search) + WINDOW_MARGIN):
+        part = Squeezed(text[start:end])
+        spans.update((a + start, b + start) for a, b in part.spans_of(needle))
+    return sorted(spans)
+
+
+def _windows(text: str, word: str, margin: int) -> list[tuple[int, int]]:
+    """Whole-line regions reaching `margin` characters either side of each occurrence of `word`, merged."""
+    windows: list[tuple[int, int]] = []
+    at = text.find(word)
+    while at != -1:
+        start = text.rfind("\n", 0, max(0, at - margin)) + 1
+        newline = text.find("\n", min(len(text), at + len(word) + margin))
+        end = len(text) if newline == -1 else newline
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+        at = text.find(word, at + 1)
+    return windows

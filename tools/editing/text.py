@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -83,6 +84,24 @@ class FileLines:
                 index.setdefault(key, []).append(i)
             self._by_key = index
         return self._by_key
+
+    def indent_step(self) -> str:
+        """How this file indents one level deeper ("    ", "  ", "\t"): the commonest step between neighbours, or "".
+
+        Steps from an indented line count first: from column 0 a file may step to a base of another kind (a
+        tab, then levels of four spaces)."""
+        nested: Counter[str] = Counter()
+        from_margin: Counter[str] = Counter()
+        previous = ""
+        for line in self.lines:
+            if not line.strip():
+                continue
+            indent = leading_ws(line)
+            if len(indent) > len(previous) and indent.startswith(previous):
+                (nested if previous else from_margin)[indent[len(previous) :]] += 1
+            previous = indent
+        steps = nested or from_margin
+        return steps.most_common(1)[0][0] if steps else ""
 
     def span(self, first: int, count: int) -> tuple[int, int]:
         """Offsets of lines [first, first+count) (0-based), the newline after the last line excluded."""
