@@ -154,6 +154,12 @@ def test_deleting_a_line_given_without_its_newline_leaves_no_blank_line(workspac
     assert (workspace / "a.py").read_bytes() == b"a = 1"
 
 
+def test_deleting_a_line_given_without_its_trailing_spaces_takes_them_too(workspace: Path) -> None:
+    (workspace / "a.py").write_text("a = 1\n    b = 2  \t\nc = 3\n")
+    _edit(workspace, "a.py", {"search": "    b = 2", "replace": ""})
+    assert (workspace / "a.py").read_text() == "a = 1\nc = 3\n"
+
+
 def test_deleting_part_of_a_line_keeps_the_line(workspace: Path) -> None:
     (workspace / "a.py").write_text("call(a, b)\n")
     _edit(workspace, "a.py", {"search": ", b", "replace": ""})
@@ -224,6 +230,12 @@ def test_indentation_is_shifted_not_scaled(workspace: Path) -> None:
     (workspace / "a.py").write_text("    line1\n    line2\n    line3\n")
     _edit(workspace, "a.py", {"search": " line1\n line2\n", "replace": " new_line1\n     new_line2\n"})
     assert (workspace / "a.py").read_text() == "    new_line1\n        new_line2\n    line3\n"
+
+
+def test_lines_copied_from_after_the_first_lines_indentation_keep_the_others_as_written(workspace: Path) -> None:
+    (workspace / "a.py").write_text("def f():\n    x = 1\n    y = 2\n")
+    _edit(workspace, "a.py", {"search": "x = 1\n    y = 2\n", "replace": "x = 10\n    y = 20\n    z = 30\n"})
+    assert (workspace / "a.py").read_text() == "def f():\n    x = 10\n    y = 20\n    z = 30\n"
 
 
 def test_tabs_stay_tabs_when_the_model_writes_spaces(workspace: Path) -> None:

@@ -4,7 +4,8 @@ The block's search lines are paired with the file lines they matched. When the f
 search's shifted by one prefix ("additive": the model left out or added a base), new lines get the same shift
 and keep their relative indent as written. Only when that does not fit and the pairs show two or more levels
 in both (say 2 and 4 spaces in the search for 4 and 8 in the file, or spaces for tabs) is the relative indent
-converted level by level. When neither fits, a new line is placed relative to the line it follows.
+converted level by level. When neither fits, a line indented like one of the search's lines gets that line's
+indentation in the file, and any other is placed relative to the line it follows or replaces.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ class Reindent:
             return self._relative(ws, self.base)
         if self.mode == "levels":
             return self._levels(ws)
-        if anchor is not None:
-            return self._relative(ws, anchor)
-        return self.unambiguous.get(ws, ws)
+        if ws in self.unambiguous:
+            return self.unambiguous[ws]
+        return self._relative(ws, anchor) if anchor is not None else ws
 
     def _mode(self) -> Mode:
         if all(s == f for s, f in self.pairs):

@@ -190,8 +190,11 @@ class Matcher:
         ends_line = self.file.is_line_end(end) and not search.endswith("\n")
         if ends_line and end < len(self.file.text) and replace.endswith("\n") and replace.strip():
             replace = replace[:-1]  # the file's own line break follows; the replacement's would add a line
-        if not replace and ends_line and self.file.is_line_start(start):
-            start, end = self._take_line_break(start, end)
+        if not replace and not search.endswith("\n") and self.file.is_line_start(start):
+            newline = self.file.text.find("\n", end)
+            line_end = len(self.file.text) if newline == -1 else newline
+            if not self.file.text[end:line_end].strip():  # the whole line goes, trailing spaces included
+                start, end = self._take_line_break(start, line_end)
         return Match(
             index, start, end, replace, "exact", self.file.line_of(start), self.file.line_of(max(start, end - 1))
         )
