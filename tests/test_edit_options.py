@@ -255,6 +255,7 @@ def test_the_schema_stays_small_described_and_usable_for_constrained_output() ->
     assert block["required"] == ["search", "replace"]
     assert all(len(p["description"]) <= 100 for p in block["properties"].values())
     assert "$ref" not in json.dumps(schema) and "$defs" not in schema
+    assert "null" not in json.dumps(schema), "optional fields are left out, not sent as null"
     grammar = json_schema_to_gbnf(json.dumps(call_schema(default_tools().openai_schemas())))
     assert '"\\"replace_all\\""' in grammar and '"\\"position\\""' in grammar
     LlamaGrammar.from_string(grammar, verbose=False)
