@@ -211,5 +211,3 @@ def _print_report(report: Any, card: str) -> None:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
-
-

@@ -1,4 +1,5 @@
-"""`flambeau trace`: list, show, verify and export the traces of a workspace.
+"""`flambeau trace`: list, show, verify and export the traces of a workspace; print checkpoints as signed
+notes, prove one record and check such a proof.
 
 verify exits 0 when the trace is intact, 1 when it was tampered with, 2 when it is damaged
 (a torn final line, or no final signed checkpoint). See docs/trace.md.
@@ -45,7 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=["otel", "html"], required=True)
     out.add_argument("--out", type=Path, default=None, help="output file (default: next to the trace)")
 
-    sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
+    key = sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
+    key.add_argument("--vkey", action="store_true", help="as a C2SP signed-note verifier key (name+id+base64)")
+
+    note = sub.add_parser("checkpoint", help="print a signed checkpoint as a C2SP signed note")
+    note.add_argument("path", type=Path, help="a trace file")
+    note.add_argument("--seq", type=int, default=None, help="the checkpoint record at this seq (default: the last)")
+
+    prove = sub.add_parser("prove", help="write a self-contained proof bundle of one record")
+    prove.add_argument("path", type=Path, help="a trace file")
+    prove.add_argument("--record", type=int, required=True, metavar="N", help="the record's seq")
+    prove.add_argument("--out", type=Path, default=None, help="output file (default: next to the trace)")
+
+    check_proof = sub.add_parser("verify-proof", help="check a proof bundle (exit 0 proven, 1 not)")
+    check_proof.add_argument("bundle", type=Path, help="a bundle written by 'flambeau trace prove'")
+    check_proof.add_argument("--key", required=True, metavar="VKEY", help="the author's key (vkey or ed25519:HEX)")
+    check_proof.add_argument("--json", action="store_true", help="the report as JSON")
     return parser
 
 
@@ -138,10 +154,43 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> int:
+    from agent.trace.note import verifier_key
     from agent.trace.signing import load_signing_key
 
-    print(load_signing_key().public_id)
+    key = load_signing_key()
+    print(verifier_key(key.private.public_key()) if args.vkey else key.public_id)
     return 0
 
 
-COMMANDS = {"list": _list, "show": _show, "verify": _verify, "export": _export, "key": _key}
+def _checkpoint(args: argparse.Namespace) -> int:
+    from agent.trace.checkpoints import signed_note
+
+    print(signed_note(args.path, args.seq), end="")
+    return 0
+
+
+def _prove(args: argparse.Namespace) -> int:
+    from agent.trace.proofs import prove
+
+    print(prove(args.path, args.record, args.out))
+    return 0
+
+
+def _verify_proof(args: argparse.Namespace) -> int:
+    from agent.trace.proofs import verify_bundle
+
+    report = verify_bundle(args.bundle, args.key)
+    print(json.dumps(report.to_dict(), indent=1) if args.json else report.message)
+    return 0 if report.ok else 1
+
+
+COMMANDS = {
+    "list": _list,
+    "show": _show,
+    "verify": _verify,
+    "export": _export,
+    "key": _key,
+    "checkpoint": _checkpoint,
+    "prove": _prove,
+    "verify-proof": _verify_proof,
+}

@@ -20,6 +20,7 @@ from tests.trace_mutations import (
     records,
     resign,
     set_field,
+    signature_field,
     write_lines,
 )
 from tests.trace_sessions import editing_script, record_session, short_script
@@ -142,9 +143,10 @@ def test_altering_a_signature_is_detected_at_its_checkpoint(recorded: list[Path]
     for trace in recorded:
         lines = read_lines(trace)
         for index in checkpoint_indexes(trace):
-            signature = records(trace)[index]["signature"]
-            altered = ("0" if signature[10] != "0" else "1").join((signature[:10], signature[11:]))
-            write_lines(trace, [*lines[:index], set_field(lines[index], "signature", altered), *lines[index + 1 :]])
+            field = signature_field(records(trace)[index])
+            signature = records(trace)[index][field]
+            altered = ("A" if signature[10] != "A" else "B").join((signature[:10], signature[11:]))
+            write_lines(trace, [*lines[:index], set_field(lines[index], field, altered), *lines[index + 1 :]])
             report = verify(trace)
             assert report.status == "tampered" and report.first_bad_record == index, report.message
         write_lines(trace, lines)

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.trace.canonical import canonical_bytes
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
+from agent.trace.note import checkpoint_text, origin, sign_text
 from agent.trace.signing import public_key_id
-from agent.trace.writer import checkpoint_message
 
 
 def read_lines(path: Path) -> list[bytes]:
@@ -31,6 +31,10 @@ def line_index_of_offset(data: bytes, offset: int) -> int:
 
 def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in read_lines(path)]
+
+
+def signature_field(record: dict[str, Any]) -> str:
+    return "note_signature" if "note_signature" in record else "signature"
 
 
 def checkpoint_indexes(path: Path) -> list[int]:
@@ -57,8 +61,8 @@ def resign(path: Path, key: Ed25519PrivateKey, edit: dict[int, dict[str, Any]] |
             record["public_key"] = public_key_id(key.public_key())
         if record["kind"] == "checkpoint":
             record["root"] = tree.root().hex()
-            record.pop("signature")
-            record["signature"] = key.sign(checkpoint_message(task_id, record)).hex()
+            text = checkpoint_text(origin(key.public_key(), task_id), tree.size, tree.root())
+            record["note_signature"] = sign_text(key, text)
         line = canonical_bytes(record)
         out.append(line)
         leaf = leaf_hash(line)

@@ -11,7 +11,10 @@ STATE_DIR = ".flambeau"
 TRACES_DIR = "traces"
 BLOBS_DIR = "blobs"
 TRACE_SUFFIX = ".jsonl"
-FORMAT = "flambeau-trace/1"
+FORMAT = "flambeau-trace/2"
+"""Checkpoints are C2SP signed notes (agent/trace/note.py)."""
+FORMAT_V1 = "flambeau-trace/1"
+"""Checkpoints signed as canonical JSON (`checkpoint_message`); still verified."""
 SAFE_TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 

@@ -39,7 +39,8 @@ def parse_line(line: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def read_trace(path: Path) -> RawTrace:
+def read_trace(path: Path, parse: bool = True) -> RawTrace:
+    """The lines of a trace file; `parse=False` leaves `records` empty for a caller that parses itself."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
@@ -48,4 +49,5 @@ def read_trace(path: Path) -> RawTrace:
         raise TraceError(f"{path} is a folder; pass a trace file (.flambeau/traces/<task id>.jsonl)") from error
     lines = data.split(b"\n")
     torn = lines.pop()  # empty when the file ends with a newline
-    return RawTrace(path=path, lines=lines, torn_tail=torn, records=[parse_line(line) for line in lines])
+    records = [parse_line(line) for line in lines] if parse else []
+    return RawTrace(path=path, lines=lines, torn_tail=torn, records=records)

@@ -6,22 +6,20 @@ final line, or a trace that stops before its final signed checkpoint).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from agent.trace.blobs import BlobStore
-from agent.trace.canonical import is_canonical
-from agent.trace.layout import FORMAT, blobs_dir_for
-from agent.trace.merkle import MerkleAccumulator, leaf_hash
+from agent.trace.canonical import parse_canonical
+from agent.trace.checkpoints import RULES, CheckpointRule, rule_for
+from agent.trace.layout import blobs_dir_for
+from agent.trace.merkle import MerkleAccumulator, consistency_proof, leaf_hash, verify_consistency
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
-from agent.trace.signing import local_public_key, parse_public_key, public_key_id, verify_signature
-from agent.trace.writer import checkpoint_message
+from agent.trace.signing import local_public_key, parse_public_key, public_key_id
 
-SIGNATURE_HEX = re.compile(r"[0-9a-f]{128}")
 Status = Literal["intact", "tampered", "damaged"]
 EXIT_CODES: dict[Status, int] = {"intact": 0, "tampered": 1, "damaged": 2}
 
@@ -97,13 +95,14 @@ def verify(
     if trusted_keys is not None:
         trusted_keys = [public_key_id(parse_public_key(key)) for key in trusted_keys]
     path = Path(path)
-    raw = read_trace(path)
+    raw = read_trace(path, parse=False)
     report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
     checker = _Checker(raw, BlobStore(blobs_dir_for(path)))
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
-    except _Tampered as bad:
+    except _Tampered as found:
+        bad = checker.earliest_failure(found)
         report.status, report.first_bad_record = "tampered", bad.seq
         report.message = f"tampered: record {bad.seq}: {bad.message}"
         return report
@@ -124,6 +123,12 @@ def _workspace_of(trace: Path) -> Path:
 
 
 class _Checker:
+    """One pass over the lines. Checkpoint roots are checked as they come; their signatures at the end:
+    the last one always, and every earlier checkpoint is a leaf of the tree that signature covers, so
+    its bytes (signature included) are authenticated by it. An Ed25519 verification per checkpoint
+    would cost most of the time. On any failure, the earlier signatures are checked one by one so
+    the first bad record is named exactly as an eager check would."""
+
     def __init__(self, raw: RawTrace, blobs: BlobStore) -> None:
         self.raw = raw
         self.blobs = blobs
@@ -131,10 +136,15 @@ class _Checker:
         self.leaves: list[bytes] = []
         self.public_key = ""
         self.task_id = ""
+        self.rule: CheckpointRule | None = None
         self.checked_blobs: set[str] = set()
+        self.checkpoints: list[tuple[int, dict[str, Any]]] = []
 
     def run(self, report: VerifyReport) -> None:
-        for seq, line in enumerate(self.raw.lines):
+        raw = self.raw
+        raw.records = [None] * len(raw.lines)
+        previous_kind = ""
+        for seq, line in enumerate(raw.lines):
             record = self._well_formed(seq, line)
             self._check_position(seq, record)
             self._check_chain(seq, record)
@@ -142,23 +152,39 @@ class _Checker:
                 self._header(record)
                 report.task_id, report.public_key = self.task_id, self.public_key
             self._check_blobs(seq, record)
-            if record["kind"] == "checkpoint" or "signature" in record:  # a signed record is a checkpoint
-                self._check_checkpoint(seq, record)
+            if record["kind"] == "checkpoint" or "signature" in record or "note_signature" in record:
+                self._check_checkpoint(seq, record, previous_kind)
                 report.checkpoints += 1
                 report.signed_records = seq
                 report.sealed = bool(record.get("final"))
             else:
                 report.sealed = False
+            previous_kind = record["kind"]
             leaf = leaf_hash(line)
             self.leaves.append(leaf)
             self.tree.append(leaf)
             report.verified_records = seq + 1
+        if self.checkpoints:
+            seq, record = self.checkpoints[-1]
+            if not self._signature_ok(record):
+                raise _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
+            self._check_sealed_states()
+
+    def earliest_failure(self, found: _Tampered) -> _Tampered:
+        """`found`, or an earlier checkpoint whose signature does not verify."""
+        for seq, record in self.checkpoints:
+            if seq >= found.seq:
+                break
+            if not self._signature_ok(record):
+                return _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
+        return found
 
     def _well_formed(self, seq: int, line: bytes) -> dict[str, Any]:
-        record = self.raw.records[seq]
+        record, canonical = parse_canonical(line)
+        self.raw.records[seq] = record
         if record is None:
             raise _Tampered(seq, "not a JSON object (bytes were changed, or a line was split or joined)")
-        if not is_canonical(record, line):
+        if not canonical:
             raise _Tampered(seq, "not in canonical JSON form (RFC 8785): it was edited after it was written")
         if not isinstance(record.get("kind"), str):
             raise _Tampered(seq, "has no kind")
@@ -189,13 +215,18 @@ class _Checker:
             vouched = following is not None and following.get("prev") == leaf_hash(line).hex()
             return seq - 1 if vouched else seq
         record = self.raw.records[seq] or {}
-        if record.get("kind") == "checkpoint" and self._signature_ok(record):
-            return seq - 1  # the signature vouches for this record's `prev`: the one before was changed
+        # A valid signature vouches for this record's `prev` (a JSON checkpoint signs it; a note signs the
+        # root, which covers the record before): when it still holds, the one before was changed.
+        rule = self.rule
+        signed = rule is not None and record.get("kind") == "checkpoint" and self._signature_ok(record)
+        if signed and rule is not None and (rule.signs_prev or record.get("root") != self.tree.root().hex()):
+            return seq - 1
         return seq
 
     def _header(self, record: dict[str, Any]) -> None:
-        if record.get("format") != FORMAT:
-            raise _Tampered(0, f"unknown trace format {record.get('format')!r} (expected {FORMAT})")
+        self.rule = rule_for(record.get("format"))
+        if self.rule is None:
+            raise _Tampered(0, f"unknown trace format {record.get('format')!r} (expected {' or '.join(RULES)})")
         key = record.get("public_key")
         try:
             parse_public_key(str(key))
@@ -215,18 +246,31 @@ class _Checker:
                 self.checked_blobs.add(str(value))
 
     def _signature_ok(self, record: dict[str, Any]) -> bool:
-        signature = record.get("signature")
-        if not isinstance(signature, str) or not SIGNATURE_HEX.fullmatch(signature):
-            return False  # only the writer's spelling: lowercase hex (no equivalent variant verifies)
-        return verify_signature(self.public_key, signature, checkpoint_message(self.task_id, record))
+        return self.rule is not None and self.rule.signature_ok(self.public_key, self.task_id, record)
 
-    def _check_checkpoint(self, seq: int, record: dict[str, Any]) -> None:
-        if not self._signature_ok(record):
-            raise _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
+    def _check_checkpoint(self, seq: int, record: dict[str, Any], previous_kind: str) -> None:
+        assert self.rule is not None
+        problem = self.rule.malformed(record, previous_kind)
+        if problem:
+            raise _Tampered(seq, problem)
         if record.get("tree_size") != seq:
             raise _Tampered(seq, f"checkpoint covers {record.get('tree_size')} records, but {seq} precede it")
         if record.get("root") != self.tree.root().hex():
             raise _Tampered(seq, "checkpoint root differs from the Merkle root of the records before it")
+        self.checkpoints.append((seq, record))
+
+    def _check_sealed_states(self) -> None:
+        """Each checkpoint's tree grows from the previous one's by the records between them (the
+        accumulator carries its frontier on). A trace continued after it was sealed (a follow-up) also
+        gets an RFC 9162 consistency proof from every earlier final checkpoint to the last one: the
+        notes a reviewer may have been handed when a task ended."""
+        last_size, last_record = self.checkpoints[-1]
+        last_root = bytes.fromhex(last_record["root"])
+        for size, record in self.checkpoints[:-1]:
+            if record.get("final"):
+                proof = consistency_proof(self.leaves[:last_size], size)
+                if not verify_consistency(size, last_size, bytes.fromhex(record["root"]), last_root, proof):
+                    raise _Tampered(size, "checkpoint is not consistent with the last one")
 
 
 def _check_signer(report: VerifyReport, trusted_keys: Iterable[str] | None) -> None:

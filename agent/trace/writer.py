@@ -3,7 +3,9 @@
 Every record is canonical JSON (RFC 8785) on one line, hashed as an RFC 6962 leaf and chained to the
 previous line by `prev`; it is flushed and fsync'd before `__call__` returns, so the action the event
 announces happens only after its record is on disk. Signed checkpoints follow each model response and
-each tool result, and a final one seals the task.
+each tool result, and a final one seals the task. A checkpoint is a C2SP signed note (agent/trace/note.py)
+over the tree size and root; it has no time of its own, so every byte of it is fixed by the records
+before it and its signature.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from agent.trace.blobs import BlobStore
 from agent.trace.canonical import canonical_bytes, plain_canonical_bytes
 from agent.trace.layout import FORMAT, blobs_dir_for, ensure_state_dir, trace_path
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
+from agent.trace.note import checkpoint_text, origin, sign_text
 from agent.trace.records import Record, RecordBuilder
 from agent.trace.redaction import Redactor
 from agent.trace.signing import SigningKey, load_signing_key
@@ -27,8 +30,9 @@ CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
 
 
 def checkpoint_message(task_id: str, checkpoint: dict[str, Any]) -> bytes:
-    """The bytes a checkpoint's signature covers: the whole checkpoint record except the signature
-    (seq, time, prev, tree size, root, final) and the task id, so no field of it can change unnoticed."""
+    """What a `flambeau-trace/1` checkpoint's signature covers: the whole checkpoint record except the
+    signature (seq, time, prev, tree size, root, final) and the task id (traces written before the
+    C2SP notes; still verified)."""
     unsigned = {k: v for k, v in checkpoint.items() if k != "signature"}
     return plain_canonical_bytes({"checkpoint": unsigned, "task_id": task_id})
 
@@ -98,9 +102,11 @@ class TraceWriter:
     def checkpoint(self, *, final: bool) -> None:
         if self.tree.size == 0:
             self._write(self._header())
-        record = self._stamp({"kind": "checkpoint", "tree_size": self.tree.size, "root": self.tree.root().hex()})
+        size, root = self.tree.size, self.tree.root()
+        text = checkpoint_text(origin(self.key.private.public_key(), self.task_id), size, root)
+        record = {"kind": "checkpoint", "seq": size, "prev": self.prev, "tree_size": size, "root": root.hex()}
         record["final"] = final
-        record["signature"] = self.key.sign(checkpoint_message(self.task_id, record))
+        record["note_signature"] = sign_text(self.key.private, text)
         self._append_line(record)
         self._since_checkpoint = 0
 
