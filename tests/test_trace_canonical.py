@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.trace.canonical import canonical_bytes, exact_canonical, parse_canonical
@@ -287,6 +287,7 @@ def test_the_issue_s_lines_are_judged_right_both_ways() -> None:
         assert not parse_canonical(line)[1] and not exact_canonical(line), line
 
 
+@settings(deadline=None)
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_the_fast_path_agrees_with_the_exact_check_on_every_double(value: float) -> None:
     """orjson's spelling of any double, and JCS's, are judged the same by both paths."""
@@ -302,6 +303,7 @@ JSON_VALUES = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(JSON_VALUES)
 def test_what_the_writer_writes_is_canonical(value: object) -> None:
     line = canonical_bytes({"v": value})

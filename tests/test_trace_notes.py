@@ -36,7 +36,7 @@ V1_KEY = "ed25519:03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531
 
 def c2sp_open(note: str, vkey: str) -> str:
     """Verify `note` with `vkey` per the signed-note spec and return its text (or raise)."""
-    name, key_hash, encoded = vkey.split("+")
+    name, key_hash, encoded = vkey.split("+", 2)
     material = base64.b64decode(encoded)
     assert material[0] == 0x01 and len(material) == 33, "an Ed25519 vkey"
     key_id = hashlib.sha256(name.encode() + b"\n" + material).digest()[:4]

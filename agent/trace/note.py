@@ -77,7 +77,7 @@ def parse_verifier_key(text: str) -> Verifier:
     if text.startswith(KEY_PREFIX):
         key = parse_public_key(text)
         return Verifier(key_name(key), key_id(key_name(key), key), key)
-    parts = text.split("+")
+    parts = text.split("+", 2)
     if len(parts) != 3 or not parts[0]:
         raise NoteError(f"not a verifier key: {text!r} (expected <name>+<8 hex key id>+<base64 key>)")
     name, hex_id, encoded = parts
