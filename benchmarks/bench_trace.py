@@ -32,7 +32,10 @@ def synthetic_trace(workspace: Path, records: int) -> Path:
     task = "bench"
     writer = TraceWriter(workspace, task, redactor=Redactor({"not-a-real-secret-value"}))
     filler = "x" * 3000
-    with mock.patch("agent.trace.writer._sync", lambda fd: None):
+    with (
+        mock.patch("agent.trace.writer._sync", lambda fd: None),
+        mock.patch("agent.trace.packs._sync", lambda fd: None),
+    ):
         writer(ev.TaskStarted(task_id=task, task="benchmark", workspace=str(workspace), model="openai/scripted"))
         step = 0
         while writer.tree.size < records - 12:

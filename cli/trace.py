@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     key = sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
     key.add_argument("--vkey", action="store_true", help="as a C2SP signed-note verifier key (name+id+base64)")
 
+    body = sub.add_parser("request", help="write the exact body of one model request to stdout")
+    body.add_argument("path", type=Path, help="a trace file")
+    body.add_argument("--record", type=int, required=True, metavar="N", help="the model_request record's seq")
+
     note = sub.add_parser("checkpoint", help="print a signed checkpoint as a C2SP signed note")
     note.add_argument("path", type=Path, help="a trace file")
     note.add_argument("--seq", type=int, default=None, help="the checkpoint record at this seq (default: the last)")
@@ -162,6 +166,14 @@ def _key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _request(args: argparse.Namespace) -> int:
+    from agent.trace.requests import request_body
+
+    sys.stdout.buffer.write(request_body(args.path, args.record))
+    sys.stdout.flush()
+    return 0
+
+
 def _checkpoint(args: argparse.Namespace) -> int:
     from agent.trace.checkpoints import signed_note
 
@@ -190,6 +202,7 @@ COMMANDS = {
     "verify": _verify,
     "export": _export,
     "key": _key,
+    "request": _request,
     "checkpoint": _checkpoint,
     "prove": _prove,
     "verify-proof": _verify_proof,

@@ -11,9 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.trace import verify
-from agent.trace.layout import blobs_dir_for
+from agent.trace.packs import pack_path, parse_pack
 from tests.scripted_server import Reply, ScriptedModelServer
 from tests.trace_mutations import (
+    blob_first_uses,
     checkpoint_indexes,
     line_index_of_offset,
     read_lines,
@@ -121,21 +122,19 @@ def test_truncating_after_a_signed_checkpoint_is_never_reported_intact(recorded:
 
 def test_replacing_a_blob_is_detected_at_the_first_record_using_it(recorded: list[Path]) -> None:
     for trace in recorded:
-        blobs = blobs_dir_for(trace)
-        first_use: dict[str, int] = {}
-        for record in records(trace):
-            for name, value in record.items():
-                if name.endswith("_blob"):
-                    first_use.setdefault(value, record["seq"])
-        assert first_use
+        first_use = blob_first_uses(trace)
+        assert any(records(trace)[seq]["kind"] == "model_request" for seq in first_use.values())
+        pack = pack_path(trace)
+        original = pack.read_bytes()
         for digest, seq in first_use.items():
-            path = blobs / digest[:2] / digest
-            original = path.read_bytes()
-            path.write_bytes(original + b" ")
+            start, end = parse_pack(original)[digest]
+            altered = original[:start] + bytes([original[start] ^ 1]) + original[start + 1 :]
+            pack.write_bytes(altered)
             _assert_caught(trace, seq, f"blob {digest[:8]}")
-            path.unlink()
+            header_start = original.rfind(b"\n", 0, start - 1) + 1
+            pack.write_bytes(original[:header_start] + original[end + 1 :])
             _assert_caught(trace, seq, f"missing blob {digest[:8]}")
-            path.write_bytes(original)
+        pack.write_bytes(original)
         assert verify(trace).status == "intact"
 
 

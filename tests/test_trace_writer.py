@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import subprocess
 import threading
@@ -20,8 +21,10 @@ from agent.models.resolve import resolve_profile
 from agent.runner import TaskSpec, build_session
 from agent.session import Session
 from agent.trace import TraceWriter, list_traces, trace_path, verify
-from agent.trace.layout import UnsafeStateDir, blobs_dir_for
+from agent.trace.layout import UnsafeStateDir
+from agent.trace.packs import TraceBlobs
 from agent.trace.redaction import Redactor
+from agent.trace.requests import request_body
 from tests.scripted_server import Reply, ScriptedModelServer, call
 from tests.trace_mutations import records
 from tests.trace_sessions import editing_script
@@ -90,17 +93,21 @@ def test_exact_request_bodies_and_written_contents_are_blobs_but_never_on_the_wi
     session = _session(model_server, workspace, events.append)
     asyncio.run(session.run())
     trace = trace_path(workspace, session.task_id)
-    blobs = blobs_dir_for(trace)
+    blobs = TraceBlobs(trace)
 
     result = next(e for e in events if isinstance(e, ToolResultEvent) and e.tool == "write_file")
     assert result.file_changes[0].after_content == b"alpha\n"
     assert "after_content" not in json.dumps(result.to_dict())
 
     change = next(r for r in records(trace) if r["kind"] == "file_change")
-    assert (blobs / change["after_blob"][:2] / change["after_blob"]).read_bytes() == b"alpha\n"
-    first_request = next(r for r in records(trace) if r["kind"] == "model_request")
-    body = json.loads((blobs / first_request["body_blob"][:2] / first_request["body_blob"]).read_bytes())
-    assert body["messages"] == model_server.chat_requests[0].body["messages"]
+    assert blobs.get(change["after_blob"]) == b"alpha\n"
+    requests = [r for r in records(trace) if r["kind"] == "model_request"]
+    for record, sent in zip(requests, model_server.chat_requests, strict=True):
+        body = request_body(trace, record["seq"])
+        assert json.loads(body)["messages"] == sent.body["messages"]
+        assert hashlib.sha256(body).hexdigest() == record["body_sha256"] and len(body) == record["body_bytes"]
+    second = blobs.get(requests[1]["request_blob"]) or b""
+    assert json.loads(second)["base"] == requests[0]["request_blob"]  # only what is new is stored again
 
 
 def test_a_cancelled_task_records_the_cancellation_and_still_verifies(

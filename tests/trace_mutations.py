@@ -11,6 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from agent.trace.canonical import canonical_bytes
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.note import checkpoint_text, origin, sign_text
+from agent.trace.packs import TraceBlobs
+from agent.trace.requests import RequestReader
 from agent.trace.signing import public_key_id
 
 
@@ -31,6 +33,22 @@ def line_index_of_offset(data: bytes, offset: int) -> int:
 
 def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in read_lines(path)]
+
+
+def blob_first_uses(path: Path) -> dict[str, int]:
+    """Every blob of a trace and the record that first names it (a request's parts: its record)."""
+    blobs = TraceBlobs(path)
+    first_use: dict[str, int] = {}
+    for record in records(path):
+        for name, value in record.items():
+            if name.endswith("_blob"):
+                first_use.setdefault(value, record["seq"])
+        if record["kind"] == "model_request" and "body_sha256" in record:
+            reader = RequestReader(blobs.get)
+            reader.body(record)
+            for digest in sorted(reader.blobs_read):
+                first_use.setdefault(digest, record["seq"])
+    return first_use
 
 
 def signature_field(record: dict[str, Any]) -> str:

@@ -6,6 +6,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
+
+
+class BlobReader(Protocol):
+    """Where a trace's blobs are read from (`BlobStore`, or a trace's `TraceBlobs`)."""
+
+    def get(self, digest: str) -> bytes | None: ...
 
 
 class BlobStore:

@@ -30,13 +30,15 @@ _FAST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 # ("1.0", "-0.0", "1e+16"; JCS writes integers below 1e21 with neither fraction nor exponent), a float
 # in [1e-6, 1e-5) (orjson "1e-6", JCS "0.000001"), or a character outside the BMP (code-point and
 # UTF-16 key order differ there). A string that merely contains these bytes only costs the exact check.
-_MAYBE_FLOAT_SPELLING = re.compile(rb"[e.][-+0]")  # a quick first look (a plain character-class scan)
-_FLOAT_SPELLING = re.compile(rb"e\+|e-6[,\]}]|\.0[,\]}]")
+_EXPONENT = re.compile(rb"e(?:\+|-6)")
+_INTEGRAL_FLOAT = re.compile(rb"\.0[,\]}]")
 _NON_BMP = re.compile(rb"[\xf0-\xf4]")
 
 
 def _needs_exact_check(line: bytes) -> bool:
-    if _MAYBE_FLOAT_SPELLING.search(line) and _FLOAT_SPELLING.search(line):
+    """Each pattern starts with a literal byte, which the regex engine finds fastest (faster than an
+    alternation, or than `in` with a short needle)."""
+    if _EXPONENT.search(line) or _INTEGRAL_FLOAT.search(line):
         return True
     return not line.isascii() and _NON_BMP.search(line) is not None
 

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from agent.trace.blobs import BlobStore
 from agent.trace.canonical import jsonable
 from agent.trace.html_report import render_html
-from agent.trace.layout import blobs_dir_for
 from agent.trace.otel import to_otlp
+from agent.trace.packs import TraceBlobs
 from agent.trace.reading import read_trace
 from agent.trace.verify import verify
 
@@ -29,7 +28,7 @@ def export(path: Path, format: ExportFormat, out: Path | None = None) -> Path:
         text = json.dumps(to_otlp(records), indent=1)
     else:
         report = verify(path).to_dict()
-        text = render_html(records, BlobStore(blobs_dir_for(path)), jsonable(report))
+        text = render_html(records, TraceBlobs(path), jsonable(report))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target

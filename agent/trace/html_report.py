@@ -6,7 +6,7 @@ import json
 from html import escape
 from typing import Any
 
-from agent.trace.blobs import BlobStore
+from agent.trace.blobs import BlobReader
 
 OUTPUT_CHARS = 20_000
 CSS = """
@@ -37,7 +37,7 @@ ol.timeline li.k-checkpoint{padding:2px 12px;background:#f3f4f6}
 """
 
 
-def render_html(records: list[dict[str, Any]], blobs: BlobStore, verification: dict[str, Any]) -> str:
+def render_html(records: list[dict[str, Any]], blobs: BlobReader, verification: dict[str, Any]) -> str:
     header = records[0] if records else {}
     start: dict[str, Any] = next((r for r in records if r.get("kind") == "task_start"), {})
     end: dict[str, Any] = next((r for r in reversed(records) if r.get("kind") == "task_end"), {})
@@ -70,7 +70,7 @@ def render_html(records: list[dict[str, Any]], blobs: BlobStore, verification: d
 """
 
 
-def _item(record: dict[str, Any], blobs: BlobStore) -> str:
+def _item(record: dict[str, Any], blobs: BlobReader) -> str:
     kind = str(record.get("kind", "event"))
     body = _body(kind, record, blobs)
     stamp = escape(str(record.get("time", ""))[11:23])
@@ -81,7 +81,7 @@ def _item(record: dict[str, Any], blobs: BlobStore) -> str:
     )
 
 
-def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
+def _body(kind: str, r: dict[str, Any], blobs: BlobReader) -> str:
     if kind == "task_start":
         rules = ", ".join(r.get("rules") or []) or "none"
         return (
@@ -91,7 +91,8 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
     if kind == "model_request":
         return (
             f"<div>step {r.get('step')} → {escape(str(r.get('model')))} ({escape(str(r.get('locality')))}), "
-            f"exact request {r.get('body_bytes')} bytes, blob {escape(str(r.get('body_blob', ''))[:12])}</div>"
+            f"exact request {r.get('body_bytes')} bytes, sha256 "
+            f"{escape(str(r.get('body_sha256') or r.get('body_blob', ''))[:12])}</div>"
         )
     if kind == "model_response":
         return (
@@ -141,7 +142,7 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobStore) -> str:
     )
 
 
-def _change_body(r: dict[str, Any], blobs: BlobStore) -> str:
+def _change_body(r: dict[str, Any], blobs: BlobReader) -> str:
     diff = r.get("diff")
     if diff is None and r.get("diff_blob"):
         data = blobs.get(str(r["diff_blob"]))
@@ -152,7 +153,7 @@ def _change_body(r: dict[str, Any], blobs: BlobStore) -> str:
     )
 
 
-def _change(r: dict[str, Any], blobs: BlobStore) -> str:
+def _change(r: dict[str, Any], blobs: BlobReader) -> str:
     return f'<div class="change"><a href="#r{r.get("seq")}">#{r.get("seq")}</a> {_change_body(r, blobs)}</div>'
 
 

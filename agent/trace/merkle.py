@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+_sha256 = hashlib.sha256
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 
@@ -48,11 +49,11 @@ class MerkleAccumulator:
         self.size = 0
 
     def append(self, leaf: bytes) -> None:
-        size, node = 1, leaf
-        while self._stack and self._stack[-1][0] == size:
-            left_size, left = self._stack.pop()
-            size, node = left_size + size, node_hash(left, node)
-        self._stack.append((size, node))
+        stack, size, node = self._stack, 1, leaf
+        while stack and stack[-1][0] == size:
+            left_size, left = stack.pop()
+            size, node = left_size + size, _sha256(NODE_PREFIX + left + node).digest()
+        stack.append((size, node))
         self.size += 1
 
     def root(self) -> bytes:

@@ -158,7 +158,7 @@ def _chat_spans(trace_id: str, root_id: str, task_id: str, records: list[dict[st
                         "gen_ai.usage.output_tokens": record.get("completion_tokens"),
                         "flambeau.locality": record.get("locality"),
                         "flambeau.cost_usd": record.get("cost_usd"),
-                        "flambeau.request_blob": began.get("body_blob"),
+                        "flambeau.request_sha256": began.get("body_sha256") or began.get("body_blob"),
                     },
                 )
             )

@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.trace.blobs import BlobStore
 from agent.trace.canonical import parse_canonical
 from agent.trace.checkpoints import checkpoint_note
-from agent.trace.layout import FORMAT, blobs_dir_for
+from agent.trace.layout import FORMAT
 from agent.trace.merkle import inclusion_proof, leaf_hash, verify_inclusion
 from agent.trace.note import NoteError, open_note, parse_verifier_key
+from agent.trace.packs import TraceBlobs
 from agent.trace.reading import TraceError, read_trace
+from agent.trace.requests import RequestError, RequestReader
 from agent.trace.verify import verify
 
 BUNDLE_FORMAT = "flambeau-proof/1"
@@ -51,9 +52,14 @@ def prove(path: Path, index: int, out: Path | None = None) -> Path:
     record = raw.records[index] or {}
     checkpoint = raw.records[size] or {}
     leaves = [leaf_hash(line) for line in raw.lines[:size]]
-    store = BlobStore(blobs_dir_for(path))
+    store = TraceBlobs(path)
+    names = blob_names(record)
+    if record.get("kind") == "model_request" and "body_sha256" in record:
+        reader = RequestReader(store.get)
+        reader.body(record)
+        names += sorted(reader.blobs_read - set(names))
     blobs = {}
-    for digest in blob_names(record):
+    for digest in names:
         data = store.get(digest)
         if data is not None:
             blobs[digest] = base64.b64encode(data).decode("ascii")
@@ -136,6 +142,13 @@ def _check(bundle: dict[str, Any], verifier: Any) -> ProofReport:
             report.message = f"blob {digest[:12]}… named by the record is {'missing' if data is None else 'altered'}"
             return report
         report.blobs.append(digest)
+    if record.get("kind") == "model_request" and "body_sha256" in record:
+        try:
+            RequestReader(blobs.get).body(record)
+        except RequestError as error:
+            report.message = f"the request body cannot be rebuilt from the bundle: {error}"
+            return report
+        report.blobs = sorted(blobs)
     report.ok = True
     report.message = (
         f"proven: record {index} ({record.get('kind')}) is in the tree of {size} records signed by "

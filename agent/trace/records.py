@@ -8,22 +8,29 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from agent import events as ev
-from agent.trace.blobs import BlobStore
 from agent.trace.canonical import canonical_bytes, jsonable
 from agent.trace.redaction import Redactor
+from agent.trace.requests import RequestStore
 from tools.base import FileChange, sha256_bytes
 
 Record = dict[str, Any]
+
+
+class BlobWriter(Protocol):
+    def put(self, data: bytes) -> str: ...
+
+
 INLINE_DIFF_CHARS = 16_000
 OUTPUT_PREVIEW_CHARS = 400
 
 
 class RecordBuilder:
-    def __init__(self, blobs: BlobStore, redactor: Redactor) -> None:
+    def __init__(self, blobs: BlobWriter, redactor: Redactor) -> None:
         self.blobs = blobs
+        self.requests = RequestStore(blobs.put)
         self.redact = redactor
         self._specific: dict[type[ev.Event], Callable[[Any], list[Record]]] = {
             ev.TaskStarted: self._task_started,
@@ -83,18 +90,8 @@ class RecordBuilder:
         ]
 
     def _model_request(self, e: ev.ModelRequest) -> list[Record]:
-        body = canonical_bytes(self.redact.value(jsonable(e.body)))
-        digest = self.blobs.put(body)
-        return [
-            {
-                "kind": "model_request",
-                "step": e.step,
-                "model": e.model,
-                "locality": e.locality,
-                "body_blob": digest,
-                "body_bytes": len(body),
-            }
-        ]
+        body = self.requests.store(jsonable(self.redact.value(jsonable(e.body))))
+        return [{"kind": "model_request", "step": e.step, "model": e.model, "locality": e.locality, **body}]
 
     def _usage(self, e: ev.Usage) -> list[Record]:
         return [

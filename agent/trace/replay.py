@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from agent.trace.blobs import BlobStore
+from agent.trace.blobs import BlobReader
 from tools.workspace.fileio import unified_diff
 from tools.workspace.secrets import REDACTED
 
@@ -128,7 +128,7 @@ def _materialize(workspace: Path, commit: str, into: Path) -> str | None:
     return None
 
 
-def replay_changes(records: list[dict[str, Any]], blobs: BlobStore, workspace: Path) -> ReplayReport:
+def replay_changes(records: list[dict[str, Any]], blobs: BlobReader, workspace: Path) -> ReplayReport:
     commit = _start_commit(records)
     report = ReplayReport(start_commit=commit)
     changes = [r for r in records if r.get("kind") == "file_change"]
@@ -140,7 +140,7 @@ def replay_changes(records: list[dict[str, Any]], blobs: BlobStore, workspace: P
     return report
 
 
-def _replay_one(record: dict[str, Any], root: Path, blobs: BlobStore, start_problem: str | None) -> ChangeOutcome:
+def _replay_one(record: dict[str, Any], root: Path, blobs: BlobReader, start_problem: str | None) -> ChangeOutcome:
     seq, rel = int(record.get("seq", -1)), str(record.get("path", ""))
     target = _inside(root, rel)
     if target is None:

@@ -6,20 +6,22 @@ final line, or a trace that stops before its final signed checkpoint).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from agent.trace.blobs import BlobStore
 from agent.trace.canonical import parse_canonical
 from agent.trace.checkpoints import RULES, CheckpointRule, rule_for
-from agent.trace.layout import blobs_dir_for
 from agent.trace.merkle import MerkleAccumulator, consistency_proof, leaf_hash, verify_consistency
+from agent.trace.packs import TraceBlobs
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
+from agent.trace.requests import RequestError, RequestReader
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id
 
+_sha256 = hashlib.sha256
 Status = Literal["intact", "tampered", "damaged"]
 EXIT_CODES: dict[Status, int] = {"intact": 0, "tampered": 1, "damaged": 2}
 
@@ -97,7 +99,7 @@ def verify(
     path = Path(path)
     raw = read_trace(path, parse=False)
     report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
-    checker = _Checker(raw, BlobStore(blobs_dir_for(path)))
+    checker = _Checker(raw, TraceBlobs(path))
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
@@ -110,7 +112,7 @@ def verify(
     records = [r for r in raw.records[: report.verified_records] if r is not None]
     root = workspace or _workspace_of(path)
     if replay:
-        report.replay = replay_changes(records, BlobStore(blobs_dir_for(path)), root)
+        report.replay = replay_changes(records, checker.blobs, root)
         report.message += f"; replay: {report.replay.summary()}"
     if against_workspace:
         report.workspace = compare_workspace(records, root)
@@ -129,9 +131,10 @@ class _Checker:
     would cost most of the time. On any failure, the earlier signatures are checked one by one so
     the first bad record is named exactly as an eager check would."""
 
-    def __init__(self, raw: RawTrace, blobs: BlobStore) -> None:
+    def __init__(self, raw: RawTrace, blobs: TraceBlobs) -> None:
         self.raw = raw
         self.blobs = blobs
+        self.requests = RequestReader(self._request_part)
         self.tree = MerkleAccumulator()
         self.leaves: list[bytes] = []
         self.public_key = ""
@@ -143,27 +146,36 @@ class _Checker:
     def run(self, report: VerifyReport) -> None:
         raw = self.raw
         raw.records = [None] * len(raw.lines)
-        previous_kind = ""
-        for seq, line in enumerate(raw.lines):
-            record = self._well_formed(seq, line)
-            self._check_position(seq, record)
-            self._check_chain(seq, record)
-            if seq == 0:
-                self._header(record)
-                report.task_id, report.public_key = self.task_id, self.public_key
-            self._check_blobs(seq, record)
-            if record["kind"] == "checkpoint" or "signature" in record or "note_signature" in record:
-                self._check_checkpoint(seq, record, previous_kind)
-                report.checkpoints += 1
-                report.signed_records = seq
-                report.sealed = bool(record.get("final"))
+        previous_kind, prev = "", ""
+        leaves, append_leaf, sha256 = self.leaves, self.tree.append, _sha256
+        seq = 0
+        try:
+            for seq, line in enumerate(raw.lines):
+                record = self._well_formed(seq, line)
+                kind = record["kind"]
+                if record.get("seq") != seq or (seq == 0) != (kind == "trace_header"):
+                    self._check_position(seq, record)
+                if record.get("prev") != prev:
+                    self._check_chain(seq, record)
+                if seq == 0:
+                    self._header(record)
+                    report.task_id, report.public_key = self.task_id, self.public_key
+                self._check_blobs(seq, record, line)
+                if kind == "checkpoint" or "signature" in record or "note_signature" in record:
+                    self._check_checkpoint(seq, record, previous_kind)
+                    report.checkpoints += 1
+                    report.signed_records = seq
+                previous_kind = kind
+                leaf = sha256(b"\x00" + line).digest()  # leaf_hash, inline: this loop is the verify time
+                leaves.append(leaf)
+                append_leaf(leaf)
+                prev = leaf.hex()
             else:
-                report.sealed = False
-            previous_kind = record["kind"]
-            leaf = leaf_hash(line)
-            self.leaves.append(leaf)
-            self.tree.append(leaf)
-            report.verified_records = seq + 1
+                seq = len(raw.lines)
+        finally:
+            report.verified_records = seq
+            last = raw.records[seq - 1] if seq else None
+            report.sealed = last is not None and last.get("kind") == "checkpoint" and bool(last.get("final"))
         if self.checkpoints:
             seq, record = self.checkpoints[-1]
             if not self._signature_ok(record):
@@ -234,16 +246,29 @@ class _Checker:
             raise _Tampered(0, str(error)) from error
         self.public_key, self.task_id = str(key), str(record.get("task_id"))
 
-    def _check_blobs(self, seq: int, record: dict[str, Any]) -> None:
+    def _check_blobs(self, seq: int, record: dict[str, Any], line: bytes) -> None:
+        if b'_blob"' not in line:
+            return
         for name, value in record.items():
             if name.endswith("_blob") and value not in self.checked_blobs:
-                try:
-                    problem = self.blobs.check(str(value))
-                except ValueError as error:
-                    problem = str(error)
+                problem = self.blobs.check(str(value))
                 if problem:
                     raise _Tampered(seq, f"{name}: {problem}")
                 self.checked_blobs.add(str(value))
+        if record["kind"] == "model_request" and "body_sha256" in record:
+            try:
+                self.requests.body(record)
+            except RequestError as error:
+                raise _Tampered(seq, f"request body: {error}") from error
+
+    def _request_part(self, digest: str) -> bytes | None:
+        """A blob a request manifest names, hash-checked once like the blobs records name."""
+        if digest not in self.checked_blobs:
+            problem = self.blobs.check(digest)
+            if problem:
+                raise RequestError(problem)
+            self.checked_blobs.add(digest)
+        return self.blobs.get(digest)
 
     def _signature_ok(self, record: dict[str, Any]) -> bool:
         return self.rule is not None and self.rule.signature_ok(self.public_key, self.task_id, record)

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from agent import events as ev
-from agent.trace.blobs import BlobStore
 from agent.trace.canonical import canonical_bytes, plain_canonical_bytes
-from agent.trace.layout import FORMAT, blobs_dir_for, ensure_state_dir, trace_path
+from agent.trace.layout import FORMAT, ensure_state_dir, trace_path
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.note import checkpoint_text, origin, sign_text
+from agent.trace.packs import PackWriter, pack_path
 from agent.trace.records import Record, RecordBuilder
 from agent.trace.redaction import Redactor
 from agent.trace.signing import SigningKey, load_signing_key
@@ -50,7 +50,7 @@ class TraceWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.task_id = task_id
         self.key = key or load_signing_key()
-        self.blobs = BlobStore(blobs_dir_for(self.path))
+        self.blobs = PackWriter(pack_path(self.path))
         self.builder = RecordBuilder(self.blobs, redactor)
         self.tree = MerkleAccumulator()
         self.prev = ""
@@ -147,6 +147,7 @@ class TraceWriter:
         return self._handle
 
     def close(self) -> None:
+        self.blobs.close()
         if self._handle is not None:
             self._handle.close()
             self._handle = None

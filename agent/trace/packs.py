@@ -1,0 +1,148 @@
+"""A trace's blobs in one append-only pack file, `.flambeau/blobs/<task id>.pack`.
+
+Each entry is `<sha256 hex> <length>\\n<bytes>\\n`, appended with one write and synced before the record
+that names it. One file per trace instead of one per blob: verifying reads it in one go instead of
+opening tens of thousands of files, and small blobs do not each take a disk block. A torn last entry
+(a kill during the write) is ignored: no record names it yet. Traces written before the packs keep
+their blobs as loose files (`blobs/<ab>/<sha256>`), which `TraceBlobs` still reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from agent.trace.blobs import BlobStore
+from agent.trace.layout import blobs_dir_for
+
+PACK_SUFFIX = ".pack"
+_HEX = frozenset("0123456789abcdef")
+_HEADER = re.compile(rb"([0-9a-f]{64}) ([0-9]{1,15})\n")
+
+
+_sha256 = hashlib.sha256
+
+
+def _sync(fd: int) -> None:
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
+def pack_path(trace: Path) -> Path:
+    return blobs_dir_for(trace) / (trace.name.removesuffix(".jsonl") + PACK_SUFFIX)
+
+
+class PackWriter:
+    """Appends blobs to one trace's pack, each once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: set[str] = set(read_index(path)) if path.exists() else set()
+        self._fd: int | None = None
+
+    def put(self, data: bytes) -> str:
+        """Store `data` (once) and return its SHA-256; durable when this returns."""
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self.known:
+            return digest
+        fd = self._open()
+        os.write(fd, b"%s %d\n%s\n" % (digest.encode("ascii"), len(data), data))
+        _sync(fd)
+        self.known.add(digest)
+        return digest
+
+    def _open(self) -> int:
+        if self._fd is None:
+            folder = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+                self._fd = os.open(self.path.name, flags, 0o600, dir_fd=folder)
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def parse_pack(data: bytes) -> dict[str, tuple[int, int]]:
+    """digest -> (start, end) of its bytes in `data`; stops at the first entry that is not whole."""
+    index: dict[str, tuple[int, int]] = {}
+    at, size, header = 0, len(data), _HEADER.match
+    while at < size:
+        found = header(data, at)
+        if found is None:
+            break
+        start = found.end()
+        end = start + int(found[2])
+        if end >= size or data[end] != 0x0A:
+            break
+        index.setdefault(found[1].decode("ascii"), (start, end))
+        at = end + 1
+    return index
+
+
+def read_index(path: Path) -> dict[str, tuple[int, int]]:
+    try:
+        return parse_pack(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+
+
+class TraceBlobs:
+    """The blobs of one trace: its pack first, then the loose store (older traces)."""
+
+    def __init__(self, trace: Path) -> None:
+        self.loose = BlobStore(blobs_dir_for(trace))
+        self.pack = pack_path(trace)
+        self._data: bytes | None = None
+        self._index: dict[str, tuple[int, int]] = {}
+
+    def _load(self) -> None:
+        if self._data is None:
+            try:
+                self._data = self.pack.read_bytes()
+            except FileNotFoundError:
+                self._data = b""
+            self._index = parse_pack(self._data)
+
+    def get(self, digest: str) -> bytes | None:
+        self._load()
+        found = self._index.get(digest)
+        if found is not None and self._data is not None:
+            return self._data[found[0] : found[1]]
+        if len(digest) != 64 or not _HEX.issuperset(digest):
+            return None
+        return self.loose.get(digest)
+
+    def check(self, digest: str) -> str | None:
+        """None when the blob is present and hashes to its name; otherwise what is wrong."""
+        self._load()
+        found = self._index.get(digest)
+        data = self._data
+        if (
+            found is not None
+            and data is not None
+            and _sha256(memoryview(data)[found[0] : found[1]]).hexdigest() == digest
+        ):
+            return None  # the common case, without a copy
+        if len(digest) != 64 or not _HEX.issuperset(digest):
+            return f"not a SHA-256 hex digest: {digest!r}"
+        data = self.get(digest)
+        if data is None:
+            return f"blob {digest[:12]}… is missing"
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != digest:
+            return f"blob {digest[:12]}… was altered (its content hashes to {actual[:12]}…)"
+        return None
+
+    def total_bytes(self) -> int:
+        """Bytes on disk of the pack (the loose store is shared between traces)."""
+        try:
+            return self.pack.stat().st_size
+        except FileNotFoundError:
+            return 0
