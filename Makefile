@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup protocol protocol-check
+.PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup protocol protocol-check e2e-phoenix
 
 $(STAMP): pyproject.toml
 	scripts/install-system-packages
@@ -29,6 +29,12 @@ pytest: install e2e-setup
 	E2E_CACHE=$(E2E_CACHE) FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q
 
 test: lint typecheck extension-test pytest
+
+# Live export to a real collector: Arize Phoenix (heavy: outside `make test`), in its own virtualenv.
+PHOENIX_VENV ?= .phoenix-venv
+e2e-phoenix: install
+	test -x $(PHOENIX_VENV)/bin/phoenix || ($(PYTHON) -m venv $(PHOENIX_VENV) && $(PHOENIX_VENV)/bin/pip install --quiet arize-phoenix)
+	FLAMBEAU_PHOENIX=$(abspath $(PHOENIX_VENV))/bin/phoenix $(BIN)/python -m pytest -q tests/test_phoenix_e2e.py
 
 # VS Code extension (extension/): npm ci once per package-lock, then build / check / package.
 EXT_STAMP := extension/node_modules/.installed-$(shell sha256sum extension/package-lock.json 2>/dev/null | cut -c1-12)

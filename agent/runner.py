@@ -48,6 +48,9 @@ class TaskSpec:
     """Which weights answer (GGUF SHA-256, Ollama digest), recorded with every model call."""
     restrictions: Restrictions = field(default_factory=Restrictions)
     """Local-only mode and never-to-cloud globs."""
+    otlp_endpoint: str | None = None
+    """Send the trace's spans to this OTLP/HTTP collector when the task ends (default: the standard
+    OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT variables; none: no live export)."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -88,8 +91,15 @@ def build_session(
     bus = EventBus()
     if spec.trace:
         from agent.trace import TraceWriter
+        from agent.trace.otlp import endpoint_from_environment, traces_url
 
-        bus.subscribe(TraceWriter.for_session(workspace.root, task_id, secrets))
+        writer = TraceWriter.for_session(workspace.root, task_id, secrets)
+        bus.subscribe(writer)
+        endpoint = traces_url(spec.otlp_endpoint) if spec.otlp_endpoint else endpoint_from_environment()
+        if endpoint:
+            from agent.trace.live_export import LiveExport
+
+            bus.subscribe(LiveExport(writer.path, endpoint))
     bus.subscribe(sink)
     cloud = spec.profile.effective_locality() == "cloud"
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}

@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse cloud models: nothing leaves this machine (also: local_only = true in models.toml)",
     )
+    parser.add_argument(
+        "--otlp-endpoint",
+        default=None,
+        metavar="URL",
+        help="send the trace's spans to this OpenTelemetry collector (OTLP/HTTP) when the task ends "
+        "(default: OTEL_EXPORTER_OTLP_ENDPOINT)",
+    )
     parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
     return parser
 
@@ -172,6 +179,7 @@ async def _run_session(
         limits=Limits(max_steps=args.max_steps, max_tokens=args.max_tokens, max_cost_usd=args.max_cost),
         plan_mode=args.plan,
         checkpoints=not args.no_checkpoints,
+        otlp_endpoint=args.otlp_endpoint,
     )
     session = build_session(spec, approver, sink)
     task = asyncio.ensure_future(session.run())
@@ -194,3 +202,19 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"flambeau: {error}", file=sys.stderr)
         return 2
+    finally:
+        _finish_exports()
+
+
+def _finish_exports() -> None:
+    """Let a live export started at the task's end finish (bounded), and say if it did not."""
+    if "agent.trace.live_export" not in sys.modules:
+        return
+    from agent.trace import live_export
+    from agent.trace.otlp import PUSH_TIMEOUT_S
+
+    live_export.wait_for_exports(PUSH_TIMEOUT_S + 1)
+    for result in live_export.results:
+        if not result.ok:
+            note = f"flambeau: spans not sent ({result.message}); 'flambeau trace push' sends them later"
+            print(note, file=sys.stderr)

@@ -41,10 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="the report as JSON")
 
-    out = sub.add_parser("export", help="write a trace as OTLP JSON or a self-contained HTML report")
+    out = sub.add_parser("export", help="write a trace as OTLP (JSON or protobuf) or a self-contained HTML report")
     out.add_argument("path", type=Path, help="a trace file")
-    out.add_argument("--format", choices=["otel", "html"], required=True)
+    out.add_argument("--format", choices=["otel", "otel-protobuf", "html"], required=True)
     out.add_argument("--out", type=Path, default=None, help="output file (default: next to the trace)")
+
+    send = sub.add_parser("push", help="send traces' spans to an OpenTelemetry collector (OTLP/HTTP)")
+    send.add_argument("paths", type=Path, nargs="*", help="trace files (default: the workspace's unsent traces)")
+    send.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    send.add_argument(
+        "--endpoint", default=None, metavar="URL", help="collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)"
+    )
 
     key = sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
     key.add_argument("--vkey", action="store_true", help="as a C2SP signed-note verifier key (name+id+base64)")
@@ -157,6 +164,24 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _push(args: argparse.Namespace) -> int:
+    from agent.trace import list_traces
+    from agent.trace.otlp import endpoint_from_environment, push, traces_url, unsent
+
+    endpoint = traces_url(args.endpoint) if args.endpoint else endpoint_from_environment()
+    if not endpoint:
+        raise ValueError("no collector: pass --endpoint URL or set OTEL_EXPORTER_OTLP_ENDPOINT")
+    paths = args.paths or unsent(s.path for s in list_traces(args.workspace.resolve()))
+    failed = 0
+    for path in paths:
+        result = push(path, endpoint)
+        failed += not result.ok
+        print(f"{path.name}: {result.message}")
+    if not paths:
+        print("every trace of the workspace was sent already")
+    return 1 if failed else 0
+
+
 def _key(args: argparse.Namespace) -> int:
     from agent.trace.note import verifier_key
     from agent.trace.signing import load_signing_key
@@ -202,6 +227,7 @@ COMMANDS = {
     "verify": _verify,
     "export": _export,
     "key": _key,
+    "push": _push,
     "request": _request,
     "checkpoint": _checkpoint,
     "prove": _prove,

@@ -39,6 +39,9 @@ class ServerSettings:
     """`approvalMode`: "ask", "auto-edit" or "auto-all", when a task names none."""
     approval_timeout_s: float = DEFAULT_APPROVAL_TIMEOUT_S
     """`approvalTimeoutSeconds`: an unanswered approval counts as denied (by "timeout") after this long."""
+    otlp_endpoint: str | None = None
+    """`otlpEndpoint`: an OpenTelemetry collector (OTLP/HTTP) that gets each task's spans when it ends
+    (default: the server's OTEL_EXPORTER_OTLP_ENDPOINT)."""
     workspace: Path | None = None
     """The workspace root (from rootUri / workspaceFolders; the server's directory when the client sends none)."""
 
@@ -49,6 +52,11 @@ class ServerSettings:
         problems: list[str] = []
         model, api_base, mode = options.get("model"), options.get("apiBase"), options.get("approvalMode")
         timeout = options.get("approvalTimeoutSeconds")
+        otlp = options.get("otlpEndpoint")
+        if isinstance(otlp, str) and otlp.strip():
+            self.otlp_endpoint = otlp
+        elif otlp is not None:
+            problems.append("initializationOptions.otlpEndpoint must be a URL string")
         if isinstance(model, str) and model.strip():
             self.model = model
         elif model is not None:

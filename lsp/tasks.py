@@ -207,6 +207,7 @@ class TaskRegistry:
             approval_mode=entry.request.approval_mode or self.server.settings.approval_mode,
             task_id=entry.task_id,
             plan_mode=entry.request.plan,
+            otlp_endpoint=self.server.settings.otlp_endpoint,
         )
         return build_session(
             spec, LspApprover(self.server), EventForwarder(self.server, progress), documents=self.server.documents

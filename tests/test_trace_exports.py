@@ -16,7 +16,7 @@ import pytest
 from agent.trace import export, verify
 from tests.conftest import ROOT
 from tests.otlp_trace_schema import OTLP_TRACES_SCHEMA
-from tests.scripted_server import ScriptedModelServer
+from tests.scripted_server import ScriptedModelServer, call
 from tests.trace_mutations import records
 from tests.trace_sessions import editing_script, record_session
 
@@ -52,13 +52,43 @@ def test_otlp_export_validates_and_follows_the_genai_conventions(trace: Path, tm
     assert all(s["parentSpanId"] == agent["spanId"] for s in spans if s is not agent)
     assert all(int(s["startTimeUnixNano"]) <= int(s["endTimeUnixNano"]) for s in spans)
     chat = _attributes(by_operation["chat"][0])
-    assert chat["gen_ai.request.model"] == "openai/scripted" and int(chat["gen_ai.usage.input_tokens"]) > 0
-    assert _attributes(agent)["flambeau.outcome"] == "completed" and agent["status"]["code"] == 1
+    assert chat["gen_ai.request.model"] == "scripted" and chat["flambeau.model_route"] == "openai/scripted"
+    assert chat["gen_ai.provider.name"] == "openai" and int(chat["gen_ai.usage.input_tokens"]) > 0
+    assert chat["gen_ai.conversation.id"] == trace.name.removesuffix(".jsonl")
+    assert isinstance(chat["gen_ai.request.stream"], bool) and chat["gen_ai.response.id"]
+    assert chat["gen_ai.response.finish_reasons"] == {"values": [{"stringValue": "tool_calls"}]}
+    assert chat["server.address"] == "127.0.0.1" and int(chat["server.port"]) > 0
+    costs = [a["value"] for s in spans for a in s["attributes"] if a["key"] == "flambeau.cost_usd"]
+    assert costs and all(set(value) == {"doubleValue"} for value in costs)
+    assert all(_attributes(s)["gen_ai.tool.description"] for s in by_operation["execute_tool"])
+    assert _attributes(agent)["flambeau.outcome"] == "completed"
+    assert all("status" not in s for s in spans), "success leaves the status unset"
 
     broken = json.loads(out.read_text())
     broken["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["spanId"] = "not-hex"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, OTLP_TRACES_SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+def test_a_failed_tool_span_has_an_error_type_and_the_protobuf_export_decodes(
+    model_server: ScriptedModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    script = [call("read_file", path="missing.txt"), call("attempt_completion", result="gave up")]
+    trace = record_session(model_server, workspace, script)
+    document = json.loads(export(trace, "otel", tmp_path / "t.json").read_text())
+    spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    [read] = [s for s in spans if s["name"] == "execute_tool read_file"]
+    assert read["status"]["code"] == 2 and _attributes(read)["error.type"] == "tool_error"
+
+    decoded = ExportTraceServiceRequest.FromString(export(trace, "otel-protobuf", tmp_path / "t.pb").read_bytes())
+    proto_spans = decoded.resource_spans[0].scope_spans[0].spans
+    assert [s.name for s in proto_spans] == [s["name"] for s in spans]
+    assert [s.span_id.hex() for s in proto_spans] == [s["spanId"] for s in spans]
+    assert proto_spans[0].trace_id.hex() == spans[0]["traceId"]
+    [proto_read] = [s for s in proto_spans if s.name == "execute_tool read_file"]
+    assert proto_read.status.code == 2 and proto_read.parent_span_id.hex() == spans[0]["spanId"]
 
 
 def _chromium() -> str:

@@ -216,7 +216,7 @@ class ModelGateway:
             latency_s=latency,
             response_model=str(getattr(response, "model", "") or ""),
             system_fingerprint=getattr(response, "system_fingerprint", None),
-            provenance=self._provenance(response),
+            provenance=self._provenance(litellm, response, getattr(choice, "finish_reason", None)),
         )
         body = captured.get("body") or {"model": self.profile.model, "messages": captured.get("messages", [])}
         return ModelReply(
@@ -239,14 +239,28 @@ class ModelGateway:
         except Exception:  # litellm raises for a model it has no price for: the cost is unknown, not zero
             return None
 
-    def _provenance(self, response: Any) -> dict[str, Any]:
+    def _provenance(self, litellm: ModuleType, response: Any, finish_reason: str | None) -> dict[str, Any]:
         """Which weights answered: the profile's (GGUF SHA-256, Ollama digest) plus, as the server
-        reported it, the model version and system fingerprint."""
+        reported it, the model version and system fingerprint; and for telemetry the response id, the
+        finish reasons, litellm's provider for the route and the server's URL."""
+        provider, api_base = self._provider(litellm)
         answered = {
             "response_model": str(getattr(response, "model", "") or ""),
             "system_fingerprint": getattr(response, "system_fingerprint", None),
+            "response_id": str(getattr(response, "id", "") or ""),
+            "finish_reasons": [finish_reason] if finish_reason else None,
+            "provider": provider,
+            "api_base": api_base,
         }
         return {**self.provenance, **{k: v for k, v in answered.items() if v}}
+
+    def _provider(self, litellm: ModuleType) -> tuple[str, str]:
+        """litellm's provider for the route (an unprefixed Claude model is anthropic) and the base URL."""
+        try:
+            _, provider, _, base = litellm.get_llm_provider(model=self.profile.model, api_base=self.profile.api_base)
+        except Exception:  # litellm raises for a route it cannot place: fall back to the prefix
+            return self.profile.provider, self.profile.api_base or ""
+        return str(provider or self.profile.provider), str(self.profile.api_base or base or "")
 
 
 def price_known(profile: ModelProfile) -> bool:

@@ -90,8 +90,20 @@ class RecordBuilder:
         ]
 
     def _model_request(self, e: ev.ModelRequest) -> list[Record]:
-        body = self.requests.store(jsonable(self.redact.value(jsonable(e.body))))
-        return [{"kind": "model_request", "step": e.step, "model": e.model, "locality": e.locality, **body}]
+        plain = jsonable(self.redact.value(jsonable(e.body)))
+        sent = {key: plain.get(key) for key in ("model", "stream", "max_tokens")} if isinstance(plain, dict) else {}
+        return [
+            {
+                "kind": "model_request",
+                "step": e.step,
+                "model": e.model,
+                "locality": e.locality,
+                "request_model": sent.get("model"),
+                "stream": bool(sent.get("stream")),
+                "max_tokens": sent.get("max_tokens"),
+                **self.requests.store(plain),
+            }
+        ]
 
     def _usage(self, e: ev.Usage) -> list[Record]:
         return [
