@@ -53,10 +53,14 @@ class BlobStore:
 
     def check(self, digest: str) -> str | None:
         """None when the blob is present and hashes to its name; otherwise what is wrong."""
-        data = self.get(digest)
-        if data is None:
-            return f"blob {digest[:12]}… is missing"
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != digest:
-            return f"blob {digest[:12]}… was altered (its content hashes to {actual[:12]}…)"
-        return None
+        return blob_problem(digest, self.get(digest))
+
+
+def blob_problem(digest: str, data: bytes | None) -> str | None:
+    """What is wrong with `data` as the blob named `digest` (missing, altered), or None."""
+    if data is None:
+        return f"blob {digest[:12]}… is missing"
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != digest:
+        return f"blob {digest[:12]}… was altered (its content hashes to {actual[:12]}…)"
+    return None

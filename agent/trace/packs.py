@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from agent.trace.blobs import BlobStore
+from agent.trace.blobs import BlobStore, blob_problem
 from agent.trace.layout import blobs_dir_for
 
 PACK_SUFFIX = ".pack"
@@ -132,13 +132,7 @@ class TraceBlobs:
             return None  # the common case, without a copy
         if len(digest) != 64 or not _HEX.issuperset(digest):
             return f"not a SHA-256 hex digest: {digest!r}"
-        data = self.get(digest)
-        if data is None:
-            return f"blob {digest[:12]}… is missing"
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != digest:
-            return f"blob {digest[:12]}… was altered (its content hashes to {actual[:12]}…)"
-        return None
+        return blob_problem(digest, self.get(digest))
 
     def total_bytes(self) -> int:
         """Bytes on disk of the pack (the loose store is shared between traces)."""
