@@ -9,7 +9,7 @@ the outcome is an `ApprovalDecided` event. The model can add caution (`requires_
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from agent.events import ApprovalDecided, ApprovalRequested, EventSink
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from agent.calls.text import ParsedCall
     from tools.base import ToolContext
     from tools.policy.evaluate import Policy
+    from tools.registry import ToolRegistry
 
 DecidedBy = Literal["user", "rule", "auto", "timeout", "cancelled"]
 
@@ -29,6 +30,14 @@ class Decision:
     reason: str = ""
     remember: bool = False
     """The user asked to always allow this command (for the rest of the session)."""
+    content: str | None = None
+    """The file's text as the user edited the proposal before approving; what is written instead."""
+
+
+def denial_reason(where: str, why: str) -> str:
+    """What the model is told of a person's denial: where it was denied, and their reason when given."""
+    why = why.strip()
+    return f"the user denied this {where}, saying: {why}" if why else f"the user denied this {where}"
 
 
 class Approver(Protocol):
@@ -98,6 +107,8 @@ class ApprovalGate:
             self.remembered.add(summary)
         if not decision.approved and not decision.reason:
             decision = Decision(False, decision.by, "the user denied this call")
+        if decision.content is not None and not (decision.approved and _editable(parsed)):
+            decision = replace(decision, content=None)  # only an approved edit of a named file has a user's version
         return decision
 
     def _emit_decision(self, task_id: str, parsed: ParsedCall, decision: Decision) -> None:
@@ -109,8 +120,34 @@ class ApprovalGate:
                 approved=decision.approved,
                 by=decision.by,
                 reason=decision.reason,
+                edited=decision.content is not None,
+                final_content=decision.content,
             )
         )
+
+
+EDITED_NOTE = (
+    "The user edited your proposed change before approving it: {path} was written with the user's text, "
+    "not yours. Read it again before changing it further.\n"
+)
+
+
+def as_edited(parsed: ParsedCall, content: str, tools: ToolRegistry) -> tuple[ParsedCall, str]:
+    """The approved call with the user's final text (a `write_file` of `content` to the proposal's path),
+    and the note that tells the model so."""
+    from agent.calls.text import ParsedCall
+
+    write = tools.get("write_file")
+    path = parsed.arguments.get("path")
+    if write is None or not _editable(parsed) or not isinstance(path, str):
+        raise ValueError(f"{parsed.tool.name} proposes no file content the user could have edited")
+    arguments = {"path": path, "content": content}
+    edited = ParsedCall(call=parsed.call, tool=write, args=write.parse(arguments), arguments=arguments)
+    return edited, EDITED_NOTE.format(path=path)
+
+
+def _editable(parsed: ParsedCall) -> bool:
+    return parsed.tool.category.value == "edit" and isinstance(parsed.arguments.get("path"), str)
 
 
 def _preview(parsed: ParsedCall, ctx: ToolContext) -> str:

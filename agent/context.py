@@ -30,6 +30,8 @@ SAFETY_FACTOR = 1.15
 """Our count uses a generic tokenizer; the model's own may count more."""
 CHARS_PER_TOKEN_FLOOR = 2.5
 """Worst case characters per token when turning a token cap into a character cap."""
+IMAGE_PART_TOKENS = 765
+"""What an image content part is counted as (providers count by size; this is one high-detail tile)."""
 
 
 def litellm_token_counter(model: str) -> TokenCount:
@@ -73,7 +75,15 @@ class CachedCounter:
         return cached
 
     def message(self, message: Message) -> int:
-        total = PER_MESSAGE_OVERHEAD + self(str(message.get("content") or ""))
+        content = message.get("content")
+        if isinstance(content, list):  # content parts: text counted, each image at a flat estimate
+            total = PER_MESSAGE_OVERHEAD + sum(
+                self(str(part.get("text") or "")) if part.get("type") == "text" else IMAGE_PART_TOKENS
+                for part in content
+                if isinstance(part, dict)
+            )
+        else:
+            total = PER_MESSAGE_OVERHEAD + self(str(content or ""))
         for call in message.get("tool_calls") or []:
             function = call.get("function", {})
             total += self(function.get("name", "")) + self(function.get("arguments", "")) + PER_MESSAGE_OVERHEAD

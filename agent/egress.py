@@ -23,6 +23,8 @@ ASSIGNMENT = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]
 DISTINCT_LINE_CHARS = 12
 """Lines of a protected file at least this long (stripped) are looked for in other results."""
 MAX_PROTECTED_BYTES = 2_000_000
+WITHHELD = "Withheld from the cloud model"
+"""How a withheld result begins."""
 
 
 class CloudEgressGuard:
@@ -110,6 +112,6 @@ def _paths_in(arguments: dict[str, Any]) -> list[str]:
 
 def _withheld(tool: str, why: str) -> str:
     return (
-        f"Withheld from the cloud model: the result of {tool} is not sent because {why}. "
+        f"{WITHHELD}: the result of {tool} is not sent because {why}. "
         "Files under never-to-cloud patterns stay on this machine; use a local profile to work with them."
     )

@@ -13,8 +13,10 @@ Locality = Literal["local", "cloud"]
 Outcome = Literal["completed", "failed", "cancelled", "limit"]
 
 
-WIRE_EXCLUDED_FIELDS = frozenset({"after_content"})
+WIRE_EXCLUDED_FIELDS = frozenset({"after_content", "contents", "final_content"})
 """Fields kept for the trace but never put on the wire (file contents would flood LSP notifications)."""
+AttachedKind = Literal["file", "folder", "git_changes", "problems", "selection", "terminal", "image"]
+AnsweredBy = Literal["user", "nobody", "timeout", "cancelled"]
 
 
 def _wire_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -54,6 +56,53 @@ class UserMessage(Event):
 
     type: ClassVar[str] = "user_message"
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Attached:
+    """One piece of context an @-mention or an image attached to a message (what a chip shows)."""
+
+    mention: str
+    """As written (`@app.py`, `@git-changes`), or the image's name."""
+    kind: AttachedKind
+    label: str
+    path: str = ""
+    chars: int = 0
+    tokens: int = 0
+    """About how many tokens it adds to the request."""
+    withheld: str = ""
+    """Why it was not sent to the model (a never-to-cloud pattern); empty when it was sent."""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class ContextAttached(Event):
+    """Context attached to the task's first request (or to a follow-up), before the model is asked."""
+
+    type: ClassVar[str] = "context_attached"
+    items: list[Attached] = field(default_factory=list)
+    contents: list[bytes] = field(default_factory=list)
+    """What each item brought, in order, for the trace's blobs (never on the wire)."""
+
+
+@dataclass(frozen=True)
+class QuestionAsked(Event):
+    """The model asks the user a question (`ask_followup_question`), optionally with suggested answers."""
+
+    type: ClassVar[str] = "question_asked"
+    call_id: str = ""
+    question: str = ""
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuestionAnswered(Event):
+    """The user's answer (None: nobody answered, and the model is told to decide itself)."""
+
+    type: ClassVar[str] = "question_answered"
+    call_id: str = ""
+    answer: str | None = None
+    by: AnsweredBy = "user"
 
 
 @dataclass(frozen=True)
@@ -144,6 +193,10 @@ class ApprovalDecided(Event):
     approved: bool = False
     by: Literal["user", "rule", "auto", "timeout", "cancelled"] = "auto"
     reason: str = ""
+    edited: bool = False
+    """The user changed the proposed content before approving; what is written is `final_content`."""
+    final_content: str | None = None
+    """The user's final text of the file (trace only)."""
 
 
 @dataclass(frozen=True)

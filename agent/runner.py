@@ -9,6 +9,8 @@ from typing import Any
 
 from agent import new_task_id
 from agent.approval import Approver
+from agent.attachments import Attachment
+from agent.attachments.images import refuse_without_vision
 from agent.checkpointing import StepCheckpoints
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
@@ -17,6 +19,7 @@ from agent.models.config import Restrictions
 from agent.models.gateway import ModelGateway
 from agent.models.profile import ModelProfile
 from agent.models.resolve import ResolvedModel, refuse_if_cloud
+from agent.questions import Asker, NobodyToAsk, QuestionChannel
 from agent.secret_store import all_secret_values
 from agent.session import Limits, Session
 from tools.base import DocumentProvider, ToolContext
@@ -51,6 +54,8 @@ class TaskSpec:
     otlp_endpoint: str | None = None
     """Send the trace's spans to this OTLP/HTTP collector when the task ends (default: the standard
     OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT variables; none: no live export)."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """What the task's @-mentions and images attach to its first request."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -75,8 +80,11 @@ def build_session(
     *,
     documents: DocumentProvider | None = None,
     tools: ToolRegistry | None = None,
+    asker: Asker | None = None,
 ) -> Session:
+    """A session ready to run; `asker` answers the model's questions (None: nobody can, it decides itself)."""
     refuse_if_cloud(spec.profile, spec.restrictions)
+    refuse_without_vision(spec.profile, spec.attachments)
     _refuse_unpriced(spec)
     policy = _load_policy(spec)
     workspace = Workspace(spec.workspace, protected=policy.protected_paths)
@@ -101,6 +109,7 @@ def build_session(
 
             bus.subscribe(LiveExport(writer.path, endpoint))
     bus.subscribe(sink)
+    context.ask = QuestionChannel(task_id, asker or NobodyToAsk(), bus)
     cloud = spec.profile.effective_locality() == "cloud"
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
     if spec.openness is not None:
@@ -118,6 +127,7 @@ def build_session(
         started_extra=started_extra,
         result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
         checkpoints=_checkpoints(spec, workspace.root),
+        attachments=spec.attachments,
     )
 
 

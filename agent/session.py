@@ -7,7 +7,10 @@ import time
 from typing import Any, Protocol
 
 from agent import new_task_id
-from agent.approval import ApprovalGate, Approver
+from agent.approval import ApprovalGate, Approver, as_edited
+from agent.attachments import Attachment
+from agent.attachments.images import refuse_without_vision
+from agent.attachments.message import attached_message
 from agent.calls.constrained import constraint_params, extract_constrained_call
 from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
 from agent.calls.turns import Message, assistant_message, restate, result_message
@@ -76,8 +79,11 @@ class Session:
         started_extra: dict[str, Any] | None = None,
         result_filter: ResultFilter | None = None,
         checkpoints: StepCheckpoints | None = None,
+        attachments: list[Attachment] | None = None,
     ) -> None:
         self.task = task
+        self.attachments = attachments or []
+        """Context the task's @-mentions and images attach to its first request."""
         self.task_id = task_id or context.task_id or new_task_id()
         context.task_id = self.task_id
         self.gateway = gateway
@@ -91,7 +97,7 @@ class Session:
         self.totals = Totals()
         self.steps = 0
         self.format_errors = 0
-        self.pending_user: list[str] = []
+        self.pending_user: list[tuple[str, list[Attachment]]] = []
         self.started_extra = started_extra or {}
         self.result_filter = result_filter
         self.checkpoints = checkpoints
@@ -145,7 +151,22 @@ class Session:
                 extra={"window": shape.window, "tool_mode": self.profile.tool_mode, **self.started_extra},
             )
         )
-        return Conversation(system=prompt.system, task={"role": "user", "content": self.task})
+        return Conversation(system=prompt.system, task=self._attached(self.task, self.attachments))
+
+    def _attached(self, text: str, attachments: list[Attachment]) -> Message:
+        """A user message with its attachments, through the result filter; recorded as `context_attached`."""
+        assert self._budget is not None and self._counter is not None
+        message, attached = attached_message(
+            self.task_id,
+            text,
+            attachments,
+            result_filter=self.result_filter,
+            cap_chars=self._budget.tool_output_chars(),
+            count=self._counter,
+        )
+        if attached is not None:
+            self.emit(attached)
+        return message
 
     def use_model(self, gateway: Gateway) -> None:
         """Continue with another model from the next step: its tool mode, window and prompt apply at once,
@@ -199,9 +220,11 @@ class Session:
             self._finish("cancelled", "the task was cancelled")
             raise
 
-    def follow_up(self, text: str) -> None:
-        """Queue a user message; it joins the conversation at the next step (or the next `run`)."""
-        self.pending_user.append(text)
+    def follow_up(self, text: str, attachments: list[Attachment] | None = None) -> None:
+        """Queue a user message (with what its mentions attach); it joins the conversation at the next step
+        (or the next `run`). Images for a model without vision are refused here, before anything is queued."""
+        refuse_without_vision(self.profile, attachments or [])
+        self.pending_user.append((text, attachments or []))
 
     async def step(self) -> None:
         self.totals.check(self.limits, self.steps, self.profile.model)
@@ -291,10 +314,13 @@ class Session:
         decision = await self.gate.decide(self.task_id, parsed, self.ctx)
         if not decision.approved:
             return False, f"Not run: {decision.reason}"
+        note = ""
+        if decision.content is not None:  # the user's version of the proposed file is what is written
+            parsed, note = as_edited(parsed, decision.content, self.tools)
         if self.checkpoints is not None:
             await self.checkpoints.before_tool(parsed.tool.category, self.steps, self.task_id, self.emit)
         result = await self._run_tool(parsed)
-        capped = cap_middle(result.output, self._budget.tool_output_chars() if self._budget else 20_000)
+        capped = note + cap_middle(result.output, self._budget.tool_output_chars() if self._budget else 20_000)
         self.emit(
             ToolResultEvent(
                 task_id=self.task_id,
@@ -316,6 +342,7 @@ class Session:
         if refusal is not None:  # enforced here too, whatever an approver said
             return ToolResult(ok=False, output=f"Error: {refusal}")
         started = time.monotonic()
+        self.ctx.call_id = parsed.call.id
         try:
             result = await parsed.tool.run(parsed.args, self.ctx)
         except (ToolError, PathError) as error:
@@ -340,9 +367,9 @@ class Session:
     def _take_pending_user_messages(self) -> None:
         assert self._conversation is not None
         while self.pending_user:
-            text = self.pending_user.pop(0)
+            text, attachments = self.pending_user.pop(0)
             self.emit(UserMessage(task_id=self.task_id, text=text))
-            self._conversation.add_turn([{"role": "user", "content": text}])
+            self._conversation.add_turn([self._attached(text, attachments)])
 
     def _account(self, reply: ModelReply) -> None:
         self.emit(self.totals.add(self.task_id, self.steps, reply.stats))

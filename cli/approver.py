@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from agent.approval import Decision
+from agent.approval import Decision, denial_reason
 from agent.events import ApprovalRequested
 
 NO_TTY_REASON = (
@@ -31,7 +31,8 @@ class TerminalApprover:
             return Decision(approved=True, by="user", reason="approved for the rest of this task", remember=True)
         if answer in ("y", "yes"):
             return Decision(approved=True, by="user", reason="approved on the terminal")
-        return Decision(approved=False, by="user", reason="the user denied this on the terminal")
+        why = (await asyncio.to_thread(_ask, "  why? (told to the model; Enter to skip): ", self.out)).strip()
+        return Decision(approved=False, by="user", reason=denial_reason("on the terminal", why))
 
 
 def _ask(prompt: str, out: TextIO) -> str:

@@ -94,6 +94,12 @@ class TerminalPrinter:
             self.out.write(f"▶ {event.task_id} · {event.model} ({event.locality}){rules}\n")
         elif isinstance(event, ev.ToolCallProposed):
             self.out.write(f"→ {event.tool} {json.dumps(event.arguments, ensure_ascii=False)[:200]}\n")
+        elif isinstance(event, ev.ContextAttached):
+            chips = ", ".join(
+                f"{i.label}{' (withheld)' if i.withheld else ''} ~{i.tokens:,} tokens"
+                for i in event.items
+            )
+            self.out.write(f"  + attached {chips}\n")
         elif isinstance(event, ev.ApprovalDecided) and not event.approved:
             self.out.write(f"  ✗ not approved ({event.by}): {event.reason}\n")
         elif isinstance(event, ev.ToolResultEvent):
@@ -124,6 +130,7 @@ class JsonLines:
 
 async def _run(args: argparse.Namespace) -> int:
     from agent.approval import ApproveAll
+    from agent.attachments.resolve import resolve_mentions
     from agent.models.config import load_config
     from agent.models.escalation import ask_to_escalate, escalation_target
     from agent.models.resolve import open_model
@@ -132,6 +139,7 @@ async def _run(args: argparse.Namespace) -> int:
     workspace = args.workspace.resolve()
     if not workspace.is_dir():
         raise ConfigError(f"workspace {workspace} is not a directory; pass an existing folder with --workspace")
+    args.attachments = await resolve_mentions(args.task, workspace)
     config = load_config(workspace)
     sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
     approver = ApproveAll() if args.approve == "auto-all" else TerminalApprover()
@@ -167,6 +175,7 @@ async def _run_session(
 ) -> tuple[Session, SessionResult | None]:
     from agent.runner import TaskSpec, build_session
     from agent.session import Limits
+    from cli.asker import TerminalAsker
 
     profile = resolved.profile
     if args.no_stream:
@@ -180,8 +189,9 @@ async def _run_session(
         plan_mode=args.plan,
         checkpoints=not args.no_checkpoints,
         otlp_endpoint=args.otlp_endpoint,
+        attachments=args.attachments,
     )
-    session = build_session(spec, approver, sink)
+    session = build_session(spec, approver, sink, asker=TerminalAsker())
     task = asyncio.ensure_future(session.run())
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, task.cancel)

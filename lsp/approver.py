@@ -60,16 +60,19 @@ def approve_params(request: ApprovalRequested) -> dict[str, Any]:
 
 
 def decision_from_answer(answer: Any) -> Decision:
-    """`{decision: approve|deny|always, reason?}`; anything else is a denial that says why."""
+    """`{decision: approve|deny|always, reason?, content?}`; anything else is a denial that says why.
+    A denial's reason is told to the model as given; `content` is the user's version of a proposed file."""
     from agent.approval import Decision
 
     decision = answer.get("decision") if isinstance(answer, dict) else None
     given = answer.get("reason") if isinstance(answer, dict) else None
     reason = given if isinstance(given, str) and given else ""
+    given_content = answer.get("content") if isinstance(answer, dict) else None
+    content = given_content if isinstance(given_content, str) else None
     if decision == "approve":
-        return Decision(True, "user", reason or "approved in the editor")
+        return Decision(True, "user", reason or "approved in the editor", content=content)
     if decision == "always":
-        return Decision(True, "user", reason or "approved for the rest of this task", remember=True)
+        return Decision(True, "user", reason or "approved for the rest of this task", remember=True, content=content)
     if decision == "deny":
         return Decision(False, "user", reason or "the user denied this in the editor")
     return Decision(

@@ -17,6 +17,7 @@ from typing_extensions import TypedDict
 
 from lsp.features import (
     APPROVE,
+    ASK,
     CANCEL_TASK,
     EVENT,
     EXPORT_TRACE,
@@ -37,6 +38,7 @@ DecisionKind = Literal["approve", "deny", "always"]
 AgentEventPayload = Annotated[dict[str, Any], WithJsonSchema({"x-ref": "AgentEvent"})]
 """Any event of `agent/events.py`, as its `to_dict()`."""
 ApprovalRequestedPayload = Annotated[dict[str, Any], WithJsonSchema({"x-ref": "ApprovalRequested"})]
+QuestionAskedPayload = Annotated[dict[str, Any], WithJsonSchema({"x-ref": "QuestionAsked"})]
 
 
 class Empty(TypedDict):
@@ -49,6 +51,8 @@ class ClientFlambeauCapabilities(TypedDict):
 
     approvals: NotRequired[bool]
     events: NotRequired[bool]
+    questions: NotRequired[bool]
+    """The client answers `flambeau/ask` (else questions go out as window/showMessageRequest)."""
 
 
 class ServerFlambeauCapabilities(TypedDict):
@@ -66,11 +70,59 @@ class InitializationOptions(TypedDict):
 
 
 # -- tasks ------------------------------------------------------------------------------------------
+class Problem(TypedDict):
+    """One workspace diagnostic, for `@problems`."""
+
+    path: str
+    line: int
+    column: NotRequired[int]
+    severity: str
+    message: str
+    source: NotRequired[str]
+
+
+class Selection(TypedDict):
+    """The editor's selection, for `@selection` (lines are 1-based)."""
+
+    path: str
+    startLine: int
+    endLine: int
+    text: str
+
+
+class TerminalOutput(TypedDict):
+    """The active terminal's last command and its output, for `@terminal`."""
+
+    commandLine: str
+    output: str
+    exitCode: NotRequired[int]
+
+
+class EditorContext(TypedDict):
+    """What only the editor knows; sent with a task so its `@problems`, `@selection`, `@terminal` resolve."""
+
+    problems: NotRequired[list[Problem]]
+    selection: NotRequired[Selection]
+    terminal: NotRequired[TerminalOutput]
+
+
+class ImageData(TypedDict):
+    """A pasted or dropped image (PNG, JPEG, GIF or WebP), for a profile that declares vision."""
+
+    name: str
+    data: str
+    """The bytes, base64."""
+
+
 class StartTaskParams(TypedDict):
     task: str
+    """May hold @-mentions (`@path/file`, `@file:10-20`, `@folder/`, `@git-changes`, `@problems`, `@selection`,
+    `@terminal`); each is attached to the first request, and one that cannot be resolved fails the request."""
     model: NotRequired[str]
     approvalMode: NotRequired[ApprovalMode]
     plan: NotRequired[bool]
+    context: NotRequired[EditorContext]
+    images: NotRequired[list[ImageData]]
 
 
 class StartTaskResult(TypedDict):
@@ -80,6 +132,9 @@ class StartTaskResult(TypedDict):
 class SendMessageParams(TypedDict):
     taskId: str
     text: str
+    """May hold @-mentions, attached to the message as for `flambeau/startTask`."""
+    context: NotRequired[EditorContext]
+    images: NotRequired[list[ImageData]]
 
 
 class TaskIdParams(TypedDict):
@@ -107,6 +162,21 @@ class ApproveParams(TypedDict):
 class ApproveResult(TypedDict):
     decision: DecisionKind
     reason: NotRequired[str]
+    """With `deny`: the user's reason, told to the model."""
+    content: NotRequired[str]
+    """With `approve` of an edit: the file's whole text as the user edited the proposal; written instead."""
+
+
+class AskParams(TypedDict):
+    """`flambeau/ask` (server → client): the task's `question_asked` event, in the notification's shape."""
+
+    taskId: str
+    event: QuestionAskedPayload
+
+
+class AskResult(TypedDict):
+    answer: str | None
+    """The user's answer (a suggestion or free text); null: no answer, the model decides itself."""
 
 
 # -- traces -----------------------------------------------------------------------------------------
@@ -192,7 +262,10 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
 }
 """Requests the client sends: method → (params, result)."""
 
-SERVER_REQUESTS: dict[str, tuple[type, type]] = {APPROVE: (ApproveParams, ApproveResult)}
+SERVER_REQUESTS: dict[str, tuple[type, type]] = {
+    APPROVE: (ApproveParams, ApproveResult),
+    ASK: (AskParams, AskResult),
+}
 """Requests the server sends to the client."""
 
 SERVER_NOTIFICATIONS: dict[str, type] = {EVENT: EventNotification}

@@ -117,9 +117,10 @@ def protocol_schema() -> dict[str, Any]:
         methods[method] = {"direction": "server", "params": params.__name__, "notification": True}
     for kind in protocol.EXTRA_TYPES:
         definitions[kind.__name__] = _adapter_schema(kind, definitions)
+    from agent.events import Attached
     from tools.base import FileChange
 
-    _wire_dataclasses(definitions, (FileChange,))
+    _wire_dataclasses(definitions, (FileChange, Attached))
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "FlambeauProtocol",

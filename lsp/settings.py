@@ -18,13 +18,19 @@ class ClientFeatures:
     """The client answers `flambeau/approve` requests (else approvals use window/showMessageRequest)."""
     events: bool = False
     """The client shows `flambeau/event` notifications (they are sent either way)."""
+    questions: bool = False
+    """The client answers `flambeau/ask` requests (else questions use window/showMessageRequest)."""
 
     @classmethod
     def from_capabilities(cls, experimental: Any) -> ClientFeatures:
         declared = experimental.get("flambeau") if isinstance(experimental, dict) else None
         if not isinstance(declared, dict):
             return cls()
-        return cls(approvals=declared.get("approvals") is True, events=declared.get("events") is True)
+        return cls(
+            approvals=declared.get("approvals") is True,
+            events=declared.get("events") is True,
+            questions=declared.get("questions") is True,
+        )
 
 
 @dataclass

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from pygls.exceptions import JsonRpcInvalidParams
 
 from lsp.approver import LspApprover
+from lsp.asker import LspAsker
 from lsp.progress import TaskProgress
 
 if TYPE_CHECKING:
+    from agent.attachments import Attachment
     from agent.events import Event
     from agent.models.resolve import ResolvedModel
     from agent.session import Session
@@ -26,8 +28,9 @@ if TYPE_CHECKING:
 
 HIDDEN_EVENTS = frozenset({"model_request"})
 """Events not forwarded to the editor (the exact request body is for the trace)."""
-DELIVERED_AS_REQUEST = frozenset({"approval_requested"})
-"""Events a client that answers `flambeau/approve` receives as that request instead of a notification."""
+DELIVERED_AS_REQUEST = {"approval_requested": "approvals", "question_asked": "questions"}
+"""Events a client that declared the capability (`flambeau/approve`, `flambeau/ask`) receives as that request
+instead of a notification."""
 CANCEL_WAIT_S = 5.0
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ class TaskRequest:
     """A profile name or litellm model id; None: the server's default."""
     approval_mode: str | None = None
     plan: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    """What the task's @-mentions and images attach (resolved before the task starts)."""
 
 
 @dataclass
@@ -48,7 +53,7 @@ class RunningTask:
     request: TaskRequest
     runner: asyncio.Task[None] | None = None
     session: Session | None = None
-    pending_messages: list[str] = field(default_factory=list)
+    pending_messages: list[tuple[str, list[Attachment]]] = field(default_factory=list)
     outcome: str | None = None
     message: str = ""
     driving: bool = False
@@ -88,14 +93,19 @@ class TaskRegistry:
             raise JsonRpcInvalidParams(f"no task with id {task_id!r} in this server; start one with flambeau/startTask")
         return entry
 
-    def send_message(self, task_id: str, text: str) -> None:
+    def send_message(self, task_id: str, text: str, attachments: list[Attachment] | None = None) -> None:
         entry = self.get(task_id)
         if entry.session is None:
             if not entry.active:
                 raise JsonRpcInvalidParams(f"task {task_id} ended before it started: {entry.message}")
-            entry.pending_messages.append(text)
+            entry.pending_messages.append((text, attachments or []))
             return
-        entry.session.follow_up(text)
+        from agent.errors import ConfigError
+
+        try:
+            entry.session.follow_up(text, attachments)
+        except ConfigError as error:  # an image for a model without vision
+            raise JsonRpcInvalidParams(f"the message was not sent: {error}") from error
         if not entry.driving:
             entry.runner = asyncio.ensure_future(self._resume(entry, entry.session))
 
@@ -146,8 +156,8 @@ class TaskRegistry:
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
             session = await asyncio.to_thread(self._build_session, entry, resolved, progress)
             entry.session = session
-            for text in entry.pending_messages:
-                session.follow_up(text)
+            for text, attachments in entry.pending_messages:
+                session.follow_up(text, attachments)
             entry.pending_messages.clear()
             await self._drive(entry, session)
         except asyncio.CancelledError:
@@ -208,9 +218,14 @@ class TaskRegistry:
             task_id=entry.task_id,
             plan_mode=entry.request.plan,
             otlp_endpoint=self.server.settings.otlp_endpoint,
+            attachments=list(entry.request.attachments),
         )
         return build_session(
-            spec, LspApprover(self.server), EventForwarder(self.server, progress), documents=self.server.documents
+            spec,
+            LspApprover(self.server),
+            EventForwarder(self.server, progress),
+            documents=self.server.documents,
+            asker=LspAsker(self.server),
         )
 
     def _workspace(self) -> Path:
@@ -253,6 +268,7 @@ class EventForwarder:
         if event.type in HIDDEN_EVENTS:
             return
         payload: dict[str, Any] = event.to_dict()
-        if not (event.type in DELIVERED_AS_REQUEST and self.server.client.approvals):
+        capability = DELIVERED_AS_REQUEST.get(event.type)
+        if capability is None or not getattr(self.server.client, capability):
             self.server.send_event(event.task_id, payload)
         self.progress.on_event(payload)

@@ -37,6 +37,8 @@ class Editor:
         self.approval_answers: list[Answer] = []
         self.message_requests: list[types.ShowMessageRequestParams] = []
         self.message_answer: str | None = "Approve"
+        self.question_requests: list[dict[str, Any]] = []
+        self.question_answers: list[str | None] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.accept_edits = True
         self.progress: list[Any] = []
@@ -64,6 +66,12 @@ class Editor:
             if answer is None:
                 await asyncio.Event().wait()
             return answer
+
+        @client.feature("flambeau/ask")
+        async def on_ask(params: Any) -> Any:
+            self.question_requests.append(params)
+            await self._notify()
+            return {"answer": self.question_answers.pop(0) if self.question_answers else None}
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
         async def on_message_request(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
@@ -197,13 +205,14 @@ async def start_editor(
     progress: bool = True,
     python_flags: str = "",
     apply_edit: bool = True,
+    questions: bool = False,
 ) -> tuple[Editor, types.InitializeResult]:
     client = BaseLanguageClient("flambeau-tests", "1", converter_factory=plain_json_converter)
     editor = Editor(client, log)
     cmd = flambeau_command(log, python_flags)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     await client.start_io(cmd[0], *cmd[1:], env=env, cwd=str(workspace))
-    experimental = {"flambeau": {"approvals": True, "events": True}} if approvals else None
+    experimental = {"flambeau": {"approvals": True, "events": True, "questions": questions}} if approvals else None
     result = await asyncio.wait_for(
         client.initialize_async(
             types.InitializeParams(

@@ -25,11 +25,17 @@ def run_editor(
     approvals: bool = True,
     options: dict[str, Any] | None = None,
     apply_edit: bool = True,
+    questions: bool = False,
 ) -> None:
     async def main() -> None:
         init = {"model": "openai/scripted", "apiBase": server.base_url, **(options or {})}
         editor, _ = await start_editor(
-            workspace, workspace.parent / "server.log", init_options=init, approvals=approvals, apply_edit=apply_edit
+            workspace,
+            workspace.parent / "server.log",
+            init_options=init,
+            approvals=approvals,
+            apply_edit=apply_edit,
+            questions=questions,
         )
         try:
             await scenario(editor)

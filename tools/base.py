@@ -64,6 +64,12 @@ class DocumentProvider(Protocol):
         None when the document is not open (the caller writes the file on disk)."""
 
 
+class QuestionAsker(Protocol):
+    """Puts a question to the user (`ask_followup_question`); returns the text the model is given."""
+
+    async def __call__(self, call_id: str, question: str, suggestions: list[str]) -> str: ...
+
+
 @dataclass
 class ToolContext:
     workspace: Workspace
@@ -77,6 +83,10 @@ class ToolContext:
     scrubbed_values: set[str] = field(default_factory=set)
     """Secret values that must never reach a command's environment or a result."""
     extra: dict[str, Any] = field(default_factory=dict)
+    ask: QuestionAsker | None = None
+    """Who answers the model's questions; None: nobody can (the model is told to decide itself)."""
+    call_id: str = ""
+    """The id of the tool call being run."""
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -94,7 +104,9 @@ class Tool(ABC, Generic[A]):
 
     @classmethod
     def parameters_schema(cls) -> dict[str, Any]:
-        schema: dict[str, Any] = _strip_titles(cls.args_model.model_json_schema())
+        """The arguments' JSON schema, without titles, and optional fields without their `null` alternative
+        (leaving a field out says the same in fewer tokens; an explicit null still validates)."""
+        schema: dict[str, Any] = without_null(_strip_titles(cls.args_model.model_json_schema()))
         return schema
 
     @classmethod
@@ -124,4 +136,22 @@ def _strip_titles(schema: Any) -> Any:
         return {k: _strip_titles(v) for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
     if isinstance(schema, list):
         return [_strip_titles(v) for v in schema]
+    return schema
+
+
+def without_null(schema: Any) -> Any:
+    """`{"anyOf": [X, {"type": "null"}], "default": null, ...}` as X with the other keys."""
+    if isinstance(schema, dict):
+        options = schema.get("anyOf")
+        if (
+            isinstance(options, list)
+            and len(options) == 2
+            and {"type": "null"} in options
+            and schema.get("default", 0) is None
+        ):
+            kept = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+            return without_null({**next(o for o in options if o != {"type": "null"}), **kept})
+        return {k: without_null(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [without_null(v) for v in schema]
     return schema

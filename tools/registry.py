@@ -12,6 +12,7 @@ from tools.edit import EditFile
 from tools.files import ListFiles, ReadFile, WriteFile
 from tools.git import GitCommit, GitDiff, GitLog, GitStatus
 from tools.outline import ListDefinitions
+from tools.question import AskFollowupQuestion
 from tools.search import SearchFiles
 from tools.shell import RunCommand
 
@@ -56,6 +57,7 @@ def default_tools() -> ToolRegistry:
             GitDiff(),
             GitLog(),
             GitCommit(),
+            AskFollowupQuestion(),
             AttemptCompletion(),
         ]
     )

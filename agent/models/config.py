@@ -206,6 +206,8 @@ def profile_from_table(name: str, table: dict[str, Any], where: str) -> ProfileE
         value = getattr(profile, key)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool) or value <= 0):
             raise ConfigError(f"{where}: profiles.{name}.{key} must be a positive integer")
+    if not isinstance(profile.vision, bool):
+        raise ConfigError(f"{where}: profiles.{name}.vision must be true or false")
     for key in ("input_cost_per_token", "output_cost_per_token"):
         value = getattr(profile, key)
         if value is not None and (not isinstance(value, int | float) or isinstance(value, bool) or value < 0):

@@ -43,6 +43,8 @@ class ModelProfile:
     """USD per prompt token, for a cloud model litellm has no price for (else its cost is unknown)."""
     output_cost_per_token: float | None = None
     """USD per completion token, likewise."""
+    vision: bool = False
+    """The model accepts images (sent as litellm image content parts)."""
 
     @property
     def configured_price(self) -> dict[str, float] | None:

@@ -5,6 +5,7 @@ A record here is the payload only (`kind` plus fields); the writer adds `seq`, `
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,11 @@ class RecordBuilder:
             ev.ToolCallProposed: self._tool_call,
             ev.ApprovalRequested: self._approval_request,
             ev.ApprovalDecided: self._approval,
+            ev.ContextAttached: self._context_attached,
+            ev.QuestionAsked: lambda e: [
+                {"kind": "question", "call_id": e.call_id, "question": e.question, "suggestions": e.suggestions}
+            ],
+            ev.QuestionAnswered: lambda e: [{"kind": "answer", "call_id": e.call_id, "answer": e.answer, "by": e.by}],
             ev.ToolResultEvent: self._tool_result,
             ev.CheckpointCreated: self._workspace_checkpoint,
             ev.CheckpointFailed: lambda e: [{"kind": "workspace_checkpoint_failed", "step": e.step, "error": e.error}],
@@ -149,16 +155,28 @@ class RecordBuilder:
         ]
 
     def _approval(self, e: ev.ApprovalDecided) -> list[Record]:
-        return [
-            {
-                "kind": "approval",
-                "call_id": e.call_id,
-                "tool": e.tool,
-                "approved": e.approved,
-                "by": e.by,
-                "reason": e.reason,
-            }
-        ]
+        record: Record = {
+            "kind": "approval",
+            "call_id": e.call_id,
+            "tool": e.tool,
+            "approved": e.approved,
+            "by": e.by,
+            "reason": e.reason,
+        }
+        if e.final_content is not None:  # the user's version; the model's proposal is in the tool_call record
+            record["edited"] = True
+            record["final_blob"], _ = self.blob(e.final_content.encode("utf-8"))
+        return [record]
+
+    def _context_attached(self, e: ev.ContextAttached) -> list[Record]:
+        """Each attachment's summary, with what it brought as a (redacted) blob: an image's bytes, a file's text."""
+        items = []
+        for index, item in enumerate(e.items):
+            entry: Record = dataclasses.asdict(item)
+            if index < len(e.contents):
+                entry["content_blob"], _ = self.blob(e.contents[index])
+            items.append(entry)
+        return [{"kind": "context_attached", "items": items}]
 
     def _tool_result(self, e: ev.ToolResultEvent) -> list[Record]:
         output = e.output.encode("utf-8")

@@ -19,12 +19,15 @@ const DEFAULTS: Defaults = {
   },
   tool_call_proposed: { call_id: "", tool: "", category: "", arguments: {} },
   approval_requested: { call_id: "", tool: "", category: "", arguments: {}, summary: "", reason: "", preview: "" },
-  approval_decided: { call_id: "", tool: "", approved: false, by: "auto", reason: "" },
+  approval_decided: { call_id: "", tool: "", approved: false, by: "auto", reason: "", edited: false },
   tool_result: { call_id: "", tool: "", ok: true, output: "", duration_s: 0, file_changes: [], data: {} },
   checkpoint_created: { checkpoint_id: "", step: 0, files: 0, skipped: [], duration_s: 0 },
   checkpoint_failed: { step: 0, error: "" },
   task_finished: { outcome: "completed", result: "", steps: 0 },
   task_failed: { outcome: "failed", error: "", steps: 0 },
+  context_attached: { items: [] },
+  question_asked: { call_id: "", question: "", suggestions: [] },
+  question_answered: { call_id: "", answer: null, by: "user" },
 };
 
 export function full(event: PartialEvent, taskId = TASK): AgentEvent {

@@ -24,6 +24,7 @@ PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
 EVENT = "flambeau/event"
 APPROVE = "flambeau/approve"
+ASK = "flambeau/ask"
 
 CUSTOM_METHODS = (
     START_TASK,

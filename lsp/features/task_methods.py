@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pygls.exceptions import JsonRpcServerNotInitialized
 
+from lsp.attachments import resolve_attachments
 from lsp.features import CANCEL_TASK, SEND_MESSAGE, START_TASK
 from lsp.params import Params
 from lsp.server import FlambeauServer
@@ -31,16 +33,21 @@ def task_request(params: Params) -> TaskRequest:
 
 
 async def start_task(ls: FlambeauServer, params: Any) -> StartTaskResult:
-    """Start a task in the background; its events follow as `flambeau/event` notifications."""
-    request = task_request(Params(START_TASK, params))
+    """Start a task in the background; its events follow as `flambeau/event` notifications. Its @-mentions
+    and images are resolved first: one that cannot be fails the request, and no task starts."""
+    p = Params(START_TASK, params)
+    request = task_request(p)
     require_initialized(ls)
-    entry = ls.tasks.start(request)
+    attachments = await resolve_attachments(ls, START_TASK, request.task, p.raw)
+    entry = ls.tasks.start(replace(request, attachments=tuple(attachments)))
     return {"taskId": entry.task_id}
 
 
 async def send_message(ls: FlambeauServer, params: Any) -> Empty:
     p = Params(SEND_MESSAGE, params)
-    ls.tasks.send_message(p.text("taskId"), p.text("text"))
+    text = p.text("text")
+    attachments = await resolve_attachments(ls, SEND_MESSAGE, text, p.raw, refused="the message was not sent")
+    ls.tasks.send_message(p.text("taskId"), text, attachments)
     return {}
 
 

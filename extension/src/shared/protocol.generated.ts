@@ -5,6 +5,7 @@ export const PROTOCOL_VERSION = 2;
 
 export const Methods = {
   approve: "flambeau/approve",
+  ask: "flambeau/ask",
   cancelTask: "flambeau/cancelTask",
   event: "flambeau/event",
   exportTrace: "flambeau/exportTrace",
@@ -21,6 +22,7 @@ export const Methods = {
 /** Params and result type names of each method, for reference. */
 export interface MethodTypes {
   "flambeau/approve": { params: ApproveParams; result: ApproveResult };
+  "flambeau/ask": { params: AskParams; result: AskResult };
   "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
   "flambeau/event": { params: EventNotification; result: void };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
@@ -42,8 +44,11 @@ export type AgentEvent =
   | ApprovalRequested
   | CheckpointCreated
   | CheckpointFailed
+  | ContextAttached
   | ModelChanged
   | ModelRequest
+  | QuestionAnswered
+  | QuestionAsked
   | TaskFailed
   | TaskFinished
   | TaskStarted
@@ -63,6 +68,10 @@ export interface ApprovalDecided {
   approved: boolean;
   by: "user" | "rule" | "auto" | "timeout" | "cancelled";
   reason: string;
+  /**
+   * The user changed the proposed content before approving; what is written is `final_content`.
+   */
+  edited: boolean;
   type: "approval_decided";
 }
 /**
@@ -115,6 +124,36 @@ export interface CheckpointFailed {
   type: "checkpoint_failed";
 }
 /**
+ * Context attached to the task's first request (or to a follow-up), before the model is asked.
+ */
+export interface ContextAttached {
+  task_id: string;
+  items: Attached[];
+  type: "context_attached";
+}
+/**
+ * One piece of context an @-mention or an image attached to a message (what a chip shows).
+ */
+export interface Attached {
+  /**
+   * As written (`@app.py`, `@git-changes`), or the image's name.
+   */
+  mention: string;
+  kind: "file" | "folder" | "git_changes" | "problems" | "selection" | "terminal" | "image";
+  label: string;
+  path: string;
+  chars: number;
+  /**
+   * About how many tokens it adds to the request.
+   */
+  tokens: number;
+  /**
+   * Why it was not sent to the model (a never-to-cloud pattern); empty when it was sent.
+   */
+  withheld: string;
+  sha256: string;
+}
+/**
  * The task continues with another model from its next step (a switch, an escalation, a resume).
  */
 export interface ModelChanged {
@@ -139,6 +178,26 @@ export interface ModelRequest {
     [k: string]: unknown | undefined;
   };
   type: "model_request";
+}
+/**
+ * The user's answer (None: nobody answered, and the model is told to decide itself).
+ */
+export interface QuestionAnswered {
+  task_id: string;
+  call_id: string;
+  answer: string | null;
+  by: "user" | "nobody" | "timeout" | "cancelled";
+  type: "question_answered";
+}
+/**
+ * The model asks the user a question (`ask_followup_question`), optionally with suggested answers.
+ */
+export interface QuestionAsked {
+  task_id: string;
+  call_id: string;
+  question: string;
+  suggestions: string[];
+  type: "question_asked";
 }
 export interface TaskFailed {
   task_id: string;
@@ -251,7 +310,27 @@ export interface ApproveParams {
 }
 export interface ApproveResult {
   decision: "approve" | "deny" | "always";
+  /**
+   * With `deny`: the user's reason, told to the model.
+   */
   reason?: string;
+  /**
+   * With `approve` of an edit: the file's whole text as the user edited the proposal; written instead.
+   */
+  content?: string;
+}
+/**
+ * `flambeau/ask` (server → client): the task's `question_asked` event, in the notification's shape.
+ */
+export interface AskParams {
+  taskId: string;
+  event: QuestionAsked;
+}
+export interface AskResult {
+  /**
+   * The user's answer (a suggestion or free text); null: no answer, the model decides itself.
+   */
+  answer: string | null;
 }
 export interface CancelTaskResult {
   cancelled: boolean;
@@ -262,6 +341,46 @@ export interface CancelTaskResult {
 export interface ClientFlambeauCapabilities {
   approvals?: boolean;
   events?: boolean;
+  /**
+   * The client answers `flambeau/ask` (else questions go out as window/showMessageRequest).
+   */
+  questions?: boolean;
+}
+/**
+ * What only the editor knows; sent with a task so its `@problems`, `@selection`, `@terminal` resolve.
+ */
+export interface EditorContext {
+  problems?: Problem[];
+  selection?: Selection;
+  terminal?: TerminalOutput;
+}
+/**
+ * One workspace diagnostic, for `@problems`.
+ */
+export interface Problem {
+  path: string;
+  line: number;
+  column?: number;
+  severity: string;
+  message: string;
+  source?: string;
+}
+/**
+ * The editor's selection, for `@selection` (lines are 1-based).
+ */
+export interface Selection {
+  path: string;
+  startLine: number;
+  endLine: number;
+  text: string;
+}
+/**
+ * The active terminal's last command and its output, for `@terminal`.
+ */
+export interface TerminalOutput {
+  commandLine: string;
+  output: string;
+  exitCode?: number;
 }
 /**
  * No params, or an empty result.
@@ -280,6 +399,16 @@ export interface ExportTraceParams {
 }
 export interface ExportTraceResult {
   path: string;
+}
+/**
+ * A pasted or dropped image (PNG, JPEG, GIF or WebP), for a profile that declares vision.
+ */
+export interface ImageData {
+  name: string;
+  /**
+   * The bytes, base64.
+   */
+  data: string;
 }
 export interface InitializationOptions {
   model?: string;
@@ -323,7 +452,12 @@ export interface SelectModelResult {
 }
 export interface SendMessageParams {
   taskId: string;
+  /**
+   * May hold @-mentions, attached to the message as for `flambeau/startTask`.
+   */
   text: string;
+  context?: EditorContext;
+  images?: ImageData[];
 }
 /**
  * `capabilities.experimental.flambeau` of the `initialize` result.
@@ -347,10 +481,16 @@ export interface ShowTraceResult {
   }[];
 }
 export interface StartTaskParams {
+  /**
+   * May hold @-mentions (`@path/file`, `@file:10-20`, `@folder/`, `@git-changes`, `@problems`, `@selection`,
+   * `@terminal`); each is attached to the first request, and one that cannot be resolved fails the request.
+   */
   task: string;
   model?: string;
   approvalMode?: "ask" | "auto-edit" | "auto-all";
   plan?: boolean;
+  context?: EditorContext;
+  images?: ImageData[];
 }
 export interface StartTaskResult {
   taskId: string;
