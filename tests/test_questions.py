@@ -19,6 +19,8 @@ from tests.scripted_server import ScriptedModelServer, call
 from tests.test_lsp_tasks import run_editor, tool_messages
 from tools.question import NO_ANSWER
 
+CLI_TIMEOUT_S = 600
+"""A whole `flambeau run` (the agent's imports included) on the shared, loaded test machine."""
 PROMPT_ENDINGS = (b"Enter for none):", b"Enter to skip):", b"[a]lways:")
 """How the terminal's prompts end: the question, the reason for a denial, the approval."""
 QUESTION = {"question": "Tabs or spaces?", "suggestions": ["Tabs", "Spaces"]}
@@ -42,7 +44,7 @@ def test_cli_without_a_terminal_answers_that_no_answer_is_available(
     model_server: ScriptedModelServer, workspace: Path
 ) -> None:
     model_server.add(call("ask_followup_question", **QUESTION), call("attempt_completion", result="used spaces"))
-    result = run_scripted_cli(model_server, workspace, "--json", "Indent the file", stdin="")
+    result = run_scripted_cli(model_server, workspace, "--json", "Indent the file", stdin="", timeout=CLI_TIMEOUT_S)
     assert result.code == 0, result.stderr
     assert tool_messages(model_server, 1)[-1] == NO_ANSWER
     assert NO_ANSWER == "no answer is available; decide yourself and say what you assumed"
@@ -62,7 +64,7 @@ def _run_on_a_terminal(server: ScriptedModelServer, workspace: Path, task: str, 
     os.close(slave)
     assert proc.stderr is not None
     seen, pending = b"", list(replies)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + CLI_TIMEOUT_S
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             ready, _, _ = select.select([proc.stderr], [], [], 0.5)
