@@ -1,4 +1,5 @@
 // Approval requests from the server that wait for the user's click. No VS Code imports: tested alone.
+// The denial reasons go to the server: recorded in the trace and sent to the model, so they stay English.
 import type { ApproveParams, ApproveResult, Decision } from "./shared/protocol";
 
 interface Pending {
@@ -18,8 +19,10 @@ export class Approvals {
     return new Promise((resolve) => {
       const callId = params.event.call_id;
       const key = Approvals.key(params.taskId, callId);
+      // l10n-ignore: a reason recorded in the trace and sent to the model
       this.pending.get(key)?.resolve({ decision: "deny", reason: "superseded by a new request" });
       this.pending.set(key, { params, resolve });
+      // l10n-ignore: a reason recorded in the trace and sent to the model
       onCancel?.(() => this.settle(params.taskId, callId, { decision: "deny", reason: "request cancelled" }));
     });
   }
@@ -30,6 +33,7 @@ export class Approvals {
 
   /** The user's click; returns false when nothing was waiting for it (already decided or stopped). */
   decide(taskId: string, callId: string, decision: Decision): boolean {
+    // l10n-ignore: a reason recorded in the trace and sent to the model
     const reason = decision === "deny" ? "denied in the Flambeau panel" : "";
     return this.settle(taskId, callId, reason ? { decision, reason } : { decision });
   }

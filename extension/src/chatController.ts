@@ -1,5 +1,6 @@
 // Routes messages between the chat webview, the language server and pending approvals.
-// No VS Code imports, so the routing is unit-tested with fakes.
+// No VS Code imports, so the routing is unit-tested with fakes (strings: @vscode/l10n, see extension.ts).
+import * as l10n from "@vscode/l10n";
 import type { Approvals } from "./approvals";
 import { isWebviewToHost, type HostToWebview } from "./shared/messages";
 import type { ApproveParams, ApproveResult, CancelTaskResult, EventNotification, StartTaskResult } from "./shared/protocol";
@@ -94,6 +95,7 @@ export class ChatController {
     try {
       await this.requireBackend().cancelTask(taskId);
     } finally {
+      // l10n-ignore: a reason recorded in the trace and sent to the model
       for (const callId of this.approvals.denyAll(taskId, "task stopped by the user")) {
         this.ui.post({ type: "approvalSettled", taskId, callId });
       }
@@ -109,6 +111,7 @@ export class ChatController {
     if (kind === "task_finished" || kind === "task_failed") {
       const index = this.running.indexOf(notification.taskId);
       if (index >= 0) this.running.splice(index, 1);
+      // l10n-ignore: a reason recorded in the trace and sent to the model
       for (const callId of this.approvals.denyAll(notification.taskId, "task ended")) {
         this.ui.post({ type: "approvalSettled", taskId: notification.taskId, callId });
       }
@@ -128,14 +131,14 @@ export class ChatController {
     this.ui.post({ type: "event", taskId: request.taskId, event: request.event });
     this.ui.reveal();
     if (request.event.category === "edit" && this.openDiffOnApproval()) {
-      this.ui.openDiff(request).catch((error: unknown) => this.ui.post({ type: "error", message: `could not open the diff: ${describe(error)}` }));
+      this.ui.openDiff(request).catch((error: unknown) => this.ui.post({ type: "error", message: l10n.t("could not open the diff: {0}", describe(error)) }));
     }
     return decision;
   }
 
   private requireBackend(): ChatBackend {
     const backend = this.backend();
-    if (!backend) throw new Error("The Flambeau server is not running. Run \"Flambeau: Restart Language Server\" or \"Flambeau: Show Log\".");
+    if (!backend) throw new Error(l10n.t("The Flambeau server is not running. Run \"Flambeau: Restart Language Server\" or \"Flambeau: Show Log\"."));
     return backend;
   }
 }

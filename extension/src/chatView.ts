@@ -1,8 +1,9 @@
 // The chat webview view: strict Content Security Policy, a nonce'd bundled script, and a queue so
-// no message is lost before the webview says it is ready.
+// no message is lost before the webview says it is ready. The page carries the l10n bundle of VS Code's
+// display language (webview/l10n.ts reads it), so the panel renders in that language from its first frame.
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
-import type { HostToWebview } from "./shared/messages";
+import { L10N_BUNDLE_ELEMENT, type HostToWebview } from "./shared/messages";
 
 export class ChatView implements vscode.WebviewViewProvider {
   static readonly viewId = "flambeau.chat";
@@ -54,6 +55,7 @@ export class ChatView implements vscode.WebviewViewProvider {
     const nonce = randomBytes(16).toString("base64");
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, "dist", "webview.js"));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, "media", "chat.css"));
+    // l10n-ignore: a Content Security Policy
     const csp = [
       "default-src 'none'",
       `style-src ${webview.cspSource}`,
@@ -61,24 +63,28 @@ export class ChatView implements vscode.WebviewViewProvider {
       `img-src ${webview.cspSource} data:`,
       `script-src 'nonce-${nonce}'`,
     ].join("; ");
+    // JSON in a non-executed script element; "<" escaped so no text in it can close the element.
+    const bundle = JSON.stringify(vscode.l10n.bundle ?? {}).replace(/</g, "\\u003c");
+    const attr = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style.toString()}">
 <title>Flambeau</title>
+<script type="application/json" id="${L10N_BUNDLE_ELEMENT}">${bundle}</script>
 </head>
 <body>
 <div class="layout">
   <div id="header"></div>
   <div id="transcript" aria-live="polite"></div>
   <div class="composer">
-    <textarea id="task-input" placeholder="Describe a task… (Ctrl+Enter to send)" aria-label="Task"></textarea>
+    <textarea id="task-input" placeholder="${attr(vscode.l10n.t("Describe a task… (Ctrl+Enter to send)"))}" aria-label="${attr(vscode.l10n.t("Task"))}"></textarea>
     <div class="row">
-      <button id="send" type="button">Start task</button>
-      <button id="new-task" type="button" class="secondary" hidden>New task</button>
+      <button id="send" type="button">${attr(vscode.l10n.t("Start task"))}</button>
+      <button id="new-task" type="button" class="secondary" hidden>${attr(vscode.l10n.t("New task"))}</button>
     </div>
   </div>
 </div>

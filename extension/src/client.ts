@@ -85,7 +85,10 @@ export class FlambeauClient implements ChatBackend {
       args: ["-I", "-m", "cli.main", "lsp"],
       options: cwd ? { cwd } : {},
     };
-    const initializationOptions: Record<string, string> = { approvalMode: settings.approvalMode };
+    const initializationOptions: Record<string, string> = {
+      approvalMode: settings.approvalMode,
+      replyLanguage: settings.replyLanguage || vscode.env.language,
+    };
     if (settings.model) initializationOptions.model = settings.model;
     if (settings.apiBase) initializationOptions.apiBase = settings.apiBase;
     const clientOptions: LanguageClientOptions = {
@@ -133,8 +136,9 @@ export class FlambeauClient implements ChatBackend {
   verifyTrace(taskId: string): Promise<VerifyTraceResult> {
     return this.client.sendRequest<VerifyTraceResult>(Methods.verifyTrace, { taskId });
   }
-  exportTrace(taskId: string, format: "html" | "otel"): Promise<ExportTraceResult> {
-    return this.client.sendRequest<ExportTraceResult>(Methods.exportTrace, { taskId, format });
+  /** `language`: the HTML report's language (the server's catalogs; English when it has none for it). */
+  exportTrace(taskId: string, format: "html" | "otel", language?: string): Promise<ExportTraceResult> {
+    return this.client.sendRequest<ExportTraceResult>(Methods.exportTrace, { taskId, format, ...(language ? { language } : {}) });
   }
   listModels(): Promise<ListModelsResult> {
     return this.client.sendRequest<ListModelsResult>(Methods.listModels, {});

@@ -42,11 +42,11 @@ export async function openProposedDiff(provider: ProposedContent, params: Approv
   const request = params.event;
   const relative = argumentPath(request);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!relative || !root) throw new Error(`${request.tool} names no file to compare`);
+  if (!relative || !root) throw new Error(vscode.l10n.t("{0} names no file to compare", request.tool));
   const fileUri = relative.startsWith("/") ? vscode.Uri.file(relative) : vscode.Uri.joinPath(root, relative);
   const current = await currentText(fileUri);
   const proposed = proposedContent(current ?? "", request.arguments, request.preview);
-  if (proposed === undefined) throw new Error(`the proposed change to ${relative} does not apply to the current file`);
+  if (proposed === undefined) throw new Error(vscode.l10n.t("the proposed change to {0} does not apply to the current file", relative));
   const base = `/${params.taskId}/${request.call_id}/${relative.replace(/^\/+/, "")}`;
   const right = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: base });
   provider.set(right, proposed);
@@ -55,7 +55,7 @@ export async function openProposedDiff(provider: ProposedContent, params: Approv
     left = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}.empty` });
     provider.set(left, "");
   }
-  const title = `${relative} ↔ proposed by Flambeau (${current === undefined ? "new file" : request.tool})`;
+  const title = vscode.l10n.t("{0} ↔ proposed by Flambeau ({1})", relative, current === undefined ? vscode.l10n.t("new file") : request.tool);
   await vscode.commands.executeCommand("vscode.diff", left, right, title, { preview: true, preserveFocus: true });
 }
 

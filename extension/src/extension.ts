@@ -1,4 +1,5 @@
 // Activation: wires the server, the chat view, approvals, diffs, status bar and traces together.
+import * as l10n from "@vscode/l10n";
 import * as vscode from "vscode";
 import { Approvals } from "./approvals";
 import { ChatController } from "./chatController";
@@ -14,6 +15,8 @@ import { exportOtel, openReport, TraceItem, TracesView } from "./traces";
 let server: Server | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  // Modules without VS Code imports (tested alone) and shared/ localize through @vscode/l10n: same bundle.
+  l10n.config({ contents: vscode.l10n.bundle ?? {} });
   const output = createLog(context);
   const approvals = new Approvals();
   const proposed = new ProposedContent();
@@ -26,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const chatView: ChatView = new ChatView(context.extensionUri, (message) => controller.handle(message));
   const requireClient = (): FlambeauClient => {
     const client = server?.client;
-    if (!client) throw new Error("The Flambeau server is not running (see \"Flambeau: Show Log\").");
+    if (!client) throw new Error(vscode.l10n.t("The Flambeau server is not running (see \"Flambeau: Show Log\")."));
     return client;
   };
   const controller = new ChatController(
@@ -59,9 +62,9 @@ export function activate(context: vscode.ExtensionContext): void {
         traces.refresh();
         status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
       } else if (state === "failed") {
-        status.show("not running");
+        status.show(vscode.l10n.t("not running"));
       } else if (state === "starting") {
-        status.show("starting…");
+        status.show(vscode.l10n.t("starting…"));
       }
     },
   );
@@ -75,14 +78,14 @@ export function activate(context: vscode.ExtensionContext): void {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           output.error(`${id}: ${message}`);
-          void vscode.window.showErrorMessage(`Flambeau: ${message}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t("Flambeau: {0}", message));
         }
       }),
     );
   };
   command("flambeau.openPanel", () => vscode.commands.executeCommand(`${ChatView.viewId}.focus`));
   command("flambeau.newTask", async () => {
-    const task = await vscode.window.showInputBox({ title: "Flambeau: new task", prompt: "What should Flambeau do?", ignoreFocusOut: true });
+    const task = await vscode.window.showInputBox({ title: vscode.l10n.t("Flambeau: new task"), prompt: vscode.l10n.t("What should Flambeau do?"), ignoreFocusOut: true });
     if (!task) return;
     await vscode.commands.executeCommand(`${ChatView.viewId}.focus`);
     await controller.startTask(task);
@@ -90,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.stopTask", async () => {
     const taskId = controller.latestRunning;
     if (taskId) await controller.stop(taskId);
-    else void vscode.window.showInformationMessage("Flambeau: no task is running.");
+    else void vscode.window.showInformationMessage(vscode.l10n.t("Flambeau: no task is running."));
   });
   command("flambeau.selectModel", () => status.pick(requireClient()));
   command("flambeau.setApiKey", () => storeApiKey(requireClient()));

@@ -10,6 +10,7 @@ export function createLog(context: vscode.ExtensionContext): vscode.LogOutputCha
 }
 
 export function log(): vscode.LogOutputChannel {
+  // l10n-ignore: a programming error, never shown after activation
   if (!channel) throw new Error("Flambeau log used before activation");
   return channel;
 }

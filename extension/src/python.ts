@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 
 export interface Interpreter {
   python: string;
+  /** Where it came from, for the log. */
   source: "setting" | "python extension" | "PATH";
 }
 
@@ -33,6 +34,7 @@ async function pythonExtensionInterpreter(): Promise<string | undefined> {
 export async function resolveInterpreter(configured: string): Promise<Interpreter> {
   if (configured) return { python: configured, source: "setting" };
   const fromExtension = await pythonExtensionInterpreter();
+  // l10n-ignore: for the log
   if (fromExtension) return { python: fromExtension, source: "python extension" };
   return { python: "python3", source: "PATH" };
 }
@@ -49,6 +51,7 @@ function run(file: string, args: string[], timeoutMs = 60_000, cwd?: string): Pr
 
 // The flambeau distribution must be installed, and the `cli.main` that `-m cli.main` would run must be
 // its own (another project's `cli` package would otherwise pass for the server).
+// l10n-ignore: Python source
 const PROBE = [
   "import importlib.metadata as m, json",
   "try:",
@@ -74,7 +77,7 @@ interface ProbeAnswer {
 /** Checks that `python`, run from `cwd` as the server will be, exists and runs Flambeau's own server. */
 export async function probe(python: string, cwd: string | undefined): Promise<ProbeResult> {
   const result = await run(python, ["-I", "-c", PROBE], 30_000, cwd);
-  if (result.missing) return { ok: false, problem: "no-interpreter", detail: `no Python interpreter at "${python}"` };
+  if (result.missing) return { ok: false, problem: "no-interpreter", detail: vscode.l10n.t('no Python interpreter at "{0}"', python) };
   let answer: ProbeAnswer | undefined;
   try {
     answer = JSON.parse(result.stdout.trim().split("\n").pop() ?? "") as ProbeAnswer;
@@ -83,11 +86,12 @@ export async function probe(python: string, cwd: string | undefined): Promise<Pr
   }
   if (result.code !== 0 || !answer) {
     const last = result.stderr.trim().split("\n").pop() ?? "";
-    return { ok: false, problem: "no-interpreter", detail: `"${python}" did not run as a Python interpreter (${last})` };
+    return { ok: false, problem: "no-interpreter", detail: vscode.l10n.t('"{0}" did not run as a Python interpreter ({1})', python, last) };
   }
-  if (!answer.installed) return { ok: false, problem: "no-package", detail: `the flambeau package is not installed in ${python}` };
+  if (!answer.installed) return { ok: false, problem: "no-package", detail: vscode.l10n.t("the flambeau package is not installed in {0}", python) };
   if (!answer.ours) {
-    return { ok: false, problem: "not-flambeau", detail: `in ${python}, \`cli.main\` is not Flambeau's (${answer.where ?? "not importable"})` };
+    const where = answer.where ?? vscode.l10n.t("not importable");
+    return { ok: false, problem: "not-flambeau", detail: vscode.l10n.t("in {0}, `cli.main` is not Flambeau's ({1})", python, where) };
   }
   return { ok: true, version: answer.version ?? "" };
 }
@@ -106,12 +110,16 @@ export function venvPython(dir: string): string {
 export async function createEnvironment(basePython: string, dir: string, source: string, report: (step: string) => void): Promise<string> {
   const python = venvPython(dir);
   if (!fs.existsSync(python)) {
-    report(`creating a virtual environment in ${dir}`);
+    report(vscode.l10n.t("creating a virtual environment in {0}", dir));
     const created = await run(basePython, ["-m", "venv", dir], 300_000);
-    if (created.code !== 0) throw new Error(`"${basePython} -m venv" failed: ${created.missing ? "interpreter not found" : created.stderr.trim()}`);
+    if (created.code !== 0) {
+      const why = created.missing ? vscode.l10n.t("interpreter not found") : created.stderr.trim();
+      throw new Error(vscode.l10n.t('"{0} -m venv" failed: {1}', basePython, why));
+    }
   }
+  // l10n-ignore: the command line it runs
   report(`pip install ${source}`);
   const installed = await run(python, ["-m", "pip", "install", "--quiet", source], 1_800_000);
-  if (installed.code !== 0) throw new Error(`pip install ${source} failed: ${installed.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  if (installed.code !== 0) throw new Error(vscode.l10n.t("pip install {0} failed: {1}", source, installed.stderr.trim().split("\n").slice(-3).join(" ")));
   return python;
 }

@@ -7,9 +7,10 @@ import { createEnvironment, probe, resolveInterpreter, sameRelease } from "./pyt
 import { PROTOCOL_VERSION } from "./shared/protocol";
 import { readSettings, storePythonPath } from "./settings";
 
-const CREATE = "Create environment and install";
-const PICK = "Choose interpreter";
-const LOG = "Show log";
+// The notifications' buttons (read when shown: the l10n bundle is VS Code's display language).
+const create = (): string => vscode.l10n.t("Create environment and install");
+const pick = (): string => vscode.l10n.t("Choose interpreter");
+const showLog = (): string => vscode.l10n.t("Show log");
 
 export type ServerState = "starting" | "running" | "stopped" | "failed";
 
@@ -42,20 +43,20 @@ export class Server implements vscode.Disposable {
     const client = this.current;
     this.current = undefined;
     if (client) await client.stop().catch((error: unknown) => this.output.warn(`stopping the server: ${String(error)}`));
-    this.onState("stopped", "server stopped");
+    this.onState("stopped", vscode.l10n.t("server stopped"));
   }
 
   private async doStart(): Promise<FlambeauClient | undefined> {
     const settings = readSettings();
     const interpreter = await resolveInterpreter(settings.pythonPath);
-    this.onState("starting", "starting the Flambeau server…");
+    this.onState("starting", vscode.l10n.t("starting the Flambeau server…"));
     this.output.info(`Python interpreter: ${interpreter.python} (from ${interpreter.source})`);
     const probed = await probe(interpreter.python, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
     if (!probed.ok) {
       const message =
         probed.problem === "no-interpreter"
-          ? `Flambeau cannot start: ${probed.detail}. Set "flambeau.pythonPath" or create an environment.`
-          : `Flambeau cannot start: ${probed.detail}. Install it, or let Flambeau create an environment for it.`;
+          ? vscode.l10n.t('Flambeau cannot start: {0}. Set "flambeau.pythonPath" or create an environment.', probed.detail)
+          : vscode.l10n.t("Flambeau cannot start: {0}. Install it, or let Flambeau create an environment for it.", probed.detail);
       this.output.error(message);
       this.onState("failed", message);
       void this.offerFix(message);
@@ -64,7 +65,13 @@ export class Server implements vscode.Disposable {
     this.output.info(`flambeau ${probed.version} found; starting "${interpreter.python} -I -m cli.main lsp"`);
     const extensionVersion = String((this.context.extension.packageJSON as { version?: unknown }).version ?? "");
     if (!sameRelease(probed.version, extensionVersion)) {
-      const message = `The Flambeau server in ${interpreter.python} is version ${probed.version}, this extension is ${extensionVersion}. Install the matching server ("${CREATE}") to avoid protocol mismatches.`;
+      const message = vscode.l10n.t(
+        'The Flambeau server in {0} is version {1}, this extension is {2}. Install the matching server ("{3}") to avoid protocol mismatches.',
+        interpreter.python,
+        probed.version,
+        extensionVersion,
+        create(),
+      );
       this.output.warn(message);
       this.offerInstall(message, vscode.window.showWarningMessage);
     }
@@ -77,7 +84,12 @@ export class Server implements vscode.Disposable {
         onCrash: (restarting, count) => this.crashed(restarting, count),
       });
       if (this.current.protocolVersion !== PROTOCOL_VERSION) {
-        const message = `The Flambeau server speaks protocol ${String(this.current.protocolVersion)}, this extension ${PROTOCOL_VERSION}. Install the matching server ("${CREATE}").`;
+        const message = vscode.l10n.t(
+          'The Flambeau server speaks protocol {0}, this extension {1}. Install the matching server ("{2}").',
+          String(this.current.protocolVersion),
+          PROTOCOL_VERSION,
+          create(),
+        );
         this.output.error(message);
         this.offerInstall(message, vscode.window.showErrorMessage);
       }
@@ -85,33 +97,33 @@ export class Server implements vscode.Disposable {
       return this.current;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      const message = `The Flambeau server exited while starting (${reason}). Its error output is in the log.`;
+      const message = vscode.l10n.t("The Flambeau server exited while starting ({0}). Its error output is in the log.", reason);
       this.output.error(message);
       this.onState("failed", message);
-      void vscode.window.showErrorMessage(message, LOG).then((choice) => choice === LOG && this.output.show());
+      void vscode.window.showErrorMessage(message, showLog()).then((choice) => choice === showLog() && this.output.show());
       return undefined;
     }
   }
 
   private offerInstall(message: string, show: typeof vscode.window.showErrorMessage): void {
-    void show(message, CREATE).then((choice) => (choice === CREATE ? this.createEnvironment() : undefined));
+    void show(message, create()).then((choice) => (choice === create() ? this.createEnvironment() : undefined));
   }
 
   private crashed(restarting: boolean, count: number): void {
     const message = restarting
-      ? `The Flambeau server stopped unexpectedly and was restarted (${count} in the last minutes). Running tasks were lost.`
-      : `The Flambeau server crashed ${count} times in a few minutes and was not restarted. See the log, then run "Flambeau: Restart Language Server".`;
+      ? vscode.l10n.t("The Flambeau server stopped unexpectedly and was restarted ({0} in the last minutes). Running tasks were lost.", count)
+      : vscode.l10n.t('The Flambeau server crashed {0} times in a few minutes and was not restarted. See the log, then run "Flambeau: Restart Language Server".', count);
     this.output.error(message);
     this.onState(restarting ? "starting" : "failed", message);
     const show = restarting ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-    void show(message, LOG).then((choice) => choice === LOG && this.output.show());
+    void show(message, showLog()).then((choice) => choice === showLog() && this.output.show());
   }
 
   private async offerFix(message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message, CREATE, PICK, LOG);
-    if (choice === CREATE) await this.createEnvironment();
-    else if (choice === PICK) await vscode.commands.executeCommand("workbench.action.openSettings", "flambeau.pythonPath");
-    else if (choice === LOG) this.output.show();
+    const choice = await vscode.window.showErrorMessage(message, create(), pick(), showLog());
+    if (choice === create()) await this.createEnvironment();
+    else if (choice === pick()) await vscode.commands.executeCommand("workbench.action.openSettings", "flambeau.pythonPath");
+    else if (choice === showLog()) this.output.show();
   }
 
   /** Creates a venv in the extension's storage, pip-installs the server, points the setting at it, restarts. */
@@ -128,13 +140,14 @@ export class Server implements vscode.Disposable {
         }),
       );
       await storePythonPath(python);
-      void vscode.window.showInformationMessage(`Flambeau installed in ${dir}; starting the server.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t("Flambeau installed in {0}; starting the server.", dir));
       await this.restart();
     } catch (error) {
-      const message = `Creating the Flambeau environment failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message = vscode.l10n.t("Creating the Flambeau environment failed: {0}", error instanceof Error ? error.message : String(error));
       this.output.error(message);
-      void vscode.window.showErrorMessage(`${message} Set "flambeau.installSource" to a Flambeau checkout if the package is not on your index.`, LOG).then(
-        (choice) => choice === LOG && this.output.show(),
+      const hint = vscode.l10n.t('Set "flambeau.installSource" to a Flambeau checkout if the package is not on your index.');
+      void vscode.window.showErrorMessage(`${message} ${hint}`, showLog()).then(
+        (choice) => choice === showLog() && this.output.show(),
       );
     }
   }

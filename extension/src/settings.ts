@@ -15,6 +15,8 @@ export interface Settings {
   approvalMode: ApprovalMode;
   /** Open the native diff view when an edit waits for approval. */
   openDiffOnApproval: boolean;
+  /** The language the model replies in; empty: VS Code's display language. */
+  replyLanguage: string;
 }
 
 export function readSettings(): Settings {
@@ -26,11 +28,12 @@ export function readSettings(): Settings {
     apiBase: config.get<string>("apiBase", "").trim(),
     approvalMode: config.get<ApprovalMode>("approvalMode", "ask"),
     openDiffOnApproval: config.get<boolean>("openDiffOnApproval", true),
+    replyLanguage: config.get<string>("replyLanguage", "").trim(),
   };
 }
 
 /** Settings whose change needs a server restart. */
-export const SERVER_SETTINGS = ["flambeau.pythonPath", "flambeau.model", "flambeau.apiBase", "flambeau.approvalMode"];
+export const SERVER_SETTINGS = ["flambeau.pythonPath", "flambeau.model", "flambeau.apiBase", "flambeau.approvalMode", "flambeau.replyLanguage"];
 
 export async function storePythonPath(python: string): Promise<void> {
   await vscode.workspace.getConfiguration("flambeau").update("pythonPath", python, vscode.ConfigurationTarget.Global);

@@ -2,6 +2,7 @@
 import * as fs from "node:fs/promises";
 import * as vscode from "vscode";
 import type { FlambeauClient } from "./client";
+import { localityLabel, outcomeLabel, verdictLabel } from "./shared/labels";
 import type { TraceSummary, VerifyTraceResult } from "./shared/protocol";
 
 const OUTCOME_ICON: Record<string, string> = { completed: "pass", failed: "error", cancelled: "circle-slash", limit: "warning" };
@@ -11,13 +12,21 @@ export class TraceItem extends vscode.TreeItem {
     super(trace.task.length > 60 ? `${trace.task.slice(0, 60)}…` : trace.task || trace.taskId, vscode.TreeItemCollapsibleState.None);
     const started = new Date(trace.startedAt);
     const when = Number.isNaN(started.getTime()) ? trace.startedAt : started.toLocaleString();
-    const verdictText = verdict ? ` · ${verdict.verdict}` : "";
-    const outcome = trace.outcome ?? "running or interrupted";
+    const verdictText = verdict ? ` · ${verdictLabel(verdict.verdict)}` : "";
+    const outcome = outcomeLabel(trace.outcome);
+    const locality = localityLabel(trace.locality);
     this.id = trace.taskId;
-    this.description = `${when} · ${trace.model} (${trace.locality}) · ${outcome}${verdictText}`;
-    this.tooltip = new vscode.MarkdownString().appendText(
-      `${trace.task}\n\n${when}\nmodel: ${trace.model} (${trace.locality})\noutcome: ${outcome}\n${trace.path}${verdict ? `\nverify: ${verdict.message}` : ""}`,
-    );
+    this.description = `${when} · ${trace.model} (${locality}) · ${outcome}${verdictText}`;
+    const lines = [
+      trace.task,
+      "",
+      when,
+      vscode.l10n.t("model: {0} ({1})", trace.model, locality),
+      vscode.l10n.t("outcome: {0}", outcome),
+      trace.path,
+      ...(verdict ? [vscode.l10n.t("verify: {0}", verdict.message)] : []),
+    ];
+    this.tooltip = new vscode.MarkdownString().appendText(lines.join("\n"));
     this.iconPath = new vscode.ThemeIcon(verdict && verdict.verdict !== "intact" ? "shield" : (OUTCOME_ICON[trace.outcome ?? ""] ?? "history"));
     this.contextValue = "trace";
   }
@@ -50,10 +59,14 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
     const result = await client.verifyTrace(item.trace.taskId);
     this.verdicts.set(item.trace.taskId, result);
     this.refresh();
-    const detail = result.message.startsWith(result.verdict) ? result.message : `${result.verdict}: ${result.message}`;
-    const text = `Trace ${detail} (task "${item.label as string}")`;
+    // The server's message starts with the verdict in English ("intact: 14 records, …"): the verdict is shown localized.
+    const detail = result.message.startsWith(`${result.verdict}: `) ? result.message.slice(result.verdict.length + 2) : result.message;
+    const text = vscode.l10n.t('Trace {0}: {1} (task "{2}")', verdictLabel(result.verdict), detail, item.label as string);
     if (result.verdict === "intact") void vscode.window.showInformationMessage(text);
-    else void vscode.window.showErrorMessage(result.firstBadRecord !== undefined ? `${text} (first bad record: ${result.firstBadRecord})` : text);
+    else {
+      const bad = result.firstBadRecord;
+      void vscode.window.showErrorMessage(bad !== undefined ? vscode.l10n.t("{0} (first bad record: {1})", text, bad) : text);
+    }
     return result;
   }
 
@@ -64,9 +77,9 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
 
 /** Opens the self-contained HTML report in a webview with scripts disabled. */
 export async function openReport(client: FlambeauClient, item: TraceItem): Promise<void> {
-  const { path } = await client.exportTrace(item.trace.taskId, "html");
+  const { path } = await client.exportTrace(item.trace.taskId, "html", vscode.env.language);
   const html = await fs.readFile(path, "utf8");
-  const panel = vscode.window.createWebviewPanel("flambeau.report", `Trace: ${item.label as string}`, vscode.ViewColumn.Active, {
+  const panel = vscode.window.createWebviewPanel("flambeau.report", vscode.l10n.t("Trace: {0}", item.label as string), vscode.ViewColumn.Active, {
     enableScripts: false,
     localResourceRoots: [],
   });

@@ -50,6 +50,7 @@ export function applyUnifiedDiff(original: string, diff: string): string | undef
     }
   }
   out.push(...source.slice(cursor));
+  // l10n-ignore: unified diff syntax
   const noNewline = diff.includes("\\ No newline at end of file");
   return out.join(eol) + (out.length && (endsWithEol || (!original && !noNewline)) ? eol : "");
 }

@@ -1,6 +1,9 @@
 // Messages between the extension host and the chat webview. Both directions are plain JSON.
 import type { AgentEvent, Decision, Locality } from "./protocol";
 
+/** The id of the element in which the host embeds the l10n bundle for the webview (JSON). */
+export const L10N_BUNDLE_ELEMENT = "l10n-bundle";
+
 export interface ModelBadge {
   profile: string;
   locality: Locality | "unknown";

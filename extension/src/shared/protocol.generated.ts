@@ -396,6 +396,10 @@ export interface EventNotification {
 export interface ExportTraceParams {
   taskId: string;
   format: "html" | "otel";
+  /**
+   * The HTML report's language (a VS Code display language such as "ja"); default English.
+   */
+  language?: string;
 }
 export interface ExportTraceResult {
   path: string;

@@ -1,6 +1,8 @@
 // The chat webview: folds host messages into state, patches the DOM once per frame, and turns clicks into
 // host messages.
+import * as l10n from "@vscode/l10n";
 import type { HostToWebview, WebviewToHost } from "../shared/messages";
+import { loadBundle } from "./l10n";
 import type { Decision } from "../shared/protocol";
 import { renderHeader, renderTranscript } from "./render";
 import { activeTask, initialState, isRunning, reduce, type ViewState } from "./state";
@@ -12,6 +14,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+loadBundle(document);
 const vscode = acquireVsCodeApi();
 let state: ViewState = (vscode.getState() as ViewState | undefined) ?? initialState();
 
@@ -40,8 +43,8 @@ function draw(): void {
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   // With a task on screen, Send continues it (also after it ended); New task starts another.
   const task = activeTask(state);
-  send.textContent = task ? "Send" : "Start task";
-  send.title = task && !isRunning(task) ? "Continue this task with a follow-up message" : "";
+  send.textContent = task ? l10n.t("Send") : l10n.t("Start task");
+  send.title = task && !isRunning(task) ? l10n.t("Continue this task with a follow-up message") : "";
   newTask.hidden = !task;
   vscode.setState(state);
 }

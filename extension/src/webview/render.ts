@@ -2,6 +2,8 @@
 // and tool card is a keyed node rebuilt only when its own data changed. Model text goes through
 // textContent or the safe Markdown renderer; buttons carry data-* attributes and are handled by one
 // delegated listener (main.ts).
+import * as l10n from "@vscode/l10n";
+import { deciderLabel, localityLabel, outcomeLabel } from "../shared/labels";
 import { markdownBlocks, renderMarkdown } from "./markdown";
 import { digest, patchChildren, type NodeSpec, type PatchStats } from "./patch";
 import type { TaskView, ToolCard, TranscriptItem, ViewState } from "./state";
@@ -42,14 +44,22 @@ function formatArguments(args: Record<string, unknown>): string {
   return JSON.stringify(shown, null, 2);
 }
 
-const STATUS_LABEL: Record<ToolCard["status"], string> = {
-  proposed: "proposed",
-  awaiting: "waiting for approval",
-  approved: "approved",
-  denied: "denied",
-  succeeded: "done",
-  failed: "failed",
-};
+function statusLabel(status: ToolCard["status"]): string {
+  switch (status) {
+    case "proposed":
+      return l10n.t("proposed");
+    case "awaiting":
+      return l10n.t("waiting for approval");
+    case "approved":
+      return l10n.t("approved");
+    case "denied":
+      return l10n.t("denied");
+    case "succeeded":
+      return l10n.t("done");
+    case "failed":
+      return l10n.t("failed");
+  }
+}
 
 function card(task: TaskView, call: ToolCard): HTMLElement {
   const root = el("div", `card tool-card status-${call.status} category-${call.category || "other"}`, undefined, {
@@ -57,31 +67,33 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     "data-tool": call.tool,
   });
   const head = el("div", "card-head");
-  head.append(el("span", "tool-name", call.tool), el("span", "card-status", STATUS_LABEL[call.status]));
+  head.append(el("span", "tool-name", call.tool), el("span", "card-status", statusLabel(call.status), { "data-status": call.status }));
   root.appendChild(head);
   if (call.summary) root.appendChild(el("div", "card-summary", call.summary));
-  if (call.askedBecause && call.status === "awaiting") root.appendChild(el("div", "card-reason", `asks because: ${call.askedBecause}`));
+  if (call.askedBecause && call.status === "awaiting") root.appendChild(el("div", "card-reason", l10n.t("asks because: {0}", call.askedBecause)));
   const isEdit = call.category === "edit";
   if (call.preview) {
     if (isEdit) root.appendChild(diffView(call.preview));
     else root.appendChild(el("pre", "preview", call.preview));
   } else {
     const details = el("details", "arguments", undefined, { "data-details": "arguments" });
-    details.append(el("summary", "", "arguments"), el("pre", "", formatArguments(call.arguments)));
+    details.append(el("summary", "", l10n.t("arguments")), el("pre", "", formatArguments(call.arguments)));
     root.appendChild(details);
   }
   if (call.status === "awaiting" && task.awaiting.includes(call.callId)) {
     const actions = el("div", "actions");
     const ids = { "data-task-id": task.taskId, "data-call-id": call.callId };
-    actions.appendChild(button("Approve", "approve", ids, "primary"));
-    actions.appendChild(button("Deny", "deny", ids, "secondary"));
-    const alwaysLabel = call.category === "command" ? "Always allow this command" : `Always allow ${call.tool}`;
+    actions.appendChild(button(l10n.t("Approve"), "approve", ids, "primary"));
+    actions.appendChild(button(l10n.t("Deny"), "deny", ids, "secondary"));
+    const alwaysLabel = call.category === "command" ? l10n.t("Always allow this command") : l10n.t("Always allow {0}", call.tool);
     actions.appendChild(button(alwaysLabel, "always", ids, "secondary"));
-    if (isEdit) actions.appendChild(button("Open diff", "openDiff", ids, "link"));
+    if (isEdit) actions.appendChild(button(l10n.t("Open diff"), "openDiff", ids, "link"));
     root.appendChild(actions);
   }
   if (call.decidedBy && call.status === "denied") {
-    root.appendChild(el("div", "decision", `denied by ${call.decidedBy}${call.reason ? `: ${call.reason}` : ""}`));
+    const by = deciderLabel(call.decidedBy);
+    const decision = call.reason ? l10n.t("denied by {0}: {1}", by, call.reason) : l10n.t("denied by {0}", by);
+    root.appendChild(el("div", "decision", decision));
   }
   for (const change of call.fileChanges) {
     if (change.diff && !call.preview) root.appendChild(diffView(change.diff));
@@ -89,7 +101,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   if (call.output) {
     const details = el("details", "output", undefined, { "data-details": "output" });
     if (call.status === "failed") details.setAttribute("open", "");
-    details.append(el("summary", "", "output"), el("pre", "", call.output));
+    details.append(el("summary", "", l10n.t("output")), el("pre", "", call.output));
     root.appendChild(details);
   }
   return root;
@@ -97,14 +109,15 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
 
 function taskHead(task: TaskView): HTMLElement {
   const head = el("div", "task-head");
-  head.appendChild(el("span", "task-title", task.task || "(task)"));
-  head.appendChild(el("span", `task-status status-${task.status}`, task.status));
+  head.appendChild(el("span", "task-title", task.task || l10n.t("(task)")));
+  head.appendChild(el("span", `task-status status-${task.status}`, outcomeLabel(task.status), { "data-status": task.status }));
   if (task.profile || task.model) {
-    head.appendChild(el("span", `badge locality-${task.locality}`, `${task.profile || task.model} · ${task.locality}`));
+    head.appendChild(el("span", `badge locality-${task.locality}`, `${task.profile || task.model} · ${localityLabel(task.locality)}`));
   }
-  const cost = task.costUsd === null ? " · cost unknown" : task.costUsd > 0 ? ` · $${task.costUsd.toFixed(4)}` : " · $0";
-  head.appendChild(el("span", "counters", `${task.promptTokens} in · ${task.completionTokens} out tokens${cost}`));
-  if (isRunning(task)) head.appendChild(button("Stop", "stop", { "data-task-id": task.taskId }, "danger"));
+  const tokens = l10n.t("{0} in · {1} out tokens", task.promptTokens, task.completionTokens);
+  const cost = task.costUsd === null ? l10n.t("cost unknown") : `$${task.costUsd > 0 ? task.costUsd.toFixed(4) : "0"}`;
+  head.appendChild(el("span", "counters", `${tokens} · ${cost}`));
+  if (isRunning(task)) head.appendChild(button(l10n.t("Stop"), "stop", { "data-task-id": task.taskId }, "danger"));
   return head;
 }
 
@@ -177,18 +190,31 @@ function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?
   patchChildren(section, specs, stats);
 }
 
+function serverStateLabel(state: ViewState["server"]["state"]): string {
+  switch (state) {
+    case "starting":
+      return l10n.t("server starting");
+    case "running":
+      return l10n.t("server running");
+    case "stopped":
+      return l10n.t("server stopped");
+    case "failed":
+      return l10n.t("server failed");
+  }
+}
+
 export function renderHeader(root: HTMLElement, state: ViewState): void {
-  const badge = state.model.profile ? `${state.model.profile} · ${state.model.locality}` : "no model";
+  const badge = state.model.profile ? `${state.model.profile} · ${localityLabel(state.model.locality)}` : l10n.t("no model");
   const specs: NodeSpec[] = [
     {
       key: "model",
       signature: `${badge}:${state.model.locality}`,
-      build: () => button(badge, "selectModel", { title: "Switch model profile" }, `badge model-badge locality-${state.model.locality}`),
+      build: () => button(badge, "selectModel", { title: l10n.t("Switch model profile") }, `badge model-badge locality-${state.model.locality}`),
     },
   ];
   if (state.server.state !== "running") {
     const className = state.server.state === "failed" ? "server-state error" : "server-state";
-    const text = state.server.message || `server ${state.server.state}`;
+    const text = state.server.message || serverStateLabel(state.server.state);
     specs.push({ key: "server", signature: `${className}:${text}`, build: () => el("span", className, text) });
   }
   patchChildren(root, specs);
@@ -206,7 +232,7 @@ export function renderTranscript(root: HTMLElement, state: ViewState): PatchStat
     specs.push({
       key: "empty",
       signature: "empty",
-      build: () => el("div", "empty", "Describe a task for Flambeau. Edits and commands wait for your approval."),
+      build: () => el("div", "empty", l10n.t("Describe a task for Flambeau. Edits and commands wait for your approval.")),
     });
   }
   state.tasks.forEach((task, index) => specs.push(taskSpec(task, index === state.tasks.length - 1, stats)));

@@ -1,4 +1,6 @@
 // The chat panel's state, and the one pure function that folds host messages into it.
+import * as l10n from "@vscode/l10n";
+import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
 import type { FileChange, Locality } from "../shared/protocol";
 
@@ -189,7 +191,7 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       task.model = event.model;
       task.profile = event.profile;
       task.locality = event.locality;
-      task.items.push({ kind: "note", text: `continuing with ${event.profile} (${event.model}, ${event.locality})` });
+      task.items.push({ kind: "note", text: l10n.t("continuing with {0} ({1}, {2})", event.profile, event.model, localityLabel(event.locality)) });
       return;
     case "tool_call_proposed":
       cardFor(task, event.call_id, event.tool, event.category, event.arguments);
