@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("path", type=Path, help="a trace file")
     out.add_argument("--format", choices=["otel", "otel-protobuf", "html"], required=True)
     out.add_argument("--out", type=Path, default=None, help="output file (default: next to the trace)")
+    out.add_argument(
+        "--language",
+        default=None,
+        help="the HTML report's language: en (default), fr, ja, ko or zh-cn (this command's own messages stay English)",
+    )
 
     send = sub.add_parser("push", help="send traces' spans to an OpenTelemetry collector (OTLP/HTTP)")
     send.add_argument("paths", type=Path, nargs="*", help="trace files (default: the workspace's unsent traces)")
@@ -159,7 +164,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from agent.trace import export
 
-    target = export(args.path, args.format, args.out)
+    target = export(args.path, args.format, args.out, args.language)
     print(target)
     return 0
 

@@ -211,6 +211,8 @@ class VerifyTraceResult(TypedDict):
 class ExportTraceParams(TypedDict):
     taskId: str
     format: Literal["html", "otel"]
+    language: NotRequired[str]
+    """The HTML report's language (a VS Code display language such as "ja"); default English."""
 
 
 class ExportTraceResult(TypedDict):

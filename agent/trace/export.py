@@ -17,8 +17,9 @@ ExportFormat = Literal["otel", "otel-protobuf", "html"]
 SUFFIXES: dict[str, str] = {"otel": ".otlp.json", "otel-protobuf": ".otlp.pb", "html": ".html"}
 
 
-def export(path: Path, format: ExportFormat, out: Path | None = None) -> Path:
-    """Write the export next to the trace (or to `out`) and return where it went."""
+def export(path: Path, format: ExportFormat, out: Path | None = None, language: str | None = None) -> Path:
+    """Write the export next to the trace (or to `out`) and return where it went. `language`: the HTML
+    report's (a VS Code display language such as "ja"; English when it has no catalog)."""
     if format not in SUFFIXES:
         raise ValueError(f"unknown export format {format!r}; choose {', '.join(SUFFIXES)}")
     path = Path(path)
@@ -32,6 +33,6 @@ def export(path: Path, format: ExportFormat, out: Path | None = None) -> Path:
         text = json.dumps(trace_spans(path), indent=1)
     else:
         report = verify(path).to_dict()
-        text = render_html(records, TraceBlobs(path), jsonable(report))
+        text = render_html(records, TraceBlobs(path), jsonable(report), language)
     target.write_text(text, encoding="utf-8")
     return target

@@ -1,4 +1,7 @@
-"""A self-contained HTML report of a trace: no scripts, no external files, opens offline."""
+"""A self-contained HTML report of a trace: no scripts, no external files, opens offline.
+
+Its words are in the reader's language (`language`: a VS Code display language such as "ja" or "fr"; the
+catalogs are in agent/trace/report_l10n/); what the trace recorded is shown as it was recorded."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from html import escape
 from typing import Any
 
 from agent.trace.blobs import BlobReader
+from agent.trace.report_l10n import Catalog
+from agent.trace.report_words import decider_label, kind_label, locality_label, outcome_label, verdict_label
 
 OUTPUT_CHARS = 20_000
 CSS = """
@@ -37,68 +42,104 @@ ol.timeline li.k-checkpoint{padding:2px 12px;background:#f3f4f6}
 """
 
 
-def render_html(records: list[dict[str, Any]], blobs: BlobReader, verification: dict[str, Any]) -> str:
+def render_html(
+    records: list[dict[str, Any]], blobs: BlobReader, verification: dict[str, Any], language: str | None = None
+) -> str:
+    c = Catalog(language)
     header = records[0] if records else {}
     start: dict[str, Any] = next((r for r in records if r.get("kind") == "task_start"), {})
     end: dict[str, Any] = next((r for r in reversed(records) if r.get("kind") == "task_end"), {})
     responses = [r for r in records if r.get("kind") == "model_response"]
     last = responses[-1] if responses else {}
     status = str(verification.get("status", "unknown"))
+    outcome = end.get("outcome")
     meta = [
-        f"model <b>{escape(str(start.get('model', '')))}</b> ({escape(str(start.get('locality', '')))})",
-        f"outcome <b>{escape(str(end.get('outcome', 'unfinished')))}</b>",
-        f"steps {escape(str(end.get('steps', '?')))}",
-        f"tokens {last.get('total_prompt_tokens', 0)} in / {last.get('total_completion_tokens', 0)} out",
-        f"cost {_usd(last.get('total_cost_usd', 0.0))}",
-        f"git {escape(str(start.get('git_head') or 'no commit')[:12])}",
+        c.html("model {0} ({1})", _bold(start.get("model", "")), escape(locality_label(c, start.get("locality")))),
+        c.html("outcome {0}", _bold(outcome_label(c, outcome) if outcome else c.text("unfinished"))),
+        c.html("steps {0}", escape(str(end.get("steps", "?")))),
+        c.html(
+            "tokens {0} in / {1} out",
+            str(last.get("total_prompt_tokens", 0)),
+            str(last.get("total_completion_tokens", 0)),
+        ),
+        c.html("cost {0}", escape(_usd(c, last.get("total_cost_usd", 0.0)))),
+        c.html("git {0}", escape(str(start.get("git_head") or c.text("no commit"))[:12])),
     ]
-    items = "\n".join(_item(r, blobs) for r in records if r.get("kind") != "trace_header")
-    changes = "\n".join(_change(r, blobs) for r in records if r.get("kind") == "file_change")
+    items = "\n".join(_item(c, r, blobs) for r in records if r.get("kind") != "trace_header")
+    changes = "\n".join(_change(c, r, blobs) for r in records if r.get("kind") == "file_change")
+    task_id = escape(str(header.get("task_id", "")))
+    title = escape(str(start["task"])) if "task" in start else c.html("(no task start recorded)")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Flambeau trace {escape(str(header.get("task_id", "")))}</title>
+<html lang="{escape(c.locale)}"><head><meta charset="utf-8"><title>{c.html("Flambeau trace {0}", task_id)}</title>
 <style>{CSS}</style></head><body>
-<header><h1>{escape(str(start.get("task", "(no task start recorded)")))}</h1>
-<div class="meta"><span>task {escape(str(header.get("task_id", "")))}</span>
-<span class="status {escape(status)}">{escape(status)}</span>
+<header><h1>{title}</h1>
+<div class="meta"><span>{c.html("task {0}", task_id)}</span>
+<span class="status {escape(status)}">{escape(verdict_label(c, status))}</span>
 <span>{escape(str(verification.get("message", "")))}</span></div>
 <div class="meta">{"".join(f"<span>{m}</span>" for m in meta)}</div>
-<div class="meta"><span>signer {escape(str(header.get("public_key", "")))}</span></div></header>
-<main><h2>Changes</h2><div class="changes">{changes or "<p>No file was changed.</p>"}</div>
-<h2>Timeline</h2><ol class="timeline">
+<div class="meta"><span>{c.html("signer {0}", escape(str(header.get("public_key", ""))))}</span></div></header>
+<main><h2>{c.html("Changes")}</h2><div class="changes">{changes or f"<p>{c.html('No file was changed.')}</p>"}</div>
+<h2>{c.html("Timeline")}</h2><ol class="timeline">
 {items}
 </ol></main></body></html>
 """
 
 
-def _item(record: dict[str, Any], blobs: BlobReader) -> str:
+def _bold(value: object) -> str:
+    return f"<b>{escape(str(value))}</b>"
+
+
+def _item(c: Catalog, record: dict[str, Any], blobs: BlobReader) -> str:
     kind = str(record.get("kind", "event"))
-    body = _body(kind, record, blobs)
+    body = _body(c, kind, record, blobs)
     stamp = escape(str(record.get("time", ""))[11:23])
     return (
         f'<li class="k-{escape(kind)}" id="r{record.get("seq")}"><span class="time">{stamp}</span>'
-        f'<span class="kind">{escape(kind.replace("_", " "))}</span> <span class="seq">#{record.get("seq")}</span>'
+        f'<span class="kind">{escape(kind_label(c, kind))}</span> <span class="seq">#{record.get("seq")}</span>'
         f"{body}</li>"
     )
 
 
-def _body(kind: str, r: dict[str, Any], blobs: BlobReader) -> str:
+def _body(c: Catalog, kind: str, r: dict[str, Any], blobs: BlobReader) -> str:
     if kind == "task_start":
-        rules = ", ".join(r.get("rules") or []) or "none"
+        rules = ", ".join(r.get("rules") or []) or c.text("none")
         return (
-            f"<div>workspace {escape(str(r.get('workspace')))} · profile {escape(str(r.get('profile')))} · "
-            f"rules {escape(rules)} · config {escape(str(r.get('config_digest', ''))[:12])}</div>"
+            "<div>"
+            + c.html(
+                "workspace {0} · profile {1} · rules {2} · config {3}",
+                escape(str(r.get("workspace"))),
+                escape(str(r.get("profile"))),
+                escape(rules),
+                escape(str(r.get("config_digest", ""))[:12]),
+            )
+            + "</div>"
         )
     if kind == "model_request":
         return (
-            f"<div>step {r.get('step')} → {escape(str(r.get('model')))} ({escape(str(r.get('locality')))}), "
-            f"exact request {r.get('body_bytes')} bytes, sha256 "
-            f"{escape(str(r.get('body_sha256') or r.get('body_blob', ''))[:12])}</div>"
+            "<div>"
+            + c.html(
+                "step {0} → {1} ({2}), exact request {3} bytes, sha256 {4}",
+                str(r.get("step")),
+                escape(str(r.get("model"))),
+                escape(locality_label(c, r.get("locality"))),
+                str(r.get("body_bytes")),
+                escape(str(r.get("body_sha256") or r.get("body_blob", ""))[:12]),
+            )
+            + "</div>"
         )
     if kind == "model_response":
         return (
-            f"<div>{escape(str(r.get('response_model') or r.get('model')))} ({escape(str(r.get('locality')))}) · "
-            f"{r.get('prompt_tokens')} in / {r.get('completion_tokens')} out · {_usd(r.get('cost_usd'))}"
-            f" · {r.get('latency_s')} s</div>"
+            "<div>"
+            + c.html(
+                "{0} ({1}) · {2} in / {3} out · {4} · {5} s",
+                escape(str(r.get("response_model") or r.get("model"))),
+                escape(locality_label(c, r.get("locality"))),
+                str(r.get("prompt_tokens")),
+                str(r.get("completion_tokens")),
+                escape(_usd(c, r.get("cost_usd"))),
+                str(r.get("latency_s")),
+            )
+            + "</div>"
         )
     if kind == "assistant_text" or kind == "user_message":
         return f"<pre>{escape(str(r.get('text', '')))}</pre>"
@@ -108,32 +149,45 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobReader) -> str:
             return f"<div>{escape(str(r.get('tool')))}</div><pre>$ {escape(str(arguments.get('command', '')))}</pre>"
         return f"<div>{escape(str(r.get('tool')))}</div><pre>{escape(json.dumps(arguments, indent=1))}</pre>"
     if kind == "approval_request":
-        return f"<div>asks: {escape(str(r.get('summary')))} ({escape(str(r.get('reason', '')))})</div>"
+        asks = c.html("asks: {0} ({1})", escape(str(r.get("summary"))), escape(str(r.get("reason", ""))))
+        return f"<div>{asks}</div>"
     if kind == "approval":
         verdict = (
-            '<span class="approved">approved</span>' if r.get("approved") else '<span class="denied">denied</span>'
+            f'<span class="approved">{c.html("approved")}</span>'
+            if r.get("approved")
+            else f'<span class="denied">{c.html("denied")}</span>'
         )
-        return f"<div>{verdict} by {escape(str(r.get('by')))}: {escape(str(r.get('reason', '')))}</div>"
+        decided = c.html(
+            "{0} by {1}: {2}", verdict, escape(decider_label(c, r.get("by"))), escape(str(r.get("reason", "")))
+        )
+        return f"<div>{decided}</div>"
     if kind == "tool_result":
         output = blobs.get(str(r.get("output_blob", "")))
         text = output.decode("utf-8", errors="replace") if output is not None else str(r.get("output_preview", ""))
         if len(text) > OUTPUT_CHARS:
-            text = text[:OUTPUT_CHARS] + f"\n… ({len(text) - OUTPUT_CHARS} more characters in the blob)"
-        mark = "ok" if r.get("ok") else "failed"
-        return f"<div>{escape(str(r.get('tool')))} {mark} in {r.get('duration_s')} s</div><pre>{escape(text)}</pre>"
+            text = text[:OUTPUT_CHARS] + "\n" + c.text("… ({0} more characters in the blob)", len(text) - OUTPUT_CHARS)
+        tool, seconds = escape(str(r.get("tool"))), str(r.get("duration_s"))
+        line = c.html("{0} ok in {1} s", tool, seconds) if r.get("ok") else c.html("{0} failed in {1} s", tool, seconds)
+        return f"<div>{line}</div><pre>{escape(text)}</pre>"
     if kind == "file_change":
-        return _change_body(r, blobs)
+        return _change_body(c, r, blobs)
     if kind == "workspace_checkpoint":
-        return (
-            f"<div>snapshot {escape(str(r.get('checkpoint_id', ''))[:12])} of {r.get('files')} files "
-            f"before step {r.get('step')}</div>"
+        snapshot = c.html(
+            "snapshot {0} of {1} files before step {2}",
+            escape(str(r.get("checkpoint_id", ""))[:12]),
+            str(r.get("files")),
+            str(r.get("step")),
         )
+        return f"<div>{snapshot}</div>"
     if kind == "checkpoint":
-        final = " (final)" if r.get("final") else ""
-        return (
-            f'<span class="checkpoint">signed{final} over {r.get("tree_size")} records, root '
-            f"{escape(str(r.get('root', ''))[:16])}…</span>"
+        size, root = str(r.get("tree_size")), escape(str(r.get("root", ""))[:16])
+        final = r.get("final")
+        signed = (
+            c.html("signed (final) over {0} records, root {1}…", size, root)
+            if final
+            else c.html("signed over {0} records, root {1}…", size, root)
         )
+        return f'<span class="checkpoint">{signed}</span>'
     if kind in ("error", "cancellation", "task_end"):
         detail = r.get("error") or r.get("reason") or f"{r.get('outcome')}: {r.get('result', '')}"
         return f"<pre>{escape(str(detail))}</pre>"
@@ -142,19 +196,18 @@ def _body(kind: str, r: dict[str, Any], blobs: BlobReader) -> str:
     )
 
 
-def _change_body(r: dict[str, Any], blobs: BlobReader) -> str:
+def _change_body(c: Catalog, r: dict[str, Any], blobs: BlobReader) -> str:
     diff = r.get("diff")
     if diff is None and r.get("diff_blob"):
         data = blobs.get(str(r["diff_blob"]))
         diff = data.decode("utf-8", errors="replace") if data else ""
-    return (
-        f"<div>{escape(str(r.get('path')))}: {escape(str(r.get('sha256_before') or 'new')[:12])} → "
-        f"{escape(str(r.get('sha256_after') or 'deleted')[:12])}</div>{_diff(str(diff or ''))}"
-    )
+    before = escape(str(r.get("sha256_before") or c.text("new"))[:12])
+    after = escape(str(r.get("sha256_after") or c.text("deleted"))[:12])
+    return f"<div>{escape(str(r.get('path')))}: {before} → {after}</div>{_diff(str(diff or ''))}"
 
 
-def _change(r: dict[str, Any], blobs: BlobReader) -> str:
-    return f'<div class="change"><a href="#r{r.get("seq")}">#{r.get("seq")}</a> {_change_body(r, blobs)}</div>'
+def _change(c: Catalog, r: dict[str, Any], blobs: BlobReader) -> str:
+    return f'<div class="change"><a href="#r{r.get("seq")}">#{r.get("seq")}</a> {_change_body(c, r, blobs)}</div>'
 
 
 def _diff(diff: str) -> str:
@@ -171,6 +224,6 @@ def _diff(diff: str) -> str:
     return f'<pre class="diff">{"".join(lines)}</pre>'
 
 
-def _usd(value: object) -> str:
+def _usd(c: Catalog, value: object) -> str:
     """A recorded cost; None means no price was known for the model."""
-    return f"${float(value):.4f}" if isinstance(value, int | float) else "unknown (no price for this model)"
+    return f"${float(value):.4f}" if isinstance(value, int | float) else c.text("unknown (no price for this model)")

@@ -73,8 +73,9 @@ async def export_trace(ls: FlambeauServer, params: Any) -> ExportTraceResult:
     export_format = p.choice("format", EXPORT_FORMATS)
     if export_format is None:
         raise JsonRpcInvalidParams(f"{EXPORT_TRACE}: 'format' is required: 'html' or 'otel'")
+    language = p.optional_text("language")
     path = await _find(ls, task_id)
-    target = await asyncio.to_thread(lambda: trace_module().export(path, export_format))
+    target = await asyncio.to_thread(lambda: trace_module().export(path, export_format, None, language))
     return {"path": str(target)}
 
 
