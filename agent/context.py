@@ -207,8 +207,10 @@ def build_prompt(
     workspace: Path,
     repo_map: str,
     token_count: TokenCount | None = None,
+    reply_language: str | None = None,
 ) -> Prompt:
-    """The system prompt for `profile`'s tool mode, with its token counter and window budget."""
+    """The system prompt for `profile`'s tool mode, with its token counter and window budget; `reply_language`:
+    the language the model answers the user in (None: the prompt's own, English)."""
     native = profile.tool_mode == "native"
     rules = load_rules(workspace)
     text = render_system_prompt(
@@ -218,6 +220,7 @@ def build_prompt(
         text_protocol_tools=None if native else schemas,
         constrained=profile.tool_mode == "constrained",
         repo_map=repo_map,
+        reply_language=reply_language,
     )
     counter = CachedCounter(token_count or litellm_token_counter(profile.model))
     budget = Budget(

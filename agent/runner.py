@@ -56,6 +56,8 @@ class TaskSpec:
     OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT variables; none: no live export)."""
     attachments: list[Attachment] = field(default_factory=list)
     """What the task's @-mentions and images attach to its first request."""
+    reply_language: str | None = None
+    """The language the model answers the user in (a code such as "ja", or a name); None: English."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -112,6 +114,8 @@ def build_session(
     context.ask = QuestionChannel(task_id, asker or NobodyToAsk(), bus)
     cloud = spec.profile.effective_locality() == "cloud"
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
+    if spec.reply_language:
+        started_extra["reply_language"] = spec.reply_language
     if spec.openness is not None:
         started_extra["openness"] = spec.openness
     return Session(
@@ -128,6 +132,7 @@ def build_session(
         result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
         checkpoints=_checkpoints(spec, workspace.root),
         attachments=spec.attachments,
+        reply_language=spec.reply_language,
     )
 
 

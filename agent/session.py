@@ -80,6 +80,7 @@ class Session:
         result_filter: ResultFilter | None = None,
         checkpoints: StepCheckpoints | None = None,
         attachments: list[Attachment] | None = None,
+        reply_language: str | None = None,
     ) -> None:
         self.task = task
         self.attachments = attachments or []
@@ -101,6 +102,7 @@ class Session:
         self.started_extra = started_extra or {}
         self.result_filter = result_filter
         self.checkpoints = checkpoints
+        self.reply_language = reply_language
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -123,6 +125,7 @@ class Session:
             self.ctx.workspace.root,
             self._repo_map_text,
             self._token_count,
+            self.reply_language,
         )
         self._counter, self._budget = prompt.counter, prompt.budget
         return prompt

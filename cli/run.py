@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the trace's spans to this OpenTelemetry collector (OTLP/HTTP) when the task ends "
         "(default: OTEL_EXPORTER_OTLP_ENDPOINT)",
     )
+    parser.add_argument(
+        "--reply-language",
+        default=None,
+        metavar="LANG",
+        help="the language the model answers in: a code (fr, ja, ko, zh-cn) or a name (default: English); "
+        "this command's own messages stay English",
+    )
     parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
     return parser
 
@@ -190,6 +197,7 @@ async def _run_session(
         checkpoints=not args.no_checkpoints,
         otlp_endpoint=args.otlp_endpoint,
         attachments=args.attachments,
+        reply_language=args.reply_language,
     )
     session = build_session(spec, approver, sink, asker=TerminalAsker())
     task = asyncio.ensure_future(session.run())

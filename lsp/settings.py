@@ -48,6 +48,8 @@ class ServerSettings:
     otlp_endpoint: str | None = None
     """`otlpEndpoint`: an OpenTelemetry collector (OTLP/HTTP) that gets each task's spans when it ends
     (default: the server's OTEL_EXPORTER_OTLP_ENDPOINT)."""
+    reply_language: str | None = None
+    """`replyLanguage`: the language the model answers in (VS Code's display language, e.g. "ja"); None: English."""
     workspace: Path | None = None
     """The workspace root (from rootUri / workspaceFolders; the server's directory when the client sends none)."""
 
@@ -63,6 +65,7 @@ class ServerSettings:
             self.otlp_endpoint = otlp
         elif otlp is not None:
             problems.append("initializationOptions.otlpEndpoint must be a URL string")
+        reply_language = options.get("replyLanguage")
         if isinstance(model, str) and model.strip():
             self.model = model
         elif model is not None:
@@ -79,4 +82,8 @@ class ServerSettings:
             self.approval_timeout_s = float(timeout)
         elif timeout is not None:
             problems.append("initializationOptions.approvalTimeoutSeconds must be a positive number")
+        if isinstance(reply_language, str) and reply_language.strip():
+            self.reply_language = reply_language.strip()
+        elif reply_language is not None:
+            problems.append('initializationOptions.replyLanguage must be a language code (e.g. "ja") or name')
         return problems

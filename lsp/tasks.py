@@ -219,6 +219,7 @@ class TaskRegistry:
             plan_mode=entry.request.plan,
             otlp_endpoint=self.server.settings.otlp_endpoint,
             attachments=list(entry.request.attachments),
+            reply_language=self.server.settings.reply_language,
         )
         return build_session(
             spec,

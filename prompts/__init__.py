@@ -8,6 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from prompts.languages import is_english, language_name
+
 
 @cache
 def template(name: str) -> str:
@@ -22,10 +24,12 @@ def render_system_prompt(
     text_protocol_tools: list[dict[str, Any]] | None = None,
     constrained: bool = False,
     repo_map: str = "",
+    reply_language: str | None = None,
 ) -> str:
     """The system prompt; `text_protocol_tools` set means the model calls tools through text blocks
     (or, with `constrained`, answers with one schema-constrained JSON call). `repo_map`: the ranked
-    definitions of the workspace (tools.workspace.repomap), already cut to its token budget."""
+    definitions of the workspace (tools.workspace.repomap), already cut to its token budget. `reply_language`: the
+    language the user reads (a code such as "ja" or a name); English or None adds nothing."""
     tool_protocol = ""
     if text_protocol_tools is not None and constrained:
         tool_protocol = template("constrained_protocol").format(tool_schemas=_tool_lines(text_protocol_tools))
@@ -47,6 +51,9 @@ def render_system_prompt(
         tool_protocol = template("text_protocol").format(tool_schemas=schemas)
     rules_block = f"\n\nProject rules (from the repository; follow them):\n{rules}" if rules else ""
     map_block = f"\n\nRepository map (most used definitions):\n{repo_map}" if repo_map else ""
+    if not is_english(reply_language):
+        assert reply_language is not None
+        map_block += "\n\n" + template("reply_language").format(language=language_name(reply_language)).strip()
     return (
         template("system_compact" if compact else "system_full")
         .format(workspace=workspace, os_name=platform.system(), tool_protocol=tool_protocol, rules=rules_block)
