@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def _git(workspace: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True)
 
 
-def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dict[str, str]:
+def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dict[str, Any]:
     vsix = EXTENSION / "flambeau.vsix"
     assert vsix.is_file(), "build the extension first: make vsix"
     assert shutil.which("node"), "node is needed to drive the browser"
@@ -67,7 +68,7 @@ def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dic
     )
     assert proc.returncode == 0, f"{proc.stderr}\n(screenshots and code-server.log in {artifacts})"
     assert not any("failure" in p.name for p in artifacts.glob("*.png"))
-    summary: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    summary: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return summary
 
 
@@ -102,3 +103,38 @@ def test_missing_interpreter_is_explained_with_an_action_that_fixes_it(workspace
     summary = _drive("missing-python", workspace, ARTIFACTS.with_name("extension-e2e-missing-python"))
     assert "no Python interpreter" in summary["panel"]
     assert "Create environment and install" in summary["notification"]
+
+
+@pytest.mark.parametrize("locale", ["ja", "fr"])
+def test_the_extension_speaks_the_display_language(
+    model_server: ScriptedModelServer, workspace: Path, locale: str
+) -> None:
+    """code-server --locale ja / fr: the panel, an approval, the Traces view, Verify and the report read the
+    extension's translations; the model is told to reply in that language (see extension/e2e/run.mjs for why
+    a language pack without translations is installed: VS Code's own UI stays English)."""
+    (workspace / "hello.txt").write_text("hello\n")
+    _git(workspace, "init", "-q")
+    model_server.add(*_script()[:4])
+    artifacts = ARTIFACTS.with_name(f"extension-e2e-{locale}")
+
+    summary = _drive("locale", workspace, artifacts, E2E_API_BASE=model_server.base_url, E2E_LOCALE=locale)
+    bundle = json.loads((EXTENSION / "l10n" / f"bundle.l10n.{locale}.json").read_text(encoding="utf-8"))
+    assert summary["language"] == locale
+    assert summary["startLabel"] == bundle["Start task"] != "Start task"
+    assert summary["labels"][:2] == [bundle["Approve"], bundle["Deny"]]
+    assert bundle["intact"] in summary["verdict"]
+    report: dict[str, str] = summary["report"]
+    assert report["lang"] == locale and report["heading"] != "Changes"
+    assert (workspace / "hello.txt").read_text() == "hello, world\n"
+    assert not (workspace / "command-ran.txt").exists()
+    language = {"ja": "Japanese (日本語)", "fr": "French (français)"}[locale]
+    system = model_server.chat_requests[0].body["messages"][0]["content"]
+    assert f"Reply to the user in {language}" in system
+    shots = sorted(p.name for p in artifacts.glob("*.png"))
+    assert [name.split("-", 1)[1] for name in shots] == [
+        f"{locale}-panel.png",
+        f"{locale}-approval.png",
+        f"{locale}-task-completed.png",
+        f"{locale}-traces-view-verified.png",
+        f"{locale}-trace-report.png",
+    ]

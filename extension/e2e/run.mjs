@@ -6,7 +6,14 @@
 // Scenario "missing-python" instead points flambeau.pythonPath at no interpreter and checks the
 // panel and a notification say so and offer to create an environment.
 //
-// Environment: E2E_SCENARIO (task | missing-python), E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+// Scenario "locale" starts code-server with --locale E2E_LOCALE (ja, fr...) and runs a task in that display
+// language: the panel, an approval, the Traces view, Verify and the report, each checked against the
+// extension's own translations (l10n/, package.nls.<locale>.json). VS Code resolves the display language
+// from an installed language pack (without one it stays English, and vscode.env.language with it); the
+// real packs cannot be fetched offline, so a pack without translations is installed: VS Code's own UI stays
+// English, and the display language, vscode.env.language and the extension's strings are the locale's.
+//
+// Environment: E2E_SCENARIO (task | missing-python | locale), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -35,6 +42,7 @@ const profile = path.join(artifacts, "profile");
 const userData = path.join(profile, "user-data");
 const extensions = path.join(profile, "extensions");
 
+const locale = process.env.E2E_LOCALE ?? "";
 const log = (...parts) => process.stderr.write(`[e2e] ${parts.join(" ")}\n`);
 let step = 0;
 
@@ -90,11 +98,39 @@ function prepareProfile() {
   // code-server's extension host is a "remote": machine-scoped settings (flambeau.pythonPath) live here.
   fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
   fs.writeFileSync(path.join(userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
-  const install = spawnSync(node24, [entry, "--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", vsix], {
-    encoding: "utf8",
-  });
-  if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr}${install.stdout}`);
-  log("installed", path.basename(vsix));
+  for (const extension of [vsix, ...(locale ? [languagePack(locale)] : [])]) {
+    const install = spawnSync(node24, [entry, "--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", extension], {
+      encoding: "utf8",
+    });
+    if (install.status !== 0) throw new Error(`installing ${extension} failed: ${install.stderr}${install.stdout}`);
+    log("installed", path.basename(extension));
+  }
+}
+
+/** A language pack for `id` with no translations (packaged with vsce): VS Code then resolves its display language to `id`. */
+function languagePack(id) {
+  const dir = path.join(artifacts, `language-pack-${id}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, "translations"), { recursive: true });
+  const manifest = {
+    name: `e2e-language-pack-${id}`,
+    displayName: `Display language ${id} (no translations; e2e only)`,
+    description: "Makes VS Code resolve its display language without translating its own UI.",
+    version: "0.0.1",
+    publisher: "flambeau-e2e",
+    license: "Apache-2.0",
+    engines: { vscode: "*" },
+    categories: ["Language Packs"],
+    contributes: { localizations: [{ languageId: id, languageName: id, localizedLanguageName: id, translations: [{ id: "vscode", path: "./translations/main.i18n.json" }] }] },
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  fs.writeFileSync(path.join(dir, "translations", "main.i18n.json"), JSON.stringify({ version: "1.0.0", contents: {} }));
+  fs.writeFileSync(path.join(dir, "README.md"), "A display language for the end-to-end test.\n");
+  const out = path.join(artifacts, `language-pack-${id}.vsix`);
+  const vsce = path.join(here, "..", "node_modules", ".bin", "vsce");
+  const packed = spawnSync(vsce, ["package", "--no-dependencies", "--skip-license", "--allow-missing-repository", "--out", out], { cwd: dir, encoding: "utf8" });
+  if (packed.status !== 0) throw new Error(`packaging the ${id} language pack failed: ${packed.stderr}${packed.stdout}`);
+  return out;
 }
 
 async function startCodeServer() {
@@ -102,7 +138,22 @@ async function startCodeServer() {
   const out = fs.openSync(path.join(artifacts, "code-server.log"), "w");
   const child = spawn(
     node24,
-    [entry, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", extensions, "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", workspace],
+    [
+      entry,
+      "--auth",
+      "none",
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--user-data-dir",
+      userData,
+      "--extensions-dir",
+      extensions,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      ...(locale ? ["--locale", locale] : []),
+      workspace,
+    ],
     { stdio: ["ignore", out, out], detached: true },
   );
   const url = `http://127.0.0.1:${port}/`;
@@ -201,6 +252,83 @@ async function missingPython(page) {
   process.stdout.write(`${JSON.stringify({ ok: true, notification: await toast.textContent(), panel: shown })}\n`);
 }
 
+/** The extension's own strings in `locale`: what the panel, the palette and the Traces view must show. */
+function translations() {
+  const read = (file) => JSON.parse(fs.readFileSync(path.join(here, "..", file), "utf8"));
+  const bundle = read(`l10n/bundle.l10n.${locale}.json`);
+  const nls = read(`package.nls.${locale}.json`);
+  const t = (message, ...args) => (bundle[message] ?? message).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
+  return { t, nls };
+}
+
+async function inLocale(page) {
+  const { t, nls } = translations();
+  const flambeauStatus = page.locator(".statusbar-item", { hasText: "scripted" });
+  await until("the Flambeau status bar item with the model", async () => (await flambeauStatus.count()) > 0);
+  await runCommand(page, `Flambeau: ${nls["command.openPanel.title"]}`);
+  const frame = await chatFrame(page);
+  const language = await frame.evaluate(() => document.documentElement.lang);
+  if (language !== locale) throw new Error(`vscode.env.language is "${language}", not "${locale}" (the panel's <html lang>)`);
+  await until("the server to run", async () => (await frame.locator("#header .server-state").count()) === 0);
+  const startLabel = await frame.locator("#send").textContent();
+  if (startLabel !== t("Start task")) throw new Error(`the send button reads "${startLabel}", not "${t("Start task")}"`);
+  await frame.locator(".empty").waitFor({ state: "visible" });
+  await shot(page, `${locale}-panel`);
+
+  await frame.locator("#task-input").fill(task);
+  await frame.locator("#send").click();
+  const editCard = frame.locator('.tool-card[data-tool="write_file"]');
+  const approve = editCard.locator('button[data-action="approve"]');
+  await approve.waitFor({ state: "visible" });
+  const labels = await editCard.locator(".actions button").allTextContents();
+  const expected = [t("Approve"), t("Deny"), t("Always allow {0}", "write_file"), t("Open diff")];
+  if (labels.join("|") !== expected.join("|")) throw new Error(`the approval offers ${labels.join(", ")}, not ${expected.join(", ")}`);
+  const status = await editCard.locator(".card-status").textContent();
+  if (status !== t("waiting for approval")) throw new Error(`the card status reads "${status}"`);
+  await page.locator(".monaco-diff-editor").first().waitFor({ state: "visible" });
+  await shot(page, `${locale}-approval`);
+  await approve.click();
+  const commandCard = frame.locator('.tool-card[data-tool="run_command"]');
+  await commandCard.locator('button[data-action="deny"]').click();
+  await until("the task to complete", async () => (await frame.locator(".task-status").last().getAttribute("data-status")) === "completed");
+  const taskStatus = await frame.locator(".task-status").last().textContent();
+  if (taskStatus !== t("completed")) throw new Error(`the task status reads "${taskStatus}", not "${t("completed")}"`);
+  await assertNoPanelError(frame, "at the end of the task");
+  await shot(page, `${locale}-task-completed`);
+
+  const tracesTitle = nls["view.traces.name"];
+  const tracesPane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: tracesTitle }) });
+  const row = tracesPane.locator(".monaco-list-row", { hasText: task.slice(0, 30) }).first();
+  await until("the task in the Traces view", async () => {
+    if (await row.isVisible()) return true;
+    await runCommand(page, `Flambeau: ${nls["command.refreshTraces.title"]}`);
+    await row.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+    return row.isVisible();
+  });
+  const description = (await row.locator(".label-description").textContent()) ?? "";
+  if (!description.includes(t("completed")) || !description.includes(t("local"))) throw new Error(`the trace row reads "${description}"`);
+  await row.hover();
+  await row.locator(`.action-label[aria-label="${nls["command.verifyTrace.title"]}"]`).click();
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: t("intact") }).first();
+  await toast.waitFor({ state: "visible" });
+  await opaque(toast);
+  const verdict = await toast.textContent();
+  await shot(page, `${locale}-traces-view-verified`);
+
+  await row.hover();
+  await row.locator(`.action-label[aria-label="${nls["command.openTraceReport.title"]}"]`).click();
+  const report = await until("the HTML report to render", async () => {
+    for (const candidate of page.frames()) {
+      const lang = await candidate.locator("html").getAttribute("lang", { timeout: 500 }).catch(() => null);
+      const heading = await candidate.locator("main h2").first().textContent({ timeout: 500 }).catch(() => null);
+      if (heading && (await candidate.locator("header h1").textContent({ timeout: 500 }).catch(() => ""))?.includes(task.slice(0, 20))) return { lang, heading };
+    }
+    return undefined;
+  });
+  await shot(page, `${locale}-trace-report`);
+  process.stdout.write(`${JSON.stringify({ ok: true, language, startLabel, labels, taskStatus, description, verdict, report })}\n`);
+}
+
 async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   prepareProfile();
@@ -216,6 +344,10 @@ async function main() {
     await page.locator(".monaco-workbench").waitFor({ state: "visible" });
     if (scenario === "missing-python") {
       await missingPython(page);
+      return;
+    }
+    if (scenario === "locale") {
+      await inLocale(page);
       return;
     }
     const flambeauStatus = page.locator(".statusbar-item", { hasText: "Flambeau" }).or(page.locator(".statusbar-item", { hasText: "scripted" }));
