@@ -105,6 +105,20 @@ function prepareProfile() {
     if (install.status !== 0) throw new Error(`installing ${extension} failed: ${install.stderr}${install.stdout}`);
     log("installed", path.basename(extension));
   }
+  if (locale) {
+    // What VS Code writes when a language pack is installed from its UI (the CLI install does not): the
+    // server resolves --locale against this file.
+    const pack = path.join(extensions, `flambeau-e2e.e2e-language-pack-${locale}-0.0.1`);
+    const languagePacks = {
+      [locale]: {
+        hash: `e2e-${locale}`,
+        extensions: [{ extensionIdentifier: { id: `flambeau-e2e.e2e-language-pack-${locale}` }, version: "0.0.1" }],
+        translations: { vscode: path.join(pack, "translations", "main.i18n.json") },
+        label: locale,
+      },
+    };
+    fs.writeFileSync(path.join(userData, "languagepacks.json"), JSON.stringify(languagePacks));
+  }
 }
 
 /** A language pack for `id` with no translations (packaged with vsce): VS Code then resolves its display language to `id`. */
