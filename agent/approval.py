@@ -54,11 +54,25 @@ class DenyAll:
         return Decision(approved=False, by="rule", reason=self.reason)
 
 
+FIRM_REASON = (
+    "not run: {why}; even --approve auto-all asks a person about this, and nobody could be asked here. "
+    "Run it yourself if it is what you want, or run the task with --approve ask in a terminal"
+)
+
+
 class ApproveAll:
-    """Approves everything it is asked; the policy has already removed what is denied."""
+    """Approves what it is asked, except firm requests (work destroyed in the workspace, what cannot be
+    judged from the text): those go to `fallback` (a person), or are denied when there is none."""
+
+    def __init__(self, fallback: Approver | None = None) -> None:
+        self.fallback = fallback
 
     async def decide(self, request: ApprovalRequested) -> Decision:
-        return Decision(approved=True, by="auto", reason="automatic approval mode")
+        if not request.firm:
+            return Decision(approved=True, by="auto", reason="automatic approval mode")
+        if self.fallback is not None:
+            return await self.fallback.decide(request)
+        return Decision(approved=False, by="rule", reason=FIRM_REASON.format(why=request.reason))
 
 
 class ApprovalGate:
@@ -82,11 +96,13 @@ class ApprovalGate:
         elif verdict.action == "deny":
             decision = Decision(approved=False, by="rule", reason=f"refused by policy ({verdict.rule})")
         else:
-            decision = await self._ask(task_id, parsed, ctx, summary, verdict.rule)
+            decision = await self._ask(task_id, parsed, ctx, summary, verdict.rule, verdict.firm)
         self._emit_decision(task_id, parsed, decision)
         return decision
 
-    async def _ask(self, task_id: str, parsed: ParsedCall, ctx: ToolContext, summary: str, why: str) -> Decision:
+    async def _ask(
+        self, task_id: str, parsed: ParsedCall, ctx: ToolContext, summary: str, why: str, firm: bool
+    ) -> Decision:
         request = ApprovalRequested(
             task_id=task_id,
             call_id=parsed.call.id,
@@ -96,6 +112,7 @@ class ApprovalGate:
             summary=summary,
             reason=why,
             preview=_preview(parsed, ctx),
+            firm=firm,
         )
         self.emit(request)
         try:

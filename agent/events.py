@@ -181,6 +181,8 @@ class ApprovalRequested(Event):
     """Why approval is needed (the policy rule, or the model asking for it)."""
     preview: str = ""
     """A diff or command line shown before the decision."""
+    firm: bool = False
+    """Asked even in automatic approval modes: auto-all does not answer it, a person must."""
 
 
 @dataclass(frozen=True)

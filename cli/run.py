@@ -149,7 +149,9 @@ async def _run(args: argparse.Namespace) -> int:
     args.attachments = await resolve_mentions(args.task, workspace)
     config = load_config(workspace)
     sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
-    approver = ApproveAll() if args.approve == "auto-all" else TerminalApprover()
+    terminal = TerminalApprover()
+    # auto-all still puts firm questions (work destroyed in the workspace, opaque commands) to a person.
+    approver = ApproveAll(terminal if sys.stdin.isatty() else None) if args.approve == "auto-all" else terminal
     name: str | None = args.model
     while True:
         with open_model(

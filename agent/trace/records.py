@@ -151,6 +151,7 @@ class RecordBuilder:
                 "summary": e.summary,
                 "reason": e.reason,
                 "preview": e.preview,
+                "firm": e.firm,
             }
         ]
 

@@ -10,15 +10,19 @@ Two ways of matching, because allowing and refusing fail in opposite directions:
   `git push origin main --force`; `rm -r /` catches `rm -fr --no-preserve-root /`.
 
 A word can be written with glob metacharacters escaped in brackets: `/[*]` is the literal `/*`.
+Patterns are matched against the command as written and as normalised (`--force` as `-f`, `~` and
+`$HOME` expanded), so a deny rule holds whichever way the command is spelled.
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from tools.policy.command_line import Segment, command_name
+from tools.policy.command_options import NO_SPEC, SPECS, long_option
+from tools.policy.command_paths import Scope, expand
 
 
 class PatternError(ValueError):
@@ -68,13 +72,21 @@ class CommandPattern:
 
     def matches_loosely(self, segment: Segment) -> bool:
         """Deny/ask semantics: named options present in any order, other words in order."""
+        if self._matches_loosely(segment, self.words):
+            return True
+        if segment.scope is None:
+            return False
+        words = tuple(_expanded(w, segment.scope) for w in self.words)
+        return self._matches_loosely(normalised(segment), words)
+
+    def _matches_loosely(self, segment: Segment, pattern: tuple[str, ...]) -> bool:
         if not self._name_matches(segment):
             return False
         words = segment.words[1:]
         options = [w for w in words if _is_option(w)]
         letters = set().union(*(_short_letters(w) for w in options)) if options else set()
         others = [w for w in words if not _is_option(w)]
-        for wanted in self.words[1:]:
+        for wanted in pattern[1:]:
             if not _is_option(wanted):
                 continue
             if any(fnmatchcase(o, wanted) for o in options):
@@ -82,7 +94,41 @@ class CommandPattern:
             short = _short_letters(wanted)
             if not short or not short <= letters:
                 return False
-        return _in_order([w for w in self.words[1:] if not _is_option(w)], others)
+        return _in_order([w for w in pattern[1:] if not _is_option(w)], others)
+
+
+def _expanded(word: str, scope: Scope) -> str:
+    """`~` and `$HOME` in a word (of a pattern or a command) replaced by what they name."""
+    if not word.startswith(("~", "$")):
+        return word
+    value = expand(word, scope)
+    return value.rstrip("/") or "/" if value is not None else word
+
+
+def normalised(segment: Segment) -> Segment:
+    """The segment with one spelling per option (`git clean --force` -> `-f`) and `~`, `$HOME` expanded."""
+    if not segment.words or segment.scope is None:
+        return segment
+    rest = list(segment.words[1:])
+    key = segment.name
+    if key == "git":
+        index = 0
+        while index < len(rest) and rest[index].startswith("-"):
+            index += 2 if rest[index] in ("-C", "-c") else 1
+        key = f"git {rest[index]}" if index < len(rest) else key
+    spec = SPECS.get(key, NO_SPEC)
+    words = [segment.words[0]]
+    for word in rest:
+        if word.startswith("--") and len(word) > 2:
+            name, equals, value = word[2:].partition("=")
+            canonical = long_option(name, spec)
+            words.append(canonical + (f"={value}" if equals and canonical.startswith("--") else ""))
+        elif _is_option(word) and "=" not in word and not any(f"-{c}" in spec.takes_value for c in word[1:]):
+            words.append("-" + "".join(spec.aliases.get(f"-{c}", f"-{c}").replace("-", "").replace(" ", "")
+                                       for c in word[1:]))  # fmt: skip
+        else:
+            words.append(_expanded(word, segment.scope))
+    return replace(segment, words=tuple(words))
 
 
 def _in_order(wanted: list[str], words: list[str]) -> bool:
@@ -141,13 +187,6 @@ DEFAULT_DENY: tuple[str, ...] = tuple(_default_deny())
 
 DEFAULT_ASK: tuple[str, ...] = (
     "git push",
-    "git reset --hard",
-    "git clean -f",
-    "git checkout -f",
-    "git stash drop",
-    "git stash clear",
-    "git branch -D",
-    "git filter-branch",
     "sudo",
     "doas",
     "su",
@@ -157,4 +196,6 @@ DEFAULT_ASK: tuple[str, ...] = (
     "twine upload",
     "docker system prune",
 )
-"""Asked about even in automatic modes: they reach beyond the workspace or destroy uncommitted work."""
+"""Asked about in `ask` and `auto-edit` modes (they reach beyond the workspace). Commands that destroy
+work in the workspace (`git reset --hard`, `git clean`, …) are judged by tools/policy/command_git.py and
+asked about even under auto-all."""

@@ -119,6 +119,7 @@ def load_policy(
     """The session's policy: the approval mode, then the user's file, then the workspace's file."""
     policy = Policy.preset(approval_mode)
     policy.plan_mode = plan_mode
+    policy.workspace = workspace
     sources = [
         ("user", user_config or user_policy_path()),
         ("workspace", workspace / WORKSPACE_POLICY),

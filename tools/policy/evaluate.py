@@ -3,12 +3,16 @@ only add caution, and a workspace's own config can only make things stricter."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from tools.base import Category
+from tools.policy.command_effects import findings
 from tools.policy.command_line import CommandLine, parse_command_line
 from tools.policy.command_rules import DEFAULT_ASK, DEFAULT_DENY, CommandPattern, parse_patterns
+from tools.policy.places import Places
 from tools.policy.sandbox import SandboxMode
 
 Action = Literal["allow", "ask", "deny"]
@@ -21,10 +25,12 @@ class Verdict:
     action: Action
     rule: str
     """Which rule decided, in words a reviewer can read."""
+    firm: bool = False
+    """An "ask" that auto-all does not answer: a person must (docs/policy-and-checkpoints.md)."""
 
 
 def stricter(a: Verdict, b: Verdict) -> Verdict:
-    return a if STRICTNESS[a.action] >= STRICTNESS[b.action] else b
+    return a if (STRICTNESS[a.action], a.firm) >= (STRICTNESS[b.action], b.firm) else b
 
 
 APPROVAL_PRESETS: dict[str, dict[Category, Action]] = {
@@ -55,6 +61,8 @@ class Policy:
     """Plan mode: only reading tools execute."""
     layers: list[PolicyLayer] = field(default_factory=list)
     sandbox: SandboxMode = "off"
+    workspace: Path | None = None
+    """Where commands run: relative paths in a command line are judged from here (default: this process's folder)."""
     protected_paths: list[str] = field(default_factory=list)
     builtin: PolicyLayer = field(
         default_factory=lambda: PolicyLayer(
@@ -76,7 +84,7 @@ class Policy:
         if refusal is not None:
             return Verdict("deny", refusal)
         command = arguments.get("command") if category is Category.COMMAND else None
-        line = parse_command_line(command) if isinstance(command, str) else None
+        line = parse_command_line(command, cwd=self._root()) if isinstance(command, str) else None
         verdict = self._layer_verdict(None, category, line)
         for layer in self.layers:
             verdict = stricter(verdict, self._layer_verdict(layer, category, line))
@@ -91,6 +99,9 @@ class Policy:
         if self.plan_mode and category not in (Category.READ, Category.META):
             return f"plan mode: {category.value} tools do not run until plan mode is turned off"
         return None
+
+    def _root(self) -> str:
+        return str(self.workspace) if self.workspace is not None else os.getcwd()
 
     def _layer_verdict(self, layer: PolicyLayer | None, category: Category, line: CommandLine | None) -> Verdict:
         """One layer's view. The session's mode seeds the user's view; a workspace layer has no say unless it
@@ -111,18 +122,26 @@ class Policy:
         return verdict
 
     def _command_caution(self, line: CommandLine) -> Verdict:
-        """Deny and ask rules of every layer, checked on every segment; deny wins."""
+        """Dangers, what each command would touch, deny rules, opaque parts, then ask rules; deny wins.
+        Questions about targets and opaque parts are firm: auto-all does not answer them."""
         if not line.segments and not line.opaque:
             return Verdict("allow", "an empty command line")
         if line.dangers:
             return Verdict("deny", f"refused: {line.dangers[0]}")
+        places = Places.of(self._root(), line.scope.home)
+        judged = [(segment, finding) for segment in line.segments for finding in findings(segment, places)]
+        for segment, finding in judged:
+            if finding.action == "deny":
+                return Verdict("deny", f"refused: `{segment}` {finding.reason}")
         for layer in (self.builtin, *self.layers):
             for segment in line.segments:
                 for pattern in layer.deny:
                     if pattern.matches_loosely(segment):
                         return Verdict("deny", f"`{segment}` matches the deny rule `{pattern.source}` ({layer.source})")
         if line.opaque:
-            return Verdict("ask", f"cannot be judged from the text: {line.opaque[0]}")
+            return Verdict("ask", f"cannot be judged from the text: {line.opaque[0]}", firm=True)
+        for segment, finding in judged:
+            return Verdict("ask", f"`{segment}` {finding.reason}", firm=True)
         for layer in (self.builtin, *self.layers):
             for segment in line.segments:
                 for pattern in layer.ask:

@@ -97,6 +97,10 @@ export interface ApprovalRequested {
    * A diff or command line shown before the decision.
    */
   preview: string;
+  /**
+   * Asked even in automatic approval modes: auto-all does not answer it, a person must.
+   */
+  firm: boolean;
   type: "approval_requested";
 }
 /**
