@@ -18,7 +18,7 @@ const DEFAULTS: Defaults = {
     system_fingerprint: null, provenance: {}, total_prompt_tokens: 0, total_completion_tokens: 0, total_cost_usd: 0,
   },
   tool_call_proposed: { call_id: "", tool: "", category: "", arguments: {} },
-  approval_requested: { call_id: "", tool: "", category: "", arguments: {}, summary: "", reason: "", preview: "" },
+  approval_requested: { call_id: "", tool: "", category: "", arguments: {}, summary: "", reason: "", preview: "", firm: false },
   approval_decided: { call_id: "", tool: "", approved: false, by: "auto", reason: "", edited: false },
   tool_result: { call_id: "", tool: "", ok: true, output: "", duration_s: 0, file_changes: [], data: {} },
   checkpoint_created: { checkpoint_id: "", step: 0, files: 0, skipped: [], duration_s: 0 },
