@@ -55,8 +55,8 @@ def test_five_megabytes_of_tool_output_never_overflow_the_window(
 ) -> None:
     window = 8192
     model_server.add(
-        call("run_command", command="python3 -c \"print('y' * 5_000_000)\""),
-        call("run_command", command="python3 -c \"print('z' * 5_000_000)\""),
+        call("run_command", command="head -c 5000001 /dev/zero | tr '\\0' y"),
+        call("run_command", command="head -c 5000001 /dev/zero | tr '\\0' z"),
         call("attempt_completion", result="done"),
     )
     result, events = _run(model_server, workspace, window=window)
