@@ -112,7 +112,6 @@ def build_session(
             bus.subscribe(LiveExport(writer.path, endpoint))
     bus.subscribe(sink)
     context.ask = QuestionChannel(task_id, asker or NobodyToAsk(), bus)
-    cloud = spec.profile.effective_locality() == "cloud"
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
     if spec.reply_language:
         started_extra["reply_language"] = spec.reply_language
@@ -129,7 +128,7 @@ def build_session(
         limits=spec.limits,
         task_id=task_id,
         started_extra=started_extra,
-        result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets) if cloud else None,
+        result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets),
         checkpoints=_checkpoints(spec, workspace.root),
         attachments=spec.attachments,
         reply_language=spec.reply_language,

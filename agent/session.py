@@ -56,7 +56,7 @@ class Gateway(Protocol):
 
 
 class ResultFilter(Protocol):
-    """Rewrites a tool result before it enters the conversation (e.g. what may go to a cloud model)."""
+    """Rewrites a tool result before it enters a cloud model's conversation (what may leave the machine)."""
 
     def __call__(self, tool: str, arguments: dict[str, Any], text: str) -> str: ...
 
@@ -109,6 +109,7 @@ class Session:
         self._budget: Budget | None = None
         self._counter: CachedCounter | None = None
         self._repo_map_text = ""
+        self._next_gateway: Gateway | None = None
         self._native = self.profile.tool_mode == "native"
         self._constrained = self.profile.tool_mode == "constrained"
 
@@ -183,6 +184,8 @@ class Session:
         if self._conversation is None:
             return
         self._conversation.system = self._prompt().system
+        if previous.effective_locality() == "local" and self.profile.effective_locality() == "cloud":
+            self._filter_history_for_cloud()
         if was_native != self._native:
             self._conversation.turns = restate(self._conversation.turns, self._native)
         window = model_shape(self.profile, self._window).window
@@ -204,6 +207,21 @@ class Session:
                 window=window,
             )
         )
+
+    def request_model(self, gateway: Gateway) -> None:
+        """Switch models at the start of the next step (a step under way finishes with the model it began with)."""
+        self._next_gateway = gateway
+
+    def _filter_history_for_cloud(self) -> None:
+        """Results a local model saw unfiltered pass the cloud filter before a cloud model sees them."""
+        assert self._conversation is not None
+        if self.result_filter is None:
+            return
+        for turn in self._conversation.turns:
+            for message in turn:
+                content = message.get("content")
+                if message.get("role") in ("tool", "user") and isinstance(content, str) and content:
+                    message["content"] = self.result_filter("earlier result", {}, content)
 
     # -- the loop -------------------------------------------------------------------------------
     async def run(self) -> SessionResult:
@@ -230,6 +248,9 @@ class Session:
         self.pending_user.append((text, attachments or []))
 
     async def step(self) -> None:
+        if self._next_gateway is not None:
+            gateway, self._next_gateway = self._next_gateway, None
+            self.use_model(gateway)
         self.totals.check(self.limits, self.steps, self.profile.model)
         self.steps += 1
         self._take_pending_user_messages()
@@ -336,7 +357,7 @@ class Session:
                 data=result.data,
             )
         )
-        if self.result_filter is not None:
+        if self.result_filter is not None and self.profile.effective_locality() == "cloud":
             capped = self.result_filter(call.name, parsed.arguments, capped)
         return result.ok, capped
 

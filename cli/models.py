@@ -13,7 +13,9 @@ from agent.errors import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flambeau models", description="Model profiles: list, add, test, use.")
+    parser = argparse.ArgumentParser(
+        prog="flambeau models", description="Model profiles: list, add, remove, detect, test, use."
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     listing = sub.add_parser("list", help="each profile with its locality and openness card")
     listing.add_argument("--workspace", type=Path, default=None, help="apply this workspace's restrictions")
@@ -34,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--max-steps", type=int, default=4, help="steps allowed per canned task")
     test.add_argument("--json", action="store_true")
 
+    detect = sub.add_parser("detect", help="local engines running on this machine (loopback only) and their models")
+    detect.add_argument("--json", action="store_true")
+
+    remove = sub.add_parser("remove", help="remove a profile from the user file (its comments elsewhere stay)")
+    remove.add_argument("name")
+
     use = sub.add_parser("use", help="make a profile the default, or the profile of a role")
     use.add_argument("name")
     use.add_argument("--role", choices=["main", "summarise", "commit"], default=None)
@@ -49,6 +57,10 @@ def main(argv: list[str]) -> int:
             return _add(args)
         if args.action == "use":
             return _use(args)
+        if args.action == "remove":
+            return _remove(args)
+        if args.action == "detect":
+            return asyncio.run(_detect(args))
         return asyncio.run(_test(args))
     except ConfigError as error:
         print(f"flambeau: {error}", file=sys.stderr)
@@ -145,6 +157,38 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _remove(args: argparse.Namespace) -> int:
+    from agent.models.config import user_config_path
+    from agent.models.config_edit import remove_profile
+
+    path = user_config_path()
+    remove_profile(path, args.name)
+    print(f"removed profile {args.name} from {path}")
+    return 0
+
+
+async def _detect(args: argparse.Namespace) -> int:
+    from agent.models.detect import KINDS, detect_engines, engine_ports, suggested_name
+
+    engines = await detect_engines()
+    if args.json:
+        print(json.dumps({"engines": [engine.to_dict() for engine in engines]}, indent=2))
+        return 0
+    if not engines:
+        ports = engine_ports()
+        probed = ", ".join(f"{kind.label} ({ports[kind.kind]})" for kind in KINDS)
+        print(f"no local engine answered on 127.0.0.1: probed {probed}")
+        return 0
+    for engine in engines:
+        print(f"{engine.label} at {engine.api_base}: {len(engine.models)} model(s)")
+        for model in engine.models:
+            digest = f"  digest {model.digest[:19]}" if model.digest else ""
+            name = suggested_name(engine.kind, model.id)
+            print(f"    {model.model}{digest}")
+            print(f"        add: flambeau models add {name} --model {model.model} --api-base {engine.api_base}")
+    return 0
+
+
 def _use(args: argparse.Namespace) -> int:
     from agent.models.config import load_config, user_config_path
     from agent.models.config_edit import set_default, set_role
@@ -164,32 +208,18 @@ def _use(args: argparse.Namespace) -> int:
 
 async def _test(args: argparse.Namespace) -> int:
     from agent.models.config import load_config
-    from agent.models.fitness import check_fitness
-    from agent.models.resolve import EMBEDDED_NAME, chosen_name, open_model
+    from agent.models.fitness import run_fitness_check
+    from agent.models.openness import card_for
 
     config = load_config(Path.cwd())
-    name = chosen_name(config, args.name)
-    with open_model(name, config=config) as resolved:
-        configured = config.profiles[name].profile.context_window if name in config.profiles else None
-        if name == EMBEDDED_NAME and name not in config.profiles:
-            source = "n_ctx reported by the llama.cpp server"
-        elif resolved.profile.context_window and resolved.profile.context_window != configured:
-            source = "reported by the server"
-        elif configured:
-            source = "configured"
-        else:
-            source = "litellm model info"
-        if resolved.profile.context_window is None:
-            from agent.context import window_for
-
-            resolved.profile.context_window = window_for(resolved.profile.model, None)
-        report = await check_fitness(resolved, source, max_steps=args.max_steps)
+    report = await run_fitness_check(args.name, config, max_steps=args.max_steps)
     if args.json:
         from dataclasses import asdict
 
         print(json.dumps(asdict(report), indent=2))
         return 0 if report.reachable else 1
-    _print_report(report, resolved.card.summary())
+    entry = config.profiles.get(report.profile)
+    _print_report(report, card_for(report.model, entry.card if entry else None).summary())
     return 0 if report.reachable else 1
 
 

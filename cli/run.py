@@ -140,7 +140,7 @@ async def _run(args: argparse.Namespace) -> int:
     from agent.attachments.resolve import resolve_mentions
     from agent.models.config import load_config
     from agent.models.escalation import ask_to_escalate, escalation_target
-    from agent.models.resolve import open_model
+    from agent.models.resolve import configured_profile, open_model
     from cli.approver import TerminalApprover
 
     workspace = args.workspace.resolve()
@@ -167,7 +167,12 @@ async def _run(args: argparse.Namespace) -> int:
             return EXIT_CODES["cancelled"]
         target = escalation_target(result, session, resolved.profile, config, resolved.restrictions)
         if target is None or not await ask_to_escalate(
-            TerminalApprover(), result.task_id, resolved.profile, target, result.message
+            TerminalApprover(),
+            session.emit,
+            result.task_id,
+            resolved.profile,
+            configured_profile(config, target).profile,
+            result.message,
         ):
             break
         name, args.api_base, args.tool_mode = target, None, None

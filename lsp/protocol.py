@@ -18,17 +18,26 @@ from typing_extensions import TypedDict
 from lsp.features import (
     APPROVE,
     ASK,
+    ASSIGN_ROLE,
     CANCEL_TASK,
+    DETECT_ENGINES,
     EVENT,
     EXPORT_TRACE,
     LIST_MODELS,
+    LIST_PROVIDERS,
     LIST_TRACES,
+    MODEL_TEST_PROGRESS,
     PROTOCOL_VERSION,
+    PROVIDER_MODELS,
+    REMOVE_PROFILE,
+    SAVE_PROFILE,
     SELECT_MODEL,
     SEND_MESSAGE,
     SET_KEY,
+    SET_LOCAL_ONLY,
     SHOW_TRACE,
     START_TASK,
+    TEST_MODEL,
     VERIFY_TRACE,
 )
 
@@ -220,25 +229,165 @@ class ExportTraceResult(TypedDict):
 
 
 # -- models -----------------------------------------------------------------------------------------
+class FitnessTask(TypedDict):
+    name: str
+    passed: bool
+    steps: int
+
+
+class FitnessSummary(TypedDict):
+    """The last `models test` of a profile (also the result of `flambeau/testModel`)."""
+
+    model: str
+    checkedAt: str
+    reachable: bool
+    detail: str
+    responseModel: str
+    window: int | None
+    windowSource: str
+    replies: int
+    wellFormed: int
+    correctEdits: int
+    edits: int
+    tasks: list[FitnessTask]
+    wallSeconds: float
+
+
 class ModelEntry(TypedDict):
     name: str
     model: str
     locality: Locality
     openness: NotRequired[dict[str, Any]]
+    provenance: NotRequired[dict[str, Any]]
+    """GGUF digest, Ollama digest, or the cloud model version its last check answered as."""
+    toolMode: NotRequired[str]
+    apiBase: NotRequired[str]
+    contextWindow: NotRequired[int]
+    keyName: NotRequired[str]
+    """The keyring entry a cloud profile's key lives in."""
+    keyStored: NotRequired[bool]
+    installed: NotRequired[bool]
+    """The embedded model only: whether its packages are installed."""
+    roles: NotRequired[list[str]]
+    usable: NotRequired[bool]
+    """False when local-only mode or the workspace's allowed profiles exclude it."""
+    fitness: NotRequired[FitnessSummary]
+
+
+class ModelRestrictions(TypedDict):
+    localOnly: bool
+    localOnlySource: str
+    userLocalOnly: bool
+    localOnlyLocked: bool
+    """The workspace turned local-only on: the view cannot turn it off."""
+    neverToCloud: list[str]
+    allowedProfiles: list[str] | None
 
 
 class ListModelsResult(TypedDict):
     current: str
     profiles: list[ModelEntry]
+    default: NotRequired[str]
+    escalateTo: NotRequired[str | None]
+    configPath: NotRequired[str]
+    firstRun: NotRequired[bool]
+    """No user models.toml yet: the panel offers the three ways in."""
+    restrictions: NotRequired[ModelRestrictions]
 
 
 class SelectModelParams(TypedDict):
     name: str
+    taskId: NotRequired[str]
+    """Also switch this running task, from its next step."""
+    persist: NotRequired[bool]
+    """Save as the default profile (default: true)."""
 
 
 class SelectModelResult(TypedDict):
     current: str
     locality: Locality
+    switchedTask: NotRequired[str]
+
+
+class EngineModel(TypedDict):
+    id: str
+    model: str
+    digest: str
+    suggestedName: str
+
+
+class DetectedEngine(TypedDict):
+    kind: str
+    label: str
+    api_base: str
+    models: list[EngineModel]
+
+
+class DetectEnginesResult(TypedDict):
+    engines: list[DetectedEngine]
+
+
+class ListProvidersResult(TypedDict):
+    providers: list[str]
+
+
+class ProviderParams(TypedDict):
+    provider: str
+
+
+class ProviderModelsResult(TypedDict):
+    provider: str
+    models: list[str]
+    """What litellm lists for the provider; a model it does not list can be typed."""
+    keyStored: bool
+
+
+class SaveProfileParams(TypedDict):
+    name: str
+    model: str
+    apiBase: NotRequired[str]
+    apiKeyName: NotRequired[str]
+    toolMode: NotRequired[Literal["native", "text", "constrained"]]
+    locality: NotRequired[Literal["cloud"]]
+    contextWindow: NotRequired[int]
+    key: NotRequired[str]
+    """Stored in the keyring (under apiKeyName, else the provider); never written to a file."""
+
+
+class NameParams(TypedDict):
+    name: str
+
+
+class RemoveProfileResult(TypedDict):
+    removed: str
+
+
+class AssignRoleParams(TypedDict):
+    role: Literal["main", "summarise", "commit"]
+    name: str
+
+
+class AssignRoleResult(TypedDict):
+    roles: dict[str, str]
+
+
+class SetLocalOnlyParams(TypedDict):
+    enabled: bool
+
+
+class SetLocalOnlyResult(TypedDict):
+    localOnly: bool
+    """In force after the change (a workspace may keep it on)."""
+    source: str
+
+
+class ModelTestProgress(TypedDict):
+    """`flambeau/modelTestProgress`: one step of a running `flambeau/testModel`."""
+
+    name: str
+    step: str
+    done: int
+    total: int
 
 
 class SetKeyParams(TypedDict):
@@ -261,6 +410,14 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     LIST_MODELS: (Empty, ListModelsResult),
     SELECT_MODEL: (SelectModelParams, SelectModelResult),
     SET_KEY: (SetKeyParams, SetKeyResult),
+    DETECT_ENGINES: (Empty, DetectEnginesResult),
+    LIST_PROVIDERS: (Empty, ListProvidersResult),
+    PROVIDER_MODELS: (ProviderParams, ProviderModelsResult),
+    SAVE_PROFILE: (SaveProfileParams, ModelEntry),
+    REMOVE_PROFILE: (NameParams, RemoveProfileResult),
+    ASSIGN_ROLE: (AssignRoleParams, AssignRoleResult),
+    SET_LOCAL_ONLY: (SetLocalOnlyParams, SetLocalOnlyResult),
+    TEST_MODEL: (NameParams, FitnessSummary),
 }
 """Requests the client sends: method → (params, result)."""
 
@@ -270,7 +427,7 @@ SERVER_REQUESTS: dict[str, tuple[type, type]] = {
 }
 """Requests the server sends to the client."""
 
-SERVER_NOTIFICATIONS: dict[str, type] = {EVENT: EventNotification}
+SERVER_NOTIFICATIONS: dict[str, type] = {EVENT: EventNotification, MODEL_TEST_PROGRESS: ModelTestProgress}
 
 __all__ = ["CLIENT_REQUESTS", "EXTRA_TYPES", "PROTOCOL_VERSION", "SERVER_NOTIFICATIONS", "SERVER_REQUESTS"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from agent.attachments import Attachment
     from agent.events import Event
     from agent.models.resolve import ResolvedModel
-    from agent.session import Session
+    from agent.session import Session, SessionResult
     from lsp.server import FlambeauServer
 
 HIDDEN_EVENTS = frozenset({"model_request"})
@@ -58,6 +58,9 @@ class RunningTask:
     message: str = ""
     driving: bool = False
     """The session's loop is running and will take follow-up messages at its next step."""
+    model_scope: ExitStack | None = None
+    """Keeps the task's models open (an embedded server runs) until the task's run ends."""
+    escalation_offered: bool = False
 
     @property
     def active(self) -> bool:
@@ -109,6 +112,19 @@ class TaskRegistry:
         if not entry.driving:
             entry.runner = asyncio.ensure_future(self._resume(entry, entry.session))
 
+    async def switch_model(self, task_id: str, name: str) -> None:
+        """Continue task `task_id` with the profile `name` from its next step (a follow-up of an ended task
+        opens it then); the session records the change as a `model_changed` event."""
+        entry = self.get(task_id)
+        entry.request = replace(entry.request, model=name)
+        session, scope = entry.session, entry.model_scope
+        if session is None or scope is None or not entry.active:
+            return
+        resolved = await asyncio.to_thread(self._open_model, entry, scope)
+        from agent.models.gateway import ModelGateway
+
+        session.request_model(ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance))
+
     async def cancel(self, task_id: str) -> bool:
         entry = self.get(task_id)
         if entry.runner is None or not entry.active:
@@ -150,7 +166,7 @@ class TaskRegistry:
     async def _run(self, entry: RunningTask) -> None:
         progress = TaskProgress(self.server, entry.task_id, on_cancel=lambda: self._cancel_soon(entry))
         await progress.begin(entry.request.task)
-        model_scope = ExitStack()  # keeps the model open (an embedded local server runs) while the task runs
+        model_scope = entry.model_scope = ExitStack()  # the model stays open (an embedded server runs) meanwhile
         try:
             await asyncio.to_thread(load_agent)
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
@@ -159,7 +175,8 @@ class TaskRegistry:
             for text, attachments in entry.pending_messages:
                 session.follow_up(text, attachments)
             entry.pending_messages.clear()
-            await self._drive(entry, session)
+            result = await self._drive(entry, session)
+            await self._offer_escalation(entry, session, result, resolved)
         except asyncio.CancelledError:
             self._cancelled_before_start(entry)
             raise
@@ -171,19 +188,50 @@ class TaskRegistry:
 
     async def _resume(self, entry: RunningTask, session: Session) -> None:
         """Continue a finished task: the model is opened again (an embedded server stopped at the end)."""
-        model_scope = ExitStack()
+        model_scope = entry.model_scope = ExitStack()
         try:
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
             from agent.models.gateway import ModelGateway
 
             session.use_model(ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance))
-            await self._drive(entry, session)
+            result = await self._drive(entry, session)
+            await self._offer_escalation(entry, session, result, resolved)
         except Exception as error:  # the task's boundary, as in _run
             self._failed(entry, error)
         finally:
             await asyncio.to_thread(model_scope.close)
 
-    async def _drive(self, entry: RunningTask, session: Session) -> None:
+    async def _offer_escalation(
+        self, entry: RunningTask, session: Session, result: SessionResult, resolved: ResolvedModel
+    ) -> None:
+        """Once per task: a local model that kept failing may hand over to the configured profile, if a person
+        agrees in the editor after reading what would leave the machine. A refusal leaves the task as it ended."""
+        from agent.models.config import load_config
+        from agent.models.escalation import CONTINUE, ask_to_escalate, escalation_target
+        from agent.models.resolve import configured_profile
+
+        if entry.escalation_offered:
+            return
+        config = await asyncio.to_thread(load_config, self._workspace())
+        target = escalation_target(result, session, session.profile, config, resolved.restrictions)
+        if target is None:
+            return
+        entry.escalation_offered = True
+        offered = configured_profile(config, target).profile
+        approver = LspApprover(self.server)
+        if not await ask_to_escalate(approver, session.emit, entry.task_id, session.profile, offered, result.message):
+            return
+        entry.request = replace(entry.request, model=target)
+        assert entry.model_scope is not None
+        chosen = await asyncio.to_thread(self._open_model, entry, entry.model_scope)
+        from agent.models.gateway import ModelGateway
+
+        session.use_model(ModelGateway(chosen.profile, api_key=chosen.api_key, provenance=chosen.provenance))
+        session.format_errors = 0
+        session.follow_up(CONTINUE)
+        await self._drive(entry, session)
+
+    async def _drive(self, entry: RunningTask, session: Session) -> SessionResult:
         entry.driving = True
         try:
             result = await session.run()
@@ -196,6 +244,7 @@ class TaskRegistry:
         finally:
             entry.driving = False
         entry.outcome, entry.message = result.outcome, result.message
+        return result
 
     def _open_model(self, entry: RunningTask, scope: ExitStack) -> ResolvedModel:
         from agent.models.config import load_config

@@ -44,6 +44,12 @@ BROKEN_PARAMS: dict[str, st.SearchStrategy[Any]] = {
     "flambeau/listModels": non_objects,
     "flambeau/selectModel": with_fields(name=st.text(max_size=10).filter(lambda s: "/" not in s) | not_a_string),
     "flambeau/setKey": with_fields(provider=bad_providers, key=json_values),
+    "flambeau/providerModels": with_fields(provider=bad_providers),
+    "flambeau/saveProfile": with_fields(name=bad_providers, model=json_values, contextWindow=json_values),
+    "flambeau/removeProfile": with_fields(name=not_a_string | st.just("ghost")),
+    "flambeau/assignRole": with_fields(role=json_values, name=json_values),
+    "flambeau/setLocalOnly": with_fields(enabled=not_a_string.filter(lambda v: not isinstance(v, bool))),
+    "flambeau/testModel": with_fields(name=not_a_string | st.just("ghost")),
     "workspace/executeCommand": st.fixed_dictionaries(
         {
             "command": st.sampled_from(

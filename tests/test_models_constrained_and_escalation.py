@@ -81,11 +81,26 @@ def test_a_failing_local_model_may_offer_escalation_only_with_a_persons_approval
     assert result.outcome == "failed"  # type: ignore[attr-defined]
     target = escalation_target(result, session, profile, config, Restrictions())  # type: ignore[arg-type]
     assert target == "work"
+    work = config.profiles["work"].profile
+    seen: list[object] = []
     person = PersonSays(approved=True)
-    assert asyncio.run(ask_to_escalate(person, "t", profile, target, "unusable calls"))
-    assert person.asked[0].arguments == {"from": "small", "to": "work"}
-    assert not asyncio.run(ask_to_escalate(PersonSays(approved=False), "t", profile, target, "unusable calls"))
-    assert not asyncio.run(ask_to_escalate(ApproveAll(), "t", profile, target, "automatic modes do not count"))
+    assert asyncio.run(ask_to_escalate(person, seen.append, "t", profile, work, "unusable calls"))
+    asked = person.asked[0]
+    assert asked.arguments == {
+        "from": "small",
+        "to": "work",
+        "model": "anthropic/claude-sonnet-4-5",
+        "provider": "anthropic",
+        "locality": "cloud",
+    }
+    assert "sent to anthropic" in asked.preview and "the conversation so far" in asked.preview
+    assert [type(e).__name__ for e in seen] == ["ApprovalRequested", "ApprovalDecided"]
+    assert seen[1].approved and seen[1].by == "user"  # type: ignore[attr-defined]
+    assert not asyncio.run(ask_to_escalate(PersonSays(approved=False), seen.append, "t", profile, work, "unusable"))
+    assert not asyncio.run(
+        ask_to_escalate(ApproveAll(), seen.append, "t", profile, work, "automatic modes do not count")
+    )
+    assert not seen[-1].approved and "only a person" in seen[-1].reason  # type: ignore[attr-defined]
 
 
 def test_no_escalation_is_offered_in_local_only_mode(model_server: ScriptedModelServer, workspace: Path) -> None:

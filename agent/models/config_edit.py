@@ -92,3 +92,12 @@ def set_role(path: Path, role: str, name: str) -> None:
     document = _load(path)
     _table(document, "roles")[role] = name
     _save(path, document)
+
+
+def set_local_only(path: Path, enabled: bool) -> None:
+    document = _load(path)
+    if enabled:
+        document["local_only"] = True
+    elif "local_only" in document:
+        del document["local_only"]
+    _save(path, document)

@@ -1,13 +1,17 @@
-"""Offering a cloud model when a local one keeps failing — only with the user's own approval, and
-never in local-only mode."""
+"""Offering a cloud model when a local one keeps failing — only with a person's approval, never in
+local-only mode, and saying plainly what would leave the machine. The offer and the answer are events,
+so the trace records both."""
 
 from __future__ import annotations
 
 from agent.approval import Approver
-from agent.events import ApprovalRequested
+from agent.events import ApprovalDecided, ApprovalRequested, EventSink
 from agent.models.config import ModelsConfig, Restrictions
 from agent.models.profile import ModelProfile
 from agent.session import Session, SessionResult
+
+CALL_ID = "escalate-model"
+CONTINUE = "The previous model could not finish this task. Continue it from where it stopped."
 
 
 def escalation_target(
@@ -27,16 +31,45 @@ def escalation_target(
     return target
 
 
-async def ask_to_escalate(approver: Approver, task_id: str, profile: ModelProfile, target: str, why: str) -> bool:
+def what_leaves(target: ModelProfile) -> str:
+    """What a person is asked to let go, in words: the task, its context, and to whom."""
+    if target.effective_locality() == "local":
+        return f"Nothing leaves this machine: {target.name} ({target.model}) runs locally."
+    where = target.api_base or f"the {target.provider} API"
+    return (
+        f"The task text, the conversation so far (file contents and command output the agent has seen, "
+        f"filtered for the cloud: never-to-cloud files withheld, secrets redacted) and whatever it reads from now "
+        f"on are sent to {target.provider} ({target.model} at {where})."
+    )
+
+
+async def ask_to_escalate(
+    approver: Approver, emit: EventSink, task_id: str, profile: ModelProfile, target: ModelProfile, why: str
+) -> bool:
     """True only when a person approved; automatic approval modes do not count."""
     request = ApprovalRequested(
         task_id=task_id,
-        call_id="escalate-model",
+        call_id=CALL_ID,
         tool="escalate_model",
         category="model",
-        arguments={"from": profile.name, "to": target},
-        summary=f"retry this task with the profile {target!r} (may be a cloud model)",
+        arguments={
+            "from": profile.name,
+            "to": target.name,
+            "model": target.model,
+            "provider": target.provider,
+            "locality": target.effective_locality(),
+        },
+        summary=f"continue this task on {target.name} ({target.model}, {target.effective_locality()})",
         reason=f"the local model {profile.model} kept failing: {why}",
+        preview=what_leaves(target),
     )
+    emit(request)
     decision = await approver.decide(request)
-    return decision.approved and decision.by == "user"
+    approved = decision.approved and decision.by == "user"
+    reason = decision.reason if approved or not decision.approved else "only a person can send a task to another model"
+    emit(
+        ApprovalDecided(
+            task_id=task_id, call_id=CALL_ID, tool="escalate_model", approved=approved, by=decision.by, reason=reason
+        )
+    )
+    return approved

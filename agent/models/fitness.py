@@ -13,6 +13,7 @@ from pathlib import Path
 from agent import events as ev
 from agent.approval import ApproveAll
 from agent.errors import AgentExit
+from agent.models.config import ModelsConfig
 from agent.models.gateway import ModelGateway
 from agent.models.resolve import ResolvedModel
 from agent.runner import TaskSpec, build_session
@@ -85,6 +86,8 @@ class FitnessReport:
     window_source: str
     tasks: list[TaskOutcome] = field(default_factory=list)
     wall_s: float = 0.0
+    response_model: str = ""
+    """The model version the endpoint said answered (cloud providers name the exact snapshot)."""
 
     @property
     def replies(self) -> int:
@@ -101,8 +104,42 @@ class FitnessReport:
         return sum(t.passed for t in edits), len(edits)
 
 
-async def check_fitness(resolved: ResolvedModel, window_source: str, max_steps: int = 4) -> FitnessReport:
+Progress = Callable[[str, int, int], None]
+"""Called with (step name, done, total) as a check goes: `reach`, then each canned task."""
+
+
+async def run_fitness_check(
+    name: str | None, config: ModelsConfig, max_steps: int = 4, on_progress: Progress | None = None
+) -> FitnessReport:
+    """Open the profile `name` (the default when None), check it, and remember the result for the editor."""
+    from agent.context import window_for
+    from agent.models.fitness_record import save_check
+    from agent.models.resolve import EMBEDDED_NAME, chosen_name, open_model
+
+    chosen = chosen_name(config, name)
+    with open_model(chosen, config=config) as resolved:
+        configured = config.profiles[chosen].profile.context_window if chosen in config.profiles else None
+        if chosen == EMBEDDED_NAME and chosen not in config.profiles:
+            source = "n_ctx reported by the llama.cpp server"
+        elif resolved.profile.context_window and resolved.profile.context_window != configured:
+            source = "reported by the server"
+        elif configured:
+            source = "configured"
+        else:
+            source = "litellm model info"
+        if resolved.profile.context_window is None:
+            resolved.profile.context_window = window_for(resolved.profile.model, None)
+        report = await check_fitness(resolved, source, max_steps=max_steps, on_progress=on_progress)
+    save_check(chosen, report)
+    return report
+
+
+async def check_fitness(
+    resolved: ResolvedModel, window_source: str, max_steps: int = 4, on_progress: Progress | None = None
+) -> FitnessReport:
     started = time.monotonic()
+    notify = on_progress or (lambda step, done, total: None)
+    total = 1 + len(CANNED_TASKS)
     profile = resolved.profile
     report = FitnessReport(
         profile=profile.name,
@@ -113,23 +150,27 @@ async def check_fitness(resolved: ResolvedModel, window_source: str, max_steps: 
         window=profile.context_window,
         window_source=window_source,
     )
-    report.reachable, report.reach_detail = await _reach(resolved)
+    notify("reach", 0, total)
+    report.reachable, report.reach_detail, report.response_model = await _reach(resolved)
     if report.reachable:
-        for task in CANNED_TASKS:
+        for done, task in enumerate(CANNED_TASKS, start=1):
+            notify(task.name, done, total)
             report.tasks.append(await _run_task(resolved, task, max_steps))
+    notify("done", total, total)
     report.wall_s = time.monotonic() - started
     return report
 
 
-async def _reach(resolved: ResolvedModel) -> tuple[bool, str]:
+async def _reach(resolved: ResolvedModel) -> tuple[bool, str, str]:
     gateway = ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance)
     gateway.retry = type(gateway.retry)(attempts=1)
     started = time.monotonic()
     try:
         reply = await gateway.complete([{"role": "user", "content": "Reply with the word OK."}])
     except AgentExit as error:
-        return False, str(error)
-    return True, f"answered in {time.monotonic() - started:.1f} s as {reply.stats.response_model or '?'}"
+        return False, str(error), ""
+    answered_as = reply.stats.response_model or ""
+    return True, f"answered in {time.monotonic() - started:.1f} s as {answered_as or '?'}", answered_as
 
 
 async def _run_task(resolved: ResolvedModel, task: CannedTask, max_steps: int) -> TaskOutcome:

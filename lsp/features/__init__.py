@@ -19,6 +19,15 @@ EXPORT_TRACE = "flambeau/exportTrace"
 LIST_MODELS = "flambeau/listModels"
 SELECT_MODEL = "flambeau/selectModel"
 SET_KEY = "flambeau/setKey"
+DETECT_ENGINES = "flambeau/detectEngines"
+LIST_PROVIDERS = "flambeau/listProviders"
+PROVIDER_MODELS = "flambeau/providerModels"
+SAVE_PROFILE = "flambeau/saveProfile"
+REMOVE_PROFILE = "flambeau/removeProfile"
+ASSIGN_ROLE = "flambeau/assignRole"
+SET_LOCAL_ONLY = "flambeau/setLocalOnly"
+TEST_MODEL = "flambeau/testModel"
+MODEL_TEST_PROGRESS = "flambeau/modelTestProgress"
 
 PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
@@ -37,6 +46,14 @@ CUSTOM_METHODS = (
     LIST_MODELS,
     SELECT_MODEL,
     SET_KEY,
+    DETECT_ENGINES,
+    LIST_PROVIDERS,
+    PROVIDER_MODELS,
+    SAVE_PROFILE,
+    REMOVE_PROFILE,
+    ASSIGN_ROLE,
+    SET_LOCAL_ONLY,
+    TEST_MODEL,
 )
 
 CMD_START_TASK = "flambeau.startTask"
@@ -46,7 +63,7 @@ CMD_FIX_SELECTION = "flambeau.fixSelection"
 
 
 def register(server: FlambeauServer) -> None:
-    from lsp.features import code_actions, commands, documents, lifecycle, models, task_methods, traces
+    from lsp.features import code_actions, commands, documents, lifecycle, model_setup, models, task_methods, traces
 
     server.feature(types.INITIALIZE)(lifecycle.initialize)
     server.feature(types.SHUTDOWN)(lifecycle.shutdown)
@@ -70,6 +87,14 @@ def register(server: FlambeauServer) -> None:
     server.feature(LIST_MODELS)(models.list_models)
     server.feature(SELECT_MODEL)(models.select_model)
     server.feature(SET_KEY)(models.set_key)
+    server.feature(DETECT_ENGINES)(model_setup.detect_engines)
+    server.feature(LIST_PROVIDERS)(model_setup.list_providers)
+    server.feature(PROVIDER_MODELS)(model_setup.provider_models)
+    server.feature(SAVE_PROFILE)(model_setup.save_profile)
+    server.feature(REMOVE_PROFILE)(model_setup.remove_profile)
+    server.feature(ASSIGN_ROLE)(model_setup.assign_role)
+    server.feature(SET_LOCAL_ONLY)(model_setup.set_local_only)
+    server.feature(TEST_MODEL)(model_setup.test_model)
 
     server.command(CMD_START_TASK)(commands.start_task)
     server.command(CMD_CANCEL_TASK)(commands.cancel_task)

@@ -6,16 +6,25 @@ export const PROTOCOL_VERSION = 2;
 export const Methods = {
   approve: "flambeau/approve",
   ask: "flambeau/ask",
+  assignRole: "flambeau/assignRole",
   cancelTask: "flambeau/cancelTask",
+  detectEngines: "flambeau/detectEngines",
   event: "flambeau/event",
   exportTrace: "flambeau/exportTrace",
   listModels: "flambeau/listModels",
+  listProviders: "flambeau/listProviders",
   listTraces: "flambeau/listTraces",
+  modelTestProgress: "flambeau/modelTestProgress",
+  providerModels: "flambeau/providerModels",
+  removeProfile: "flambeau/removeProfile",
+  saveProfile: "flambeau/saveProfile",
   selectModel: "flambeau/selectModel",
   sendMessage: "flambeau/sendMessage",
   setKey: "flambeau/setKey",
+  setLocalOnly: "flambeau/setLocalOnly",
   showTrace: "flambeau/showTrace",
   startTask: "flambeau/startTask",
+  testModel: "flambeau/testModel",
   verifyTrace: "flambeau/verifyTrace",
 } as const;
 
@@ -23,16 +32,25 @@ export const Methods = {
 export interface MethodTypes {
   "flambeau/approve": { params: ApproveParams; result: ApproveResult };
   "flambeau/ask": { params: AskParams; result: AskResult };
+  "flambeau/assignRole": { params: AssignRoleParams; result: AssignRoleResult };
   "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
+  "flambeau/detectEngines": { params: Empty; result: DetectEnginesResult };
   "flambeau/event": { params: EventNotification; result: void };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
   "flambeau/listModels": { params: Empty; result: ListModelsResult };
+  "flambeau/listProviders": { params: Empty; result: ListProvidersResult };
   "flambeau/listTraces": { params: Empty; result: ListTracesResult };
+  "flambeau/modelTestProgress": { params: ModelTestProgress; result: void };
+  "flambeau/providerModels": { params: ProviderParams; result: ProviderModelsResult };
+  "flambeau/removeProfile": { params: NameParams; result: RemoveProfileResult };
+  "flambeau/saveProfile": { params: SaveProfileParams; result: ModelEntry };
   "flambeau/selectModel": { params: SelectModelParams; result: SelectModelResult };
   "flambeau/sendMessage": { params: SendMessageParams; result: Empty };
   "flambeau/setKey": { params: SetKeyParams; result: SetKeyResult };
+  "flambeau/setLocalOnly": { params: SetLocalOnlyParams; result: SetLocalOnlyResult };
   "flambeau/showTrace": { params: TaskIdParams; result: ShowTraceResult };
   "flambeau/startTask": { params: StartTaskParams; result: StartTaskResult };
+  "flambeau/testModel": { params: NameParams; result: FitnessSummary };
   "flambeau/verifyTrace": { params: TaskIdParams; result: VerifyTraceResult };
 }
 
@@ -336,6 +354,15 @@ export interface AskResult {
    */
   answer: string | null;
 }
+export interface AssignRoleParams {
+  role: "main" | "summarise" | "commit";
+  name: string;
+}
+export interface AssignRoleResult {
+  roles: {
+    [k: string]: string | undefined;
+  };
+}
 export interface CancelTaskResult {
   cancelled: boolean;
 }
@@ -349,6 +376,21 @@ export interface ClientFlambeauCapabilities {
    * The client answers `flambeau/ask` (else questions go out as window/showMessageRequest).
    */
   questions?: boolean;
+}
+export interface DetectEnginesResult {
+  engines: DetectedEngine[];
+}
+export interface DetectedEngine {
+  kind: string;
+  label: string;
+  api_base: string;
+  models: EngineModel[];
+}
+export interface EngineModel {
+  id: string;
+  model: string;
+  digest: string;
+  suggestedName: string;
 }
 /**
  * What only the editor knows; sent with a task so its `@problems`, `@selection`, `@terminal` resolve.
@@ -409,6 +451,29 @@ export interface ExportTraceResult {
   path: string;
 }
 /**
+ * The last `models test` of a profile (also the result of `flambeau/testModel`).
+ */
+export interface FitnessSummary {
+  model: string;
+  checkedAt: string;
+  reachable: boolean;
+  detail: string;
+  responseModel: string;
+  window: number | null;
+  windowSource: string;
+  replies: number;
+  wellFormed: number;
+  correctEdits: number;
+  edits: number;
+  tasks: FitnessTask[];
+  wallSeconds: number;
+}
+export interface FitnessTask {
+  name: string;
+  passed: boolean;
+  steps: number;
+}
+/**
  * A pasted or dropped image (PNG, JPEG, GIF or WebP), for a profile that declares vision.
  */
 export interface ImageData {
@@ -427,6 +492,14 @@ export interface InitializationOptions {
 export interface ListModelsResult {
   current: string;
   profiles: ModelEntry[];
+  default?: string;
+  escalateTo?: string | null;
+  configPath?: string;
+  /**
+   * No user models.toml yet: the panel offers the three ways in.
+   */
+  firstRun?: boolean;
+  restrictions?: ModelRestrictions;
 }
 export interface ModelEntry {
   name: string;
@@ -435,6 +508,44 @@ export interface ModelEntry {
   openness?: {
     [k: string]: unknown | undefined;
   };
+  /**
+   * GGUF digest, Ollama digest, or the cloud model version its last check answered as.
+   */
+  provenance?: {
+    [k: string]: unknown | undefined;
+  };
+  toolMode?: string;
+  apiBase?: string;
+  contextWindow?: number;
+  /**
+   * The keyring entry a cloud profile's key lives in.
+   */
+  keyName?: string;
+  keyStored?: boolean;
+  /**
+   * The embedded model only: whether its packages are installed.
+   */
+  installed?: boolean;
+  roles?: string[];
+  /**
+   * False when local-only mode or the workspace's allowed profiles exclude it.
+   */
+  usable?: boolean;
+  fitness?: FitnessSummary;
+}
+export interface ModelRestrictions {
+  localOnly: boolean;
+  localOnlySource: string;
+  userLocalOnly: boolean;
+  /**
+   * The workspace turned local-only on: the view cannot turn it off.
+   */
+  localOnlyLocked: boolean;
+  neverToCloud: string[];
+  allowedProfiles: string[] | null;
+}
+export interface ListProvidersResult {
+  providers: string[];
 }
 export interface ListTracesResult {
   traces: TraceSummary[];
@@ -451,12 +562,60 @@ export interface TraceSummary {
    */
   outcome: string | null;
 }
+/**
+ * `flambeau/modelTestProgress`: one step of a running `flambeau/testModel`.
+ */
+export interface ModelTestProgress {
+  name: string;
+  step: string;
+  done: number;
+  total: number;
+}
+export interface NameParams {
+  name: string;
+}
+export interface ProviderModelsResult {
+  provider: string;
+  /**
+   * What litellm lists for the provider; a model it does not list can be typed.
+   */
+  models: string[];
+  keyStored: boolean;
+}
+export interface ProviderParams {
+  provider: string;
+}
+export interface RemoveProfileResult {
+  removed: string;
+}
+export interface SaveProfileParams {
+  name: string;
+  model: string;
+  apiBase?: string;
+  apiKeyName?: string;
+  toolMode?: "native" | "text" | "constrained";
+  locality?: "cloud";
+  contextWindow?: number;
+  /**
+   * Stored in the keyring (under apiKeyName, else the provider); never written to a file.
+   */
+  key?: string;
+}
 export interface SelectModelParams {
   name: string;
+  /**
+   * Also switch this running task, from its next step.
+   */
+  taskId?: string;
+  /**
+   * Save as the default profile (default: true).
+   */
+  persist?: boolean;
 }
 export interface SelectModelResult {
   current: string;
   locality: "local" | "cloud";
+  switchedTask?: string;
 }
 export interface SendMessageParams {
   taskId: string;
@@ -480,6 +639,16 @@ export interface SetKeyParams {
 }
 export interface SetKeyResult {
   stored: boolean;
+}
+export interface SetLocalOnlyParams {
+  enabled: boolean;
+}
+export interface SetLocalOnlyResult {
+  /**
+   * In force after the change (a workspace may keep it on).
+   */
+  localOnly: boolean;
+  source: string;
 }
 export interface ShowTraceResult {
   taskId: string;
