@@ -2,15 +2,19 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages 2>/dev/null | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages scripts/portable_llama.py 2>/dev/null | sha256sum | cut -c1-12)
 
 .PHONY: demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup protocol protocol-check e2e-phoenix
 
-$(STAMP): pyproject.toml
+# llama-cpp-python is built for any x86-64 CPU (no native tuning) and checked before the rest is installed:
+# scripts/portable_llama.py says why, and refuses a native build that pip's wheel cache hands back.
+$(STAMP): pyproject.toml scripts/portable_llama.py
 	scripts/install-system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python scripts/portable_llama.py
 	$(BIN)/pip install --quiet -e '.[dev,local]'
+	$(BIN)/python scripts/portable_llama.py --check
 	touch $(STAMP)
 
 install: $(STAMP)
