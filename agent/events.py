@@ -125,6 +125,16 @@ class ModelChanged(Event):
 
 
 @dataclass(frozen=True)
+class ModelNotice(Event):
+    """Something the user should know about the model this task runs on, e.g. that the embedded server
+    crashed on its first start and was restarted with the safest settings."""
+
+    type: ClassVar[str] = "model_notice"
+    profile: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class ModelRequest(Event):
     """The exact body handed to the model provider, for the trace; front ends may ignore it."""
 

@@ -58,6 +58,8 @@ class TaskSpec:
     """What the task's @-mentions and images attach to its first request."""
     reply_language: str | None = None
     """The language the model answers the user in (a code such as "ja", or a name); None: English."""
+    notices: list[str] = field(default_factory=list)
+    """How the model was started, told to the user as `model_notice` events after `task_started`."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -71,6 +73,7 @@ class TaskSpec:
             openness=resolved.card.to_dict(),
             provenance=resolved.provenance,
             restrictions=resolved.restrictions,
+            notices=resolved.notices,
             **options,
         )
 
@@ -132,6 +135,7 @@ def build_session(
         checkpoints=_checkpoints(spec, workspace.root),
         attachments=spec.attachments,
         reply_language=spec.reply_language,
+        notices=spec.notices,
     )
 
 

@@ -21,6 +21,7 @@ from agent.events import (
     Event,
     EventSink,
     ModelChanged,
+    ModelNotice,
     ModelRequest,
     Outcome,
     TaskFailed,
@@ -81,6 +82,7 @@ class Session:
         checkpoints: StepCheckpoints | None = None,
         attachments: list[Attachment] | None = None,
         reply_language: str | None = None,
+        notices: list[str] | None = None,
     ) -> None:
         self.task = task
         self.attachments = attachments or []
@@ -103,6 +105,7 @@ class Session:
         self.result_filter = result_filter
         self.checkpoints = checkpoints
         self.reply_language = reply_language
+        self.notices = list(notices or [])
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -155,6 +158,7 @@ class Session:
                 extra={"window": shape.window, "tool_mode": self.profile.tool_mode, **self.started_extra},
             )
         )
+        self.notify(self.notices)
         return Conversation(system=prompt.system, task=self._attached(self.task, self.attachments))
 
     def _attached(self, text: str, attachments: list[Attachment]) -> Message:
@@ -171,6 +175,11 @@ class Session:
         if attached is not None:
             self.emit(attached)
         return message
+
+    def notify(self, notices: list[str]) -> None:
+        """Tell the front ends and the trace what they should know about the model (`model_notice`)."""
+        for message in notices:
+            self.emit(ModelNotice(task_id=self.task_id, profile=self.profile.name, message=message))
 
     def use_model(self, gateway: Gateway) -> None:
         """Continue with another model from the next step: its tool mode, window and prompt apply at once,

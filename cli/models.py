@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
 
 def _rows(workspace: Path | None) -> tuple[list[dict[str, Any]], Any]:
     from agent.models.config import load_config
-    from agent.models.embedded import MODEL_ID, embedded_available
+    from agent.models.embedded import BASE_MODEL_NOTE, MODEL_ID, embedded_available
     from agent.models.openness import card_for
     from agent.models.resolve import EMBEDDED_NAME, chosen_name
 
@@ -88,6 +88,7 @@ def _rows(workspace: Path | None) -> tuple[list[dict[str, Any]], Any]:
                 "tool_mode": "constrained",
                 "context_window": "detected at start",
                 "installed": embedded_available(),
+                "note": BASE_MODEL_NOTE,
                 "openness": card_for(model).to_dict(),
             }
         )
@@ -129,6 +130,8 @@ def _list(args: argparse.Namespace) -> int:
         suffix = f"  [{', '.join(marks)}]" if marks else ""
         print(f"{row['name']}  {row['model']}  {row['locality']}{suffix}")
         print(f"    endpoint: {row['api_base']} · tool mode: {row['tool_mode']} · window: {row['context_window']}")
+        if row.get("note"):
+            print(f"    {row['note']}")
         print(
             f"    openness: {card['category']} · licence: {card['licence']} · weights {card['weights']}, "
             f"training code {card['training_code']}, training data {card['training_data']} ({card['family']})"
@@ -213,6 +216,8 @@ async def _test(args: argparse.Namespace) -> int:
 
     config = load_config(Path.cwd())
     report = await run_fitness_check(args.name, config, max_steps=args.max_steps)
+    for notice in report.notices:
+        print(f"note: {notice}", file=sys.stderr)
     if args.json:
         from dataclasses import asdict
 

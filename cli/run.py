@@ -99,6 +99,8 @@ class TerminalPrinter:
         if isinstance(event, ev.TaskStarted):
             rules = f", rules: {', '.join(event.rules)}" if event.rules else ""
             self.out.write(f"▶ {event.task_id} · {event.model} ({event.locality}){rules}\n")
+        elif isinstance(event, ev.ModelNotice):
+            self.out.write(f"! {event.message}\n")
         elif isinstance(event, ev.ToolCallProposed):
             self.out.write(f"→ {event.tool} {json.dumps(event.arguments, ensure_ascii=False)[:200]}\n")
         elif isinstance(event, ev.ContextAttached):

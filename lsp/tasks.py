@@ -194,6 +194,7 @@ class TaskRegistry:
             from agent.models.gateway import ModelGateway
 
             session.use_model(ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance))
+            session.notify(resolved.notices)
             result = await self._drive(entry, session)
             await self._offer_escalation(entry, session, result, resolved)
         except Exception as error:  # the task's boundary, as in _run

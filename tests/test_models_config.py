@@ -118,6 +118,7 @@ def test_models_list_shows_locality_and_openness_card() -> None:
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("local  openai/gemma-3-270m  local")
+    assert "a base model, not instruction-tuned" in result.stdout  # the embedded GGUF is the base Gemma 3 270M
     assert any(line.startswith("work  anthropic/claude-sonnet-4-5  cloud  [default]") for line in lines)
     assert any(line.startswith("box  openai/qwen2.5-coder  local") for line in lines)
     assert "openness: open weights with restrictions · licence: Gemma Terms of Use" in result.stdout

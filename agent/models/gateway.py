@@ -13,7 +13,9 @@ from typing import Any
 
 from agent.errors import ModelError
 from agent.events import Locality
+from agent.models.crash_report import ServerDiedMidTask
 from agent.models.profile import ModelProfile
+from agent.models.server_process import death_at
 
 TextCallback = Callable[[str], None]
 PLACEHOLDER_KEY = "sk-no-key-needed"
@@ -146,6 +148,7 @@ class ModelGateway:
                 return await self._call_once(litellm, params, captured, started, on_text)
             except transient as error:
                 last_error = error
+                self._raise_if_server_died()
                 if attempt + 1 < self.retry.attempts:
                     await asyncio.sleep(self.retry.delay(attempt))
             except litellm.AuthenticationError as error:
@@ -159,6 +162,14 @@ class ModelGateway:
             f"{self._where()} did not answer after {self.retry.attempts} attempts: {_short(last_error)}. "
             "Check that the server is running and the URL is right, or choose another model with --model."
         ) from last_error
+
+    def _raise_if_server_died(self) -> None:
+        """A local server we started that died is reported as such (signal, log), not retried."""
+        if self.locality != "local":
+            return
+        death = death_at(self.profile.api_base)
+        if death is not None:
+            raise ServerDiedMidTask(*death)
 
     def _where(self) -> str:
         base = self.profile.api_base or f"the {self.profile.provider} API"

@@ -32,6 +32,8 @@ class ResolvedModel:
     """The key from keyring; None lets litellm read its usual environment variables."""
     restrictions: Restrictions = field(default_factory=Restrictions)
     """Local-only mode and never-to-cloud globs that apply to this task."""
+    notices: list[str] = field(default_factory=list)
+    """What the user should know about how the model was started (e.g. a crashed start retried)."""
 
 
 def chosen_name(config: ModelsConfig, explicit: str | None, role: str = "main") -> str:
@@ -122,8 +124,8 @@ def open_model(
             profile = server.profile()
             _override(profile, None, tool_mode, context_window)
             assert server.model_path is not None
-            provenance = gguf_provenance(server.model_path)
-            yield ResolvedModel(profile, card_for(profile.model), provenance, None, restrictions)
+            provenance = {**gguf_provenance(server.model_path), "runtime": server.runtime}
+            yield ResolvedModel(profile, card_for(profile.model), provenance, None, restrictions, server.notices)
             return
         entry = configured_profile(config, chosen)
         profile = entry.profile

@@ -64,6 +64,7 @@ export type AgentEvent =
   | CheckpointFailed
   | ContextAttached
   | ModelChanged
+  | ModelNotice
   | ModelRequest
   | QuestionAnswered
   | QuestionAsked
@@ -187,6 +188,16 @@ export interface ModelChanged {
   tool_mode: string;
   window: number;
   type: "model_changed";
+}
+/**
+ * Something the user should know about the model this task runs on, e.g. that the embedded server
+ * crashed on its first start and was restarted with the safest settings.
+ */
+export interface ModelNotice {
+  task_id: string;
+  profile: string;
+  message: string;
+  type: "model_notice";
 }
 /**
  * The exact body handed to the model provider, for the trace; front ends may ignore it.

@@ -193,6 +193,9 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       task.locality = event.locality;
       task.items.push({ kind: "note", text: l10n.t("continuing with {0} ({1}, {2})", event.profile, event.model, localityLabel(event.locality)) });
       return;
+    case "model_notice":
+      task.items.push({ kind: "note", text: event.message });
+      return;
     case "tool_call_proposed":
       cardFor(task, event.call_id, event.tool, event.category, event.arguments);
       return;
