@@ -114,6 +114,8 @@ class Conversation:
     system: Message
     task: Message
     turns: list[list[Message]] = field(default_factory=list)
+    examples: list[Message] = field(default_factory=list)
+    """Example turns sent between the system prompt and the task (constrained mode), always kept."""
     trimmed_turns: int = 0
 
     def add_turn(self, messages: list[Message]) -> None:
@@ -122,7 +124,7 @@ class Conversation:
     def messages_within(self, budget: Budget, counter: CachedCounter) -> list[Message]:
         """The request's messages: every turn that fits, newest kept, oldest dropped first."""
         limit = budget.prompt_limit
-        fixed = counter.message(self.system) + counter.message(self.task)
+        fixed = sum(counter.message(m) for m in [self.system, *self.examples, self.task])
         if fixed > limit:
             raise ContextOverflow(
                 f"the system prompt, project rules and task need about {fixed:,} tokens but the model's window "
@@ -144,7 +146,7 @@ class Conversation:
             kept.append(turn)
             remaining -= cost
         dropped = len(self.turns) - len(kept)
-        messages = [self.system, self.task]
+        messages = [self.system, *self.examples, self.task]
         if dropped:
             messages.append(
                 {"role": "user", "content": f"[{dropped} earlier turn(s) were trimmed to fit the context window]"}

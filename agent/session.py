@@ -11,7 +11,7 @@ from agent.approval import ApprovalGate, Approver, as_edited
 from agent.attachments import Attachment
 from agent.attachments.images import refuse_without_vision
 from agent.attachments.message import attached_message
-from agent.calls.constrained import constraint_params, extract_constrained_call
+from agent.calls.constrained import EXAMPLE_TURNS, constraint_params, extract_constrained_call, task_message
 from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
 from agent.calls.turns import Message, assistant_message, restate, result_message
 from agent.checkpointing import StepCheckpoints
@@ -113,6 +113,7 @@ class Session:
         self._counter: CachedCounter | None = None
         self._repo_map_text = ""
         self._next_gateway: Gateway | None = None
+        self._task_turn: Message | None = None
         self._native = self.profile.tool_mode == "native"
         self._constrained = self.profile.tool_mode == "constrained"
 
@@ -159,7 +160,18 @@ class Session:
             )
         )
         self.notify(self.notices)
-        return Conversation(system=prompt.system, task=self._attached(self.task, self.attachments))
+        conversation = Conversation(system=prompt.system, task={})
+        self._frame_task(conversation)
+        return conversation
+
+    def _frame_task(self, conversation: Conversation) -> None:
+        """The task turn, and in constrained mode the example turns before it (see agent/calls/constrained)."""
+        if self._task_turn is None:  # attached once: a model switch re-frames the same turn
+            self._task_turn = self._attached(self.task, self.attachments)
+        if self._constrained and not self.attachments:
+            conversation.task, conversation.examples = task_message(self.task), list(EXAMPLE_TURNS)
+        else:
+            conversation.task, conversation.examples = self._task_turn, list(EXAMPLE_TURNS) if self._constrained else []
 
     def _attached(self, text: str, attachments: list[Attachment]) -> Message:
         """A user message with its attachments, through the result filter; recorded as `context_attached`."""
@@ -195,6 +207,7 @@ class Session:
         self._conversation.system = self._prompt().system
         if previous.effective_locality() == "local" and self.profile.effective_locality() == "cloud":
             self._filter_history_for_cloud()
+        self._frame_task(self._conversation)
         if was_native != self._native:
             self._conversation.turns = restate(self._conversation.turns, self._native)
         window = model_shape(self.profile, self._window).window
