@@ -32,6 +32,8 @@ class CrashOnCompletion(BaseHTTPRequestHandler):
 
 def main() -> int:
     args, _ = llama_launcher.parse(sys.argv[1:])
+    if args.parent_pid is not None:
+        llama_launcher.exit_with_parent(args.parent_pid)
     if os.environ.get("FLAMBEAU_TEST_CRASH", "first") != "always" and args.safest:
         return llama_launcher.main()
     print(f"simulated server listening on 127.0.0.1:{args.port}", file=sys.stderr, flush=True)

@@ -3,7 +3,9 @@ crash words, and the check that a llama.cpp build holds no AVX-512/AMX code (on 
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ from agent.models.launch_settings import (
     use_extra_buffers,
 )
 from tests.conftest import ROOT
+from tests.processes import wait_until
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import portable_llama
@@ -105,3 +108,40 @@ def test_the_installed_llama_cpp_build_is_portable() -> None:
     libraries = portable_llama.installed_libraries()
     assert libraries, "llama-cpp-python is not installed"
     assert portable_llama.native_code(libraries) == []
+
+
+def test_the_server_process_exits_when_flambeau_is_killed(tmp_path: Path) -> None:
+    """The launcher runs in its own session; when its parent dies (SIGKILL: no cleanup ran) it exits too."""
+    pid_file = tmp_path / "server.pid"
+    child = (
+        "import os, sys, time\n"
+        "from agent.models.llama_launcher import exit_with_parent\n"
+        "exit_with_parent(os.getppid(), interval_s=0.05)\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(600)\n"
+    )
+    parent = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {child!r}], start_new_session=True)\n"
+        "time.sleep(600)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    flambeau = subprocess.Popen([sys.executable, "-c", parent], env=env)
+    try:
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text().strip() != "", 120)
+        server = int(pid_file.read_text())
+        os.kill(flambeau.pid, signal.SIGKILL)
+        flambeau.wait()
+        assert wait_until(lambda: not _alive(server), 60), "the server outlived the killed parent"
+    finally:
+        if flambeau.poll() is None:
+            flambeau.kill()
+            flambeau.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -150,6 +150,7 @@ class EmbeddedServer:
             "--n-ctx", str(launch.n_ctx),
             "--threads", str(launch.threads),
             "--extra-buffers", launch.extra_buffers,
+            "--parent-pid", str(os.getpid()),
         ]  # fmt: skip
         if launch.safest:
             command.append("--safest")

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
+import time
 from typing import Any
 
 from agent.models.gemma_turns import CHAT_FORMAT, END_OF_TURN, gemma_prompt
@@ -25,6 +28,7 @@ from agent.models.launch_settings import (
 
 RUNTIME_MARK = "FLAMBEAU_RUNTIME "
 CPU_MISMATCH_EXIT = 3
+PARENT_GONE_EXIT = 4
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, LaunchSettings]:
@@ -36,6 +40,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, LaunchSettings]:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--extra-buffers", choices=["auto", "on", "off"], default="auto")
     parser.add_argument("--safest", action="store_true")
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     args = parser.parse_args(argv)
     settings = LaunchSettings(
         n_ctx=args.n_ctx, threads=args.threads, extra_buffers=args.extra_buffers, safest=args.safest
@@ -59,6 +64,18 @@ def runtime_record(settings: LaunchSettings, system_info: str, version: str) -> 
     return record, missing_cpu_features(features, flags)
 
 
+def exit_with_parent(parent: int, interval_s: float = 1.0) -> None:
+    """The server runs in its own session (so a Ctrl-C in the terminal does not reach it mid-answer), so
+    nothing stops it when Flambeau is killed: it watches its parent and exits when that is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(PARENT_GONE_EXIT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _register_chat_format(chat_format: Any) -> None:
     def format_turns(messages: list[dict[str, Any]], **_: Any) -> Any:
         return chat_format.ChatFormatterResponse(prompt=gemma_prompt(messages), stop=END_OF_TURN)
@@ -80,6 +97,8 @@ def _turn_off_extra_buffers(native: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args, settings = parse(sys.argv[1:] if argv is None else argv)
+    if args.parent_pid is not None:
+        exit_with_parent(args.parent_pid)
     import llama_cpp
     import llama_cpp.llama_chat_format as chat_format
     import llama_cpp.llama_cpp as native
