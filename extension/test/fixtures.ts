@@ -12,6 +12,7 @@ const DEFAULTS: Defaults = {
   user_message: { text: "" },
   text_delta: { text: "" },
   model_changed: { previous_profile: "", profile: "", model: "", locality: "local", tool_mode: "native", window: 0 },
+  model_notice: { profile: "", message: "" },
   model_request: { step: 0, model: "", locality: "local", body: {} },
   usage: {
     step: 0, model: "", locality: "local", prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, latency_s: 0, response_model: "",

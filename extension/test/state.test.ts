@@ -113,6 +113,13 @@ describe("chat state", () => {
     expect(activeTask(state)?.items.at(-1)).toEqual({ kind: "error", text: "model unreachable" });
   });
 
+  it("a model notice (the embedded server restarted with the safest settings) is a note in the transcript", () => {
+    const message = "the embedded model server was killed by signal SIGSEGV on its first start; it was restarted once";
+    const state = fold(ev(started), ev({ type: "model_notice", profile: "local", message }));
+    expect(activeTask(state)?.items.at(-1)).toEqual({ kind: "note", text: message });
+    expect(isRunning(activeTask(state))).toBe(true);
+  });
+
   it("host errors without a task go to the panel's error list, with a task into its transcript", () => {
     const state = fold(ev(started), { type: "error", message: "server down" }, { type: "error", message: "bad", taskId: TASK });
     expect(state.errors).toEqual(["server down"]);
