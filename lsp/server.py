@@ -20,6 +20,7 @@ from lsp.documents import EditorDocuments
 from lsp.features import CUSTOM_METHODS, EVENT, PROTOCOL_VERSION, register
 from lsp.settings import ClientFeatures, ServerSettings
 from lsp.tasks import TaskRegistry
+from lsp.warmup import Warmup
 
 NAME = "flambeau"
 VERSION = "0.1.0"
@@ -53,6 +54,7 @@ class FlambeauServer(LanguageServer):
         self.settings = ServerSettings()
         self.client = ClientFeatures()
         self.tasks = TaskRegistry(self)
+        self.warmup = Warmup()
         self.documents = EditorDocuments(self)
         self.initialized = False
 

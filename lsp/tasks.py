@@ -1,7 +1,7 @@
 """Agent tasks started from the editor. Each runs as an asyncio task; its events stream as notifications.
 
-Nothing heavy is imported until the first task: the agent (pydantic, litellm) loads in a worker thread,
-so the event loop keeps serving while it does.
+Nothing heavy is imported before `initialized`; then the agent (pydantic, litellm) loads in a background
+thread (lsp/warmup.py), so the event loop keeps serving and a first task finds it loaded or waits for it.
 """
 
 from __future__ import annotations
@@ -65,14 +65,6 @@ class RunningTask:
     @property
     def active(self) -> bool:
         return self.runner is not None and not self.runner.done()
-
-
-def load_agent() -> None:
-    """Import the agent and litellm (seconds on a cold start); run in a worker thread."""
-    import agent.runner  # noqa: F401
-    from agent.models.gateway import import_litellm
-
-    import_litellm()
 
 
 class TaskRegistry:
@@ -168,7 +160,7 @@ class TaskRegistry:
         await progress.begin(entry.request.task)
         model_scope = entry.model_scope = ExitStack()  # the model stays open (an embedded server runs) meanwhile
         try:
-            await asyncio.to_thread(load_agent)
+            await self.server.warmup.ready()
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
             session = await asyncio.to_thread(self._build_session, entry, resolved, progress)
             entry.session = session

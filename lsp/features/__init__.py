@@ -66,6 +66,7 @@ def register(server: FlambeauServer) -> None:
     from lsp.features import code_actions, commands, documents, lifecycle, model_setup, models, task_methods, traces
 
     server.feature(types.INITIALIZE)(lifecycle.initialize)
+    server.feature(types.INITIALIZED)(lifecycle.initialized)
     server.feature(types.SHUTDOWN)(lifecycle.shutdown)
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(documents.did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(documents.did_change)

@@ -1,4 +1,5 @@
-"""initialize: read the client's Flambeau capabilities and the task defaults. Nothing heavy is imported."""
+"""initialize: read the client's Flambeau capabilities and the task defaults; nothing heavy is imported.
+initialized: the agent warms up in the background (lsp/warmup.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from lsp.server import FlambeauServer
 
 def initialize(ls: FlambeauServer, params: types.InitializeParams) -> None:
     ls.configure(params)
+
+
+def initialized(ls: FlambeauServer, params: types.InitializedParams) -> None:
+    ls.warmup.start()
 
 
 async def shutdown(ls: FlambeauServer, params: None) -> None:
