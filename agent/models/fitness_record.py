@@ -46,9 +46,10 @@ def load_records() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
 
 
-def last_check(profile: str, model: str) -> dict[str, Any] | None:
-    """The last check of `profile`, if it was of the same model (a re-pointed profile starts afresh)."""
-    record = load_records().get(profile)
+def last_check(profile: str, model: str, records: dict[str, dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """The last check of `profile`, if it was of the same model (a re-pointed profile starts afresh);
+    `records` saves re-reading the file when several profiles are looked up."""
+    record = (load_records() if records is None else records).get(profile)
     return record if record is not None and record.get("model") == model else None
 
 

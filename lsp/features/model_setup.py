@@ -21,7 +21,7 @@ from lsp.features import (
     SET_LOCAL_ONLY,
     TEST_MODEL,
 )
-from lsp.features.models import EMBEDDED, PROVIDER, config_of, entry_of, store_key
+from lsp.features.models import EMBEDDED, PROVIDER, config_of, entry_of, key_stored, store_key
 from lsp.features.task_methods import require_initialized
 from lsp.params import Params
 from lsp.server import FlambeauServer
@@ -75,14 +75,13 @@ async def list_providers(ls: FlambeauServer, params: Any) -> ListProvidersResult
 
 async def provider_models(ls: FlambeauServer, params: Any) -> ProviderModelsResult:
     from agent.models.catalog import provider_models as models_of
-    from lsp.features.models import _key_stored
 
     provider = Params(PROVIDER_MODELS, params).text("provider")
     if not PROVIDER.match(provider):
         raise JsonRpcInvalidParams(f"{PROVIDER_MODELS}: 'provider' must be a name such as openai or anthropic")
     require_initialized(ls)
     models, stored = await asyncio.gather(
-        asyncio.to_thread(models_of, provider), asyncio.to_thread(_key_stored, provider)
+        asyncio.to_thread(models_of, provider), asyncio.to_thread(key_stored, provider)
     )
     return {"provider": provider, "models": models, "keyStored": stored}
 

@@ -94,7 +94,7 @@ def entry_of(ls: FlambeauServer, config: Any, name: str) -> ModelEntry:
         listed["contextWindow"] = profile.context_window
     if profile.effective_locality() == "cloud":
         listed["keyName"] = profile.api_key_name or profile.provider
-        listed["keyStored"] = _key_stored(profile.api_key_name or profile.provider)
+        listed["keyStored"] = key_stored(profile.api_key_name or profile.provider)
     return listed
 
 
@@ -106,7 +106,7 @@ def _provenance(profile: Any) -> dict[str, Any]:
     return {}
 
 
-def _key_stored(name: str) -> bool:
+def key_stored(name: str) -> bool:
     from agent.secret_store import SecretStoreError, get_secret
 
     try:
@@ -117,7 +117,7 @@ def _key_stored(name: str) -> bool:
 
 def _listing(ls: FlambeauServer) -> ListModelsResult:
     from agent.models.config import WORKSPACE_FILE, read_toml, user_config_path
-    from agent.models.fitness_record import last_check
+    from agent.models.fitness_record import last_check, load_records
 
     config = config_of(ls)
     current = _current(ls, config)
@@ -129,13 +129,14 @@ def _listing(ls: FlambeauServer) -> ListModelsResult:
     restrictions = config.restrictions
     allowed = restrictions.allowed_profiles
     profiles = []
+    checks = load_records()
     for name in names:
         entry = entry_of(ls, config, name)
         entry["roles"] = [role for role, chosen in config.roles.items() if chosen == name]
         entry["usable"] = (allowed is None or name in allowed) and not (
             restrictions.local_only and entry["locality"] == "cloud"
         )
-        check = last_check(name, entry["model"] if name != EMBEDDED else "embedded (llama.cpp)")
+        check = last_check(name, entry["model"] if name != EMBEDDED else "embedded (llama.cpp)", checks)
         if check is not None:
             entry["fitness"] = check  # type: ignore[typeddict-item]  # written by fitness_record.summary_of
             if check.get("responseModel") and entry["locality"] == "cloud":
