@@ -15,7 +15,6 @@ import json
 import logging
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +66,8 @@ class _Stub:
     """One OpenAI-compatible answer on 127.0.0.1 at a free port, for the rehearsal call."""
 
     def __enter__(self) -> str:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # not before `initialize`: ~50 ms
+
         body = json.dumps(STUB_REPLY).encode()
 
         class Handler(BaseHTTPRequestHandler):
