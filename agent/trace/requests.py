@@ -133,11 +133,13 @@ class RequestReader:
             raise RequestError(f"manifest {digest[:12]}… is not a {MANIFEST_FORMAT} manifest")
         return manifest
 
-    def message_digests(self, digest: str) -> list[str]:
+    def message_digests(self, digest: str, manifest: dict[str, Any] | None = None) -> list[str]:
+        """The message digests a manifest resolves to; `manifest`: the one named `digest`, if parsed."""
         wanted = digest
         chain: list[tuple[str, dict[str, Any]]] = []
         while digest not in self._messages:
-            manifest = self._manifest(digest)
+            if manifest is None or digest != wanted:
+                manifest = self._manifest(digest)
             chain.append((digest, manifest))
             base = manifest.get("base")
             if base is None:
@@ -168,7 +170,7 @@ class RequestReader:
         splice = manifest.get("splice")
         if not isinstance(splice, int) or not 0 < splice < len(template):
             raise RequestError(f"manifest {digest[:12]}… has a malformed splice offset")
-        body = join_body(template, splice, [self._blob(d) for d in self.message_digests(digest)])
+        body = join_body(template, splice, [self._blob(d) for d in self.message_digests(digest, manifest)])
         if hashlib.sha256(body).hexdigest() != record.get("body_sha256") or len(body) != record.get("body_bytes"):
             raise RequestError("the body rebuilt from its manifest is not the one recorded (a part was altered)")
         return body

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.trace.blob_check import PendingCheck
 from agent.trace.canonical import parse_canonical
 from agent.trace.checkpoints import RULES, CheckpointRule, rule_for
 from agent.trace.merkle import MerkleAccumulator, consistency_proof, leaf_hash, verify_consistency
 from agent.trace.packs import TraceBlobs
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
-from agent.trace.requests import RequestError, RequestReader
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id
 
 _sha256 = hashlib.sha256
@@ -90,16 +90,18 @@ def verify(
     against_workspace: bool = False,
     trusted_keys: Iterable[str] | None = None,
     workspace: Path | None = None,
+    parallel: bool | None = None,
 ) -> VerifyReport:
     """Check a trace file. `trusted_keys`: signer keys to accept (`ed25519:<hex>`); by default this
     machine's trace key when it has one. `workspace`: where to replay from and compare against
-    (default: the workspace that holds the trace)."""
+    (default: the workspace that holds the trace). `parallel`: check blobs in a forked child beside the
+    record pass (default: on a large trace in a process with no other threads)."""
     if trusted_keys is not None:
         trusted_keys = [public_key_id(parse_public_key(key)) for key in trusted_keys]
     path = Path(path)
     raw = read_trace(path, parse=False)
     report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
-    checker = _Checker(raw, TraceBlobs(path))
+    checker = _Checker(raw, TraceBlobs(path), parallel)
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
@@ -129,26 +131,51 @@ class _Checker:
     the last one always, and every earlier checkpoint is a leaf of the tree that signature covers, so
     its bytes (signature included) are authenticated by it. An Ed25519 verification per checkpoint
     would cost most of the time. On any failure, the earlier signatures are checked one by one so
-    the first bad record is named exactly as an eager check would."""
+    the first bad record is named exactly as an eager check would. What the records name (blobs,
+    request bodies) is checked beside the pass (`blob_check`) and merged in record order."""
 
-    def __init__(self, raw: RawTrace, blobs: TraceBlobs) -> None:
+    def __init__(self, raw: RawTrace, blobs: TraceBlobs, parallel: bool | None = None) -> None:
         self.raw = raw
         self.blobs = blobs
-        self.requests = RequestReader(self._request_part)
+        self.parallel = parallel
         self.tree = MerkleAccumulator()
         self.leaves: list[bytes] = []
         self.public_key = ""
         self.task_id = ""
         self.rule: CheckpointRule | None = None
-        self.checked_blobs: set[str] = set()
         self.checkpoints: list[tuple[int, dict[str, Any]]] = []
 
     def run(self, report: VerifyReport) -> None:
         raw = self.raw
         raw.records = [None] * len(raw.lines)
+        pending = PendingCheck(raw.lines, self.blobs, self.parallel)
+        try:
+            failure, seq, in_checkpoint = self._record_pass(report)
+        except BaseException:
+            pending.cancel()
+            raise
+        named = pending.result(seq + 1 if in_checkpoint else seq, raw.records)
+        if named is not None:
+            failure, seq = _Tampered(*named), named[0]
+            report.checkpoints = sum(1 for at, _ in self.checkpoints if at < seq)
+            report.signed_records = max((at for at, _ in self.checkpoints if at < seq), default=0)
+        report.verified_records = seq
+        last = raw.records[seq - 1] if seq else None
+        report.sealed = last is not None and last.get("kind") == "checkpoint" and bool(last.get("final"))
+        if failure is not None:
+            raise failure
+        if self.checkpoints:
+            seq, record = self.checkpoints[-1]
+            if not self._signature_ok(record):
+                raise _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
+            self._check_sealed_states()
+
+    def _record_pass(self, report: VerifyReport) -> tuple[_Tampered | None, int, bool]:
+        """(the first failure or None, the record it stopped at, whether it failed in its checkpoint check)."""
+        raw = self.raw
         previous_kind, prev = "", ""
         leaves, append_leaf, sha256 = self.leaves, self.tree.append, _sha256
-        seq = 0
+        seq, in_checkpoint = 0, False
         try:
             for seq, line in enumerate(raw.lines):
                 record = self._well_formed(seq, line)
@@ -160,9 +187,10 @@ class _Checker:
                 if seq == 0:
                     self._header(record)
                     report.task_id, report.public_key = self.task_id, self.public_key
-                self._check_blobs(seq, record, line)
                 if kind == "checkpoint" or "signature" in record or "note_signature" in record:
+                    in_checkpoint = True
                     self._check_checkpoint(seq, record, previous_kind)
+                    in_checkpoint = False
                     report.checkpoints += 1
                     report.signed_records = seq
                 previous_kind = kind
@@ -170,17 +198,9 @@ class _Checker:
                 leaves.append(leaf)
                 append_leaf(leaf)
                 prev = leaf.hex()
-            else:
-                seq = len(raw.lines)
-        finally:
-            report.verified_records = seq
-            last = raw.records[seq - 1] if seq else None
-            report.sealed = last is not None and last.get("kind") == "checkpoint" and bool(last.get("final"))
-        if self.checkpoints:
-            seq, record = self.checkpoints[-1]
-            if not self._signature_ok(record):
-                raise _Tampered(seq, "checkpoint signature does not verify with the key in the trace header")
-            self._check_sealed_states()
+        except _Tampered as found:
+            return found, seq, in_checkpoint
+        return None, len(raw.lines), False
 
     def earliest_failure(self, found: _Tampered) -> _Tampered:
         """`found`, or an earlier checkpoint whose signature does not verify."""
@@ -245,30 +265,6 @@ class _Checker:
         except ValueError as error:
             raise _Tampered(0, str(error)) from error
         self.public_key, self.task_id = str(key), str(record.get("task_id"))
-
-    def _check_blobs(self, seq: int, record: dict[str, Any], line: bytes) -> None:
-        if b'_blob"' not in line:
-            return
-        for name, value in record.items():
-            if name.endswith("_blob") and value not in self.checked_blobs:
-                problem = self.blobs.check(str(value))
-                if problem:
-                    raise _Tampered(seq, f"{name}: {problem}")
-                self.checked_blobs.add(str(value))
-        if record["kind"] == "model_request" and "body_sha256" in record:
-            try:
-                self.requests.body(record)
-            except RequestError as error:
-                raise _Tampered(seq, f"request body: {error}") from error
-
-    def _request_part(self, digest: str) -> bytes | None:
-        """A blob a request manifest names, hash-checked once like the blobs records name."""
-        if digest not in self.checked_blobs:
-            problem = self.blobs.check(digest)
-            if problem:
-                raise RequestError(problem)
-            self.checked_blobs.add(digest)
-        return self.blobs.get(digest)
 
     def _signature_ok(self, record: dict[str, Any]) -> bool:
         return self.rule is not None and self.rule.signature_ok(self.public_key, self.task_id, record)
