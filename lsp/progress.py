@@ -1,4 +1,5 @@
-"""Standard work-done progress for a task: created by the server, cancellable from the editor."""
+"""Standard work-done progress for a task: created by the server, cancellable from the editor, worded in
+the client's language (`initialize`'s `locale`) with the HTML report's catalogs (docs/l10n.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pygls.exceptions import JsonRpcException
 from lsp.client_requests import ClientGone, ClientRequestTimeout, request_client
 
 if TYPE_CHECKING:
+    from agent.trace.report_l10n import Catalog
     from lsp.server import FlambeauServer
 
 CREATE_TIMEOUT_S = 10.0
@@ -23,6 +25,16 @@ class TaskProgress:
         self.token = f"flambeau-progress-{task_id}"
         self.on_cancel = on_cancel
         self.active = False
+        self._catalog: Catalog | None = None
+
+    @property
+    def c(self) -> Catalog:
+        """The words of the client's language (imported on the first task: not before `initialize`)."""
+        if self._catalog is None:
+            from agent.trace.report_l10n import Catalog
+
+            self._catalog = Catalog(self.server.locale)
+        return self._catalog
 
     def _supported(self) -> bool:
         window = self.server.client_capabilities.window
@@ -60,9 +72,14 @@ class TaskProgress:
             report = types.WorkDoneProgressReport(message=message[:120])
             self._send(lambda: self.server.work_done_progress.report(self.token, report))
 
-    def end(self, message: str) -> None:
+    def end(self, outcome: str | None) -> None:
+        """Ends the bar with the task's outcome (`completed`, `failed`, …; None: it never got one)."""
         if not self.active:
             return
+        from agent.trace.report_words import outcome_label
+
+        c = self.c
+        message = outcome_label(c, outcome) if outcome else c.text("ended")
         end = types.WorkDoneProgressEnd(message=message[:120])
         self._send(lambda: self.server.work_done_progress.end(self.token, end))
         self.active = False
@@ -80,6 +97,8 @@ class TaskProgress:
         if kind == "tool_call_proposed":
             self.report(f"{event.get('tool')}")
         elif kind == "approval_requested":
-            self.report(f"waiting for approval: {event.get('summary')}")
+            c = self.c
+            self.report(c.text("waiting for approval: {0}", event.get("tool")))
         elif kind == "usage":
-            self.report(f"step {event.get('step')}: model answered")
+            c = self.c
+            self.report(c.text("step {0}: model answered", event.get("step")))

@@ -57,10 +57,13 @@ class FlambeauServer(LanguageServer):
         self.warmup = Warmup()
         self.documents = EditorDocuments(self)
         self.initialized = False
+        self.locale: str | None = None
+        """The client's display language (`initialize`'s `locale`)."""
 
     def configure(self, params: types.InitializeParams) -> None:
         """Read the client's Flambeau capabilities, defaults and workspace root from `initialize`."""
         self.client = ClientFeatures.from_capabilities(params.capabilities.experimental)
+        self.locale = params.locale
         for problem in self.settings.apply_options(params.initialization_options):
             self.show_error(f"Flambeau: {problem}")
         root = self.workspace.root_path

@@ -175,7 +175,7 @@ class TaskRegistry:
         except Exception as error:  # the task's boundary: whatever went wrong is reported, the server lives on
             self._failed(entry, error)
         finally:
-            progress.end(entry.outcome or "ended")
+            progress.end(entry.outcome)
             await asyncio.to_thread(model_scope.close)
 
     async def _resume(self, entry: RunningTask, session: Session) -> None:

@@ -206,6 +206,7 @@ async def start_editor(
     python_flags: str = "",
     apply_edit: bool = True,
     questions: bool = False,
+    locale: str | None = None,
 ) -> tuple[Editor, types.InitializeResult]:
     client = BaseLanguageClient("flambeau-tests", "1", converter_factory=plain_json_converter)
     editor = Editor(client, log)
@@ -227,6 +228,7 @@ async def start_editor(
                     ),
                 ),
                 initialization_options=init_options,
+                locale=locale,
             )
         ),
         WAIT_S,

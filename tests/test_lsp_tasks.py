@@ -26,6 +26,7 @@ def run_editor(
     options: dict[str, Any] | None = None,
     apply_edit: bool = True,
     questions: bool = False,
+    locale: str | None = None,
 ) -> None:
     async def main() -> None:
         init = {"model": "openai/scripted", "apiBase": server.base_url, **(options or {})}
@@ -36,6 +37,7 @@ def run_editor(
             approvals=approvals,
             apply_edit=apply_edit,
             questions=questions,
+            locale=locale,
         )
         try:
             await scenario(editor)
@@ -72,6 +74,26 @@ def test_initialize_declares_the_flambeau_protocol(workspace: Path, model_server
             await stop_editor(editor)
 
     asyncio.run(main())
+
+
+def test_the_progress_bar_speaks_the_editors_language(workspace: Path, model_server: ScriptedModelServer) -> None:
+    """`initialize`'s `locale`: the status bar's progress messages are in the display language (the task's
+    own text and the tool names stay as they are)."""
+    model_server.add(call("run_command", command="echo one > first.txt"), call("attempt_completion", result="ok"))
+
+    async def scenario(editor: Editor) -> None:
+        editor.approval_answers = [{"decision": "approve"}]
+        task_id = await editor.start_task("une commande")
+        await editor.wait_for_end(task_id)
+        await editor.wait_until(lambda: bool(editor.progress) and editor.progress[-1]["kind"] == "end")
+        begin, *reports, end_progress = editor.progress
+        assert begin["message"] == "une commande"
+        messages = [r["message"] for r in reports]
+        assert "en attente d'approbation : run_command" in messages, messages
+        assert "étape 1 : le modèle a répondu" in messages, messages
+        assert end_progress == {"kind": "end", "message": "terminée"}
+
+    run_editor(workspace, model_server, scenario, locale="fr-FR")
 
 
 def test_a_task_streams_its_events_and_asks_before_each_command(

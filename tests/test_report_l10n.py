@@ -16,7 +16,11 @@ from tests.scripted_server import ScriptedModelServer
 from tests.trace_sessions import editing_script, record_session
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT_MODULES = [ROOT / "agent" / "trace" / "html_report.py", ROOT / "agent" / "trace" / "report_words.py"]
+REPORT_MODULES = [
+    ROOT / "agent" / "trace" / "html_report.py",
+    ROOT / "agent" / "trace" / "report_words.py",
+    ROOT / "lsp" / "progress.py",  # the editor's progress bar: the same catalogs
+]
 CATALOGS = ROOT / "agent" / "trace" / "report_l10n"
 SCRIPTS = {"ja": r"[\u3040-\u30ff\u4e00-\u9fff]", "ko": r"[\uac00-\ud7af]", "zh-cn": r"[\u4e00-\u9fff]"}
 SAME_IN_FRENCH = {"local", "cloud", "git {0}"}

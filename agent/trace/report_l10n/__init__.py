@@ -1,4 +1,4 @@
-"""The HTML report's words in the reader's language (docs/l10n.md).
+"""The HTML report's words in the reader's language, and the editor's progress messages (docs/l10n.md).
 
 The English text is in the code (`catalog.html("model {0}", ...)`); `<locale>.json` beside this module maps
 it to a translation with the same `{0}` placeholders, like the extension's l10n bundles. A language without
