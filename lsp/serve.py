@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import threading
-from typing import BinaryIO
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, BinaryIO
 
 from pygls.io_ import StdoutWriter
 
@@ -14,18 +17,53 @@ from lsp.server import FlambeauServer, build_server
 from lsp.transport import serve
 
 STDIN_LINE_LIMIT = 1 << 20
+UNWIND_S = 5.0
 
 
 def run_stdio() -> int:
     """Serve on stdin/stdout. Stray writes to stdout (by any library) go to stderr, not into the protocol."""
     protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    return asyncio.run(_stdio(build_server(), sys.stdin.buffer, protocol_out))
+    return _run_until_exit(_stdio(build_server(), sys.stdin.buffer, protocol_out))
 
 
 def run_tcp(host: str, port: int) -> int:
     """Serve one client on `host:port` (for debugging a server you started yourself)."""
-    return asyncio.run(_tcp(build_server(), host, port))
+    return _run_until_exit(_tcp(build_server(), host, port))
+
+
+def _run_until_exit(session: Coroutine[Any, Any, int]) -> int:
+    """Run the session; when it ends (its tasks cancelled, their traces closed), leave at once.
+
+    `asyncio.run` would then wait for every worker thread to finish, and one may be blocked for minutes
+    (on a model that does not answer, a fitness check, the agent's first import on a loaded machine):
+    the editor said exit, and the process would not. Such a thread is abandoned, not joined."""
+    workers = ThreadPoolExecutor(thread_name_prefix="flambeau-worker")
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(workers)
+    try:
+        code = loop.run_until_complete(session)
+        loop.run_until_complete(_cancel_the_rest())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        workers.shutdown(wait=False, cancel_futures=True)
+    busy = [t.name for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()]
+    if busy:
+        logging.getLogger(__name__).warning("exiting without waiting for %s", ", ".join(busy))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    loop.close()
+    return code
+
+
+async def _cancel_the_rest() -> None:
+    """Tasks still pending on the loop (as `asyncio.run` does), given a bounded time to unwind."""
+    pending = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=UNWIND_S)
 
 
 async def _stdio(server: FlambeauServer, stdin: BinaryIO, stdout: BinaryIO) -> int:

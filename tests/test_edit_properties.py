@@ -214,3 +214,11 @@ def test_a_close_match_whose_changed_line_is_misremembered_is_refused_and_change
     assert f"differs on line {first + changed + 1}, which the block changes" in message
     assert f"```\n{run[0]}\n" in message, "the refusal shows the current lines to copy"
     assert (workspace / "mod.py").read_bytes() == before
+
+
+def test_a_file_that_shows_no_indentation_keeps_the_models_tabs(workspace: Path) -> None:
+    """Found by the property above (seed-dependent): with nothing indented in the file, the block's one
+    deeper line was written with four spaces instead of the tab the model wrote."""
+    (workspace / "code.txt").write_text("step_0(x)\nstep_1(x)\nstep_2(x)\n")
+    _edit(workspace, "code.txt", [("\tstep_0(x)\n\tstep_1(x)\n", "\tchanged_0(y)\n\t\tinserted()\n\tstep_1(x)\n")])
+    assert (workspace / "code.txt").read_text() == "changed_0(y)\n\tinserted()\nstep_1(x)\nstep_2(x)\n"

@@ -255,3 +255,26 @@ def test_escalation_is_offered_in_the_editor_and_honoured_both_ways(workspace: P
     assert "sent to openai" in offer["preview"]
     decision = next(r for r in records if r["kind"] == "approval" and r["tool"] == "escalate_model")
     assert decision["approved"] is (answer == "approve") and decision["by"] == "user"
+
+
+def test_the_server_exits_when_told_even_with_a_fitness_check_blocked_on_its_model(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    """A worker thread blocked on a model that does not answer (here: the fitness check's first request,
+    held) must not keep the server alive after `exit`: the editor restarts it, or the window closes."""
+    import threading
+
+    write_user_file(f'[profiles.slow]\nmodel = "openai/scripted"\napi_base = "{model_server.base_url}"\n')
+    held = threading.Event()
+    model_server.add(Reply(text="OK", wait_for=held))
+
+    async def scenario(editor: Editor) -> None:
+        check = asyncio.ensure_future(editor.request("flambeau/testModel", {"name": "slow"}))
+        assert await asyncio.to_thread(model_server.wait_for_requests, 1, 600.0)  # the worker thread now waits
+        await stop_editor(editor)  # shutdown, exit, and the process must end: held is never set before
+        check.cancel()
+
+    try:
+        run(workspace, scenario)
+    finally:
+        held.set()

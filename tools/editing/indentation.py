@@ -128,8 +128,8 @@ class Reindent:
     def _convert(self, extra: str, anchor: Pair) -> str:
         """Extra indentation written with the search's characters, written with the file's (tabs stay tabs)."""
         sa, fa = anchor
-        file_kind = _kind(self.file_step) or _kind(fa) or "space"
         extra_kind = _kind(extra)
+        file_kind = _kind(self.file_step) or _kind(fa) or extra_kind  # a file that shows none: as written
         if not extra or extra_kind is None or extra_kind == file_kind:
             return extra
         if file_kind == "tab":
