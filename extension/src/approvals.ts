@@ -31,11 +31,16 @@ export class Approvals {
     return this.pending.get(Approvals.key(taskId, callId))?.params;
   }
 
-  /** The user's click; returns false when nothing was waiting for it (already decided or stopped). */
-  decide(taskId: string, callId: string, decision: Decision): boolean {
+  /**
+   * The user's click; returns false when nothing was waiting for it (already decided or stopped).
+   * `reason`: the user's words for a denial (told to the model); `content`: their version of a proposed file.
+   */
+  decide(taskId: string, callId: string, decision: Decision, given: { reason?: string; content?: string } = {}): boolean {
+    const result: ApproveResult = { decision };
     // l10n-ignore: a reason recorded in the trace and sent to the model
-    const reason = decision === "deny" ? "denied in the Flambeau panel" : "";
-    return this.settle(taskId, callId, reason ? { decision, reason } : { decision });
+    if (decision === "deny") result.reason = given.reason?.trim() || "denied in the Flambeau panel";
+    else if (given.content !== undefined) result.content = given.content;
+    return this.settle(taskId, callId, result);
   }
 
   /** Denies everything still waiting in a task (Stop button); returns the call ids it denied. */

@@ -2,12 +2,20 @@
 // No VS Code imports, so the routing is unit-tested with fakes (strings: @vscode/l10n, see extension.ts).
 import * as l10n from "@vscode/l10n";
 import type { Approvals } from "./approvals";
-import { isWebviewToHost, type HostToWebview } from "./shared/messages";
-import type { ApproveParams, ApproveResult, CancelTaskResult, EventNotification, StartTaskResult } from "./shared/protocol";
+import type { Questions } from "./questions";
+import type { MentionCandidate } from "./shared/mentions";
+import { isWebviewToHost, type HostToWebview, type WebviewToHost } from "./shared/messages";
+import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, ImageData, StartTaskResult } from "./shared/protocol";
+
+/** What goes with a task's or a message's text: the editor context its mentions need, pasted images. */
+export interface Attachments {
+  context?: EditorContext;
+  images?: ImageData[];
+}
 
 export interface ChatBackend {
-  startTask(task: string): Promise<StartTaskResult>;
-  sendMessage(taskId: string, text: string): Promise<void>;
+  startTask(task: string, attachments?: Attachments): Promise<StartTaskResult>;
+  sendMessage(taskId: string, text: string, attachments?: Attachments): Promise<void>;
   cancelTask(taskId: string): Promise<CancelTaskResult>;
 }
 
@@ -17,6 +25,11 @@ export interface ChatUi {
   openDiff(request: ApproveParams): Promise<void>;
   selectModel(): Promise<void>;
   taskEnded(taskId: string): void;
+  /** The diagnostics, selection and terminal output `text` mentions (undefined: it mentions none). */
+  editorContext(text: string): EditorContext | undefined;
+  /** The user's version of a proposed file, when they edited the proposal in the diff editor. */
+  editedContent(request: ApproveParams): Promise<string | undefined>;
+  mentions(query: string): Promise<MentionCandidate[]>;
 }
 
 function describe(error: unknown): string {
@@ -29,6 +42,7 @@ export class ChatController {
   constructor(
     private readonly backend: () => ChatBackend | undefined,
     private readonly approvals: Approvals,
+    private readonly questions: Questions,
     private readonly ui: ChatUi,
     private readonly openDiffOnApproval: () => boolean,
   ) {}
@@ -41,20 +55,28 @@ export class ChatController {
         case "ready":
           return;
         case "startTask":
-          await this.startTask(message.task);
-          return;
         case "sendMessage":
-          // After a task ended, a follow-up continues it (the server runs it again with the message).
-          await this.requireBackend().sendMessage(message.taskId, message.text);
-          this.markRunning(message.taskId);
+          await this.submit(message);
           return;
         case "stop":
           await this.stop(message.taskId);
           return;
-        case "decide":
-          if (this.approvals.decide(message.taskId, message.callId, message.decision)) {
+        case "decide": {
+          const request = this.approvals.get(message.taskId, message.callId);
+          const content = request && message.decision !== "deny" ? await this.ui.editedContent(request) : undefined;
+          const given = { ...(message.reason ? { reason: message.reason } : {}), ...(content !== undefined ? { content } : {}) };
+          if (this.approvals.decide(message.taskId, message.callId, message.decision, given)) {
             this.ui.post({ type: "approvalSettled", taskId: message.taskId, callId: message.callId });
           }
+          return;
+        }
+        case "answer":
+          if (this.questions.answer(message.taskId, message.callId, message.answer)) {
+            this.ui.post({ type: "questionSettled", taskId: message.taskId, callId: message.callId });
+          }
+          return;
+        case "mentionQuery":
+          this.ui.post({ type: "mentions", requestId: message.requestId, items: await this.ui.mentions(message.query) });
           return;
         case "openDiff": {
           const request = this.approvals.get(message.taskId, message.callId);
@@ -71,11 +93,35 @@ export class ChatController {
     }
   }
 
-  async startTask(task: string): Promise<string> {
-    const { taskId } = await this.requireBackend().startTask(task);
+  async startTask(task: string, images?: ImageData[]): Promise<string> {
+    const { taskId } = await this.requireBackend().startTask(task, this.attachments(task, images));
     this.markRunning(taskId);
     this.ui.post({ type: "taskStarted", taskId, task });
     return taskId;
+  }
+
+  /**
+   * The panel's Send: starts a task or continues one (after it ended, the server runs it again with the
+   * message). A mention the server cannot resolve fails the request: the panel keeps the input and says why.
+   */
+  private async submit(message: Extract<WebviewToHost, { type: "startTask" | "sendMessage" }>): Promise<void> {
+    const requestId = message.requestId ?? 0;
+    try {
+      if (message.type === "startTask") {
+        await this.startTask(message.task, message.images);
+      } else {
+        await this.requireBackend().sendMessage(message.taskId, message.text, this.attachments(message.text, message.images));
+        this.markRunning(message.taskId);
+      }
+      this.ui.post({ type: "submitted", requestId, ok: true });
+    } catch (error) {
+      this.ui.post({ type: "submitted", requestId, ok: false, message: describe(error) });
+    }
+  }
+
+  private attachments(text: string, images?: ImageData[]): Attachments {
+    const context = this.ui.editorContext(text);
+    return { ...(context ? { context } : {}), ...(images?.length ? { images } : {}) };
   }
 
   private markRunning(taskId: string): void {
@@ -99,6 +145,7 @@ export class ChatController {
       for (const callId of this.approvals.denyAll(taskId, "task stopped by the user")) {
         this.ui.post({ type: "approvalSettled", taskId, callId });
       }
+      for (const callId of this.questions.cancelAll(taskId)) this.ui.post({ type: "questionSettled", taskId, callId });
     }
   }
 
@@ -114,6 +161,9 @@ export class ChatController {
       // l10n-ignore: a reason recorded in the trace and sent to the model
       for (const callId of this.approvals.denyAll(notification.taskId, "task ended")) {
         this.ui.post({ type: "approvalSettled", taskId: notification.taskId, callId });
+      }
+      for (const callId of this.questions.cancelAll(notification.taskId)) {
+        this.ui.post({ type: "questionSettled", taskId: notification.taskId, callId });
       }
       this.ui.taskEnded(notification.taskId);
     }
@@ -134,6 +184,19 @@ export class ChatController {
       this.ui.openDiff(request).catch((error: unknown) => this.ui.post({ type: "error", message: l10n.t("could not open the diff: {0}", describe(error)) }));
     }
     return decision;
+  }
+
+  /** A `flambeau/ask` request from the server: show the question, wait for the answer (or none). */
+  async onAsk(request: AskParams, onCancel?: (listener: () => void) => void): Promise<AskResult> {
+    const answer = this.questions.ask(request, (listener) =>
+      onCancel?.(() => {
+        listener();
+        this.ui.post({ type: "questionSettled", taskId: request.taskId, callId: request.event.call_id });
+      }),
+    );
+    this.ui.post({ type: "event", taskId: request.taskId, event: request.event });
+    this.ui.reveal();
+    return answer;
   }
 
   private requireBackend(): ChatBackend {

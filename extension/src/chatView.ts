@@ -81,7 +81,10 @@ export class ChatView implements vscode.WebviewViewProvider {
   <div id="header"></div>
   <div id="transcript" aria-live="polite"></div>
   <div class="composer">
-    <textarea id="task-input" placeholder="${attr(vscode.l10n.t("Describe a task… (Ctrl+Enter to send)"))}" aria-label="${attr(vscode.l10n.t("Task"))}"></textarea>
+    <div id="mention-list" class="mention-list" role="listbox" aria-label="${attr(vscode.l10n.t("Mention suggestions"))}" hidden></div>
+    <div id="composer-chips" class="chips" aria-label="${attr(vscode.l10n.t("Attached to this message"))}" hidden></div>
+    <textarea id="task-input" placeholder="${attr(vscode.l10n.t("Describe a task… @ attaches files, problems, the selection or the terminal; paste images. Ctrl+Enter sends."))}" aria-label="${attr(vscode.l10n.t("Task"))}"></textarea>
+    <div id="composer-error" class="composer-error" role="alert" hidden></div>
     <div class="row">
       <button id="send" type="button">${attr(vscode.l10n.t("Start task"))}</button>
       <button id="new-task" type="button" class="secondary" hidden>${attr(vscode.l10n.t("New task"))}</button>

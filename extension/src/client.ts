@@ -15,12 +15,14 @@ import {
   type ServerOptions,
   type StaticFeature,
 } from "vscode-languageclient/node";
-import type { ChatBackend } from "./chatController";
+import type { Attachments, ChatBackend } from "./chatController";
 import type { Settings } from "./settings";
 import {
   Methods,
   type ApproveParams,
   type ApproveResult,
+  type AskParams,
+  type AskResult,
   type CancelTaskResult,
   type EventNotification,
   type ExportTraceResult,
@@ -31,11 +33,11 @@ import {
   type VerifyTraceResult,
 } from "./shared/protocol";
 
-/** Declares `capabilities.experimental.flambeau` so the server sends events and approval requests. */
+/** Declares `capabilities.experimental.flambeau` so the server sends events, approval requests and questions. */
 class FlambeauFeature implements StaticFeature {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
     const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
-    experimental.flambeau = { approvals: true, events: true };
+    experimental.flambeau = { approvals: true, events: true, questions: true };
     capabilities.experimental = experimental;
   }
   initialize(): void {}
@@ -70,6 +72,7 @@ class RestartingErrorHandler implements ErrorHandler {
 export interface ServerHooks {
   onEvent(notification: EventNotification): void;
   onApprove(params: ApproveParams, onCancel: (listener: () => void) => void): Promise<ApproveResult>;
+  onAsk(params: AskParams, onCancel: (listener: () => void) => void): Promise<AskResult>;
   onCrash(restarting: boolean, count: number): void;
   onStateChange(running: boolean): void;
 }
@@ -103,6 +106,9 @@ export class FlambeauClient implements ChatBackend {
     client.onRequest(Methods.approve, (params: ApproveParams, token: vscode.CancellationToken) =>
       hooks.onApprove(params, (listener) => token.onCancellationRequested(listener)),
     );
+    client.onRequest(Methods.ask, (params: AskParams, token: vscode.CancellationToken) =>
+      hooks.onAsk(params, (listener) => token.onCancellationRequested(listener)),
+    );
     client.onDidChangeState((change) => hooks.onStateChange(change.newState === State.Running));
     await client.start();
     return new FlambeauClient(client);
@@ -121,11 +127,11 @@ export class FlambeauClient implements ChatBackend {
     if (this.client.state !== State.Stopped) await this.client.stop(5_000);
   }
 
-  startTask(task: string, options: { model?: string; plan?: boolean } = {}): Promise<StartTaskResult> {
-    return this.client.sendRequest<StartTaskResult>(Methods.startTask, { task, ...options });
+  startTask(task: string, attachments: Attachments = {}): Promise<StartTaskResult> {
+    return this.client.sendRequest<StartTaskResult>(Methods.startTask, { task, ...attachments });
   }
-  async sendMessage(taskId: string, text: string): Promise<void> {
-    await this.client.sendRequest(Methods.sendMessage, { taskId, text });
+  async sendMessage(taskId: string, text: string, attachments: Attachments = {}): Promise<void> {
+    await this.client.sendRequest(Methods.sendMessage, { taskId, text, ...attachments });
   }
   cancelTask(taskId: string): Promise<CancelTaskResult> {
     return this.client.sendRequest<CancelTaskResult>(Methods.cancelTask, { taskId });

@@ -1,16 +1,21 @@
 // Activation: wires the server, the chat view, approvals, diffs, status bar and traces together.
 import * as l10n from "@vscode/l10n";
 import * as vscode from "vscode";
+import { ADD_PROBLEM, ADD_RESOURCE, ADD_SELECTION, AddProblemActions, problemMention, resourceMentions, selectionMention } from "./addToFlambeau";
 import { Approvals } from "./approvals";
 import { ChatController } from "./chatController";
 import { ChatView } from "./chatView";
 import type { FlambeauClient } from "./client";
-import { closeProposedDiff, openProposedDiff, PROPOSED_SCHEME, ProposedContent } from "./diff";
+import { closeProposedDiff, editedContent, openProposedDiff, proposalEdited, proposalOf, PROPOSED_SCHEME, ProposedFiles } from "./diff";
+import { EditorContextSource } from "./editorContext";
 import { createLog } from "./log";
+import { Questions } from "./questions";
 import { Server } from "./server";
 import { readSettings, SERVER_SETTINGS } from "./settings";
 import { ModelStatus, storeApiKey } from "./statusBar";
+import { TerminalOutputs } from "./terminalOutput";
 import { exportOtel, openReport, TraceItem, TracesView } from "./traces";
+import { WorkspaceFiles } from "./workspaceFiles";
 
 let server: Server | undefined;
 
@@ -19,11 +24,15 @@ export function activate(context: vscode.ExtensionContext): void {
   l10n.config({ contents: vscode.l10n.bundle ?? {} });
   const output = createLog(context);
   const approvals = new Approvals();
-  const proposed = new ProposedContent();
+  const questions = new Questions();
+  const proposed = new ProposedFiles();
   const status = new ModelStatus();
   const traces = new TracesView(() => server?.client);
-  context.subscriptions.push(proposed, status, traces);
-  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposed));
+  const terminals = new TerminalOutputs(output);
+  const editorContext = new EditorContextSource(terminals);
+  const files = new WorkspaceFiles();
+  context.subscriptions.push(proposed, status, traces, terminals, editorContext, files);
+  context.subscriptions.push(vscode.workspace.registerFileSystemProvider(PROPOSED_SCHEME, proposed, { isCaseSensitive: true }));
   context.subscriptions.push(vscode.window.registerTreeDataProvider("flambeau.traces", traces));
 
   const chatView: ChatView = new ChatView(context.extensionUri, (message) => controller.handle(message));
@@ -35,27 +44,43 @@ export function activate(context: vscode.ExtensionContext): void {
   const controller = new ChatController(
     () => server?.client,
     approvals,
+    questions,
     {
       post: (message) => {
         chatView.post(message);
         if (message.type === "approvalSettled") {
-          closeProposedDiff(message.taskId, message.callId).catch((error: unknown) => output.warn(`closing the diff: ${String(error)}`));
+          closeProposedDiff(proposed, message.taskId, message.callId).catch((error: unknown) => output.warn(`closing the diff: ${String(error)}`));
         }
       },
       reveal: () => chatView.reveal(),
       openDiff: (request) => openProposedDiff(proposed, request),
       selectModel: () => status.pick(requireClient()),
       taskEnded: () => traces.refresh(),
+      editorContext: (text) => editorContext.collect(text),
+      editedContent: async (request) => editedContent(proposed, request),
+      mentions: (query) => files.candidates(query),
     },
     () => readSettings().openDiffOnApproval,
   );
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatView.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }));
   context.subscriptions.push(status.onDidChange((badge) => chatView.post({ type: "model", badge })));
+  // The card says when Approve will write the user's version of the proposal.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeTextDocument(({ document }) => {
+      const proposal = proposalOf(document.uri);
+      const edited = proposalEdited(proposed, document);
+      if (proposal && edited !== undefined) chatView.post({ type: "proposalEdited", ...proposal, edited });
+    }),
+  );
 
   server = new Server(
     context,
     output,
-    { onEvent: (n) => controller.onEvent(n), onApprove: (params, onCancel) => controller.onApprove(params, onCancel) },
+    {
+      onEvent: (n) => controller.onEvent(n),
+      onApprove: (params, onCancel) => controller.onApprove(params, onCancel),
+      onAsk: (params, onCancel) => controller.onAsk(params, onCancel),
+    },
     (state, message, client) => {
       chatView.post({ type: "serverState", state, message });
       if (state === "running" && client) {
@@ -104,6 +129,18 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.openTraceReport", (item: TraceItem) => openReport(requireClient(), item));
   command("flambeau.verifyTrace", (item: TraceItem) => traces.verify(requireClient(), item));
   command("flambeau.exportTraceOtel", (item: TraceItem) => exportOtel(requireClient(), item));
+
+  // Add to Flambeau: the mention goes into the panel's input, which gets the focus.
+  const addToPanel = async (mention: string): Promise<void> => {
+    await vscode.commands.executeCommand(`${ChatView.viewId}.focus`);
+    chatView.post({ type: "insertMention", text: mention });
+  };
+  command(ADD_SELECTION, () => addToPanel(selectionMention(vscode.window.activeTextEditor)));
+  command(ADD_RESOURCE, async (clicked: vscode.Uri | undefined, selected: vscode.Uri[] | undefined) => addToPanel(await resourceMentions(clicked, selected)));
+  command(ADD_PROBLEM, (uri: vscode.Uri, diagnostic: vscode.Diagnostic) => addToPanel(problemMention(uri, diagnostic)));
+  context.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider({ scheme: "file" }, new AddProblemActions(), { providedCodeActionKinds: AddProblemActions.kinds }),
+  );
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((change) => {

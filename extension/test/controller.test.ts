@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Approvals } from "../src/approvals";
-import { ChatController, type ChatBackend, type ChatUi } from "../src/chatController";
+import { ChatController, type Attachments, type ChatBackend, type ChatUi } from "../src/chatController";
+import { Questions } from "../src/questions";
 import type { HostToWebview } from "../src/shared/messages";
-import type { ApprovalRequested, ApproveParams } from "../src/shared/protocol";
+import type { ApprovalRequested, ApproveParams, AskParams, QuestionAsked } from "../src/shared/protocol";
 import { isWebviewToHost } from "../src/shared/messages";
 import { full } from "./fixtures";
 
@@ -12,19 +13,29 @@ function approval(callId: string, category = "edit", taskId = "t-1"): ApprovePar
   return { taskId, event: event as ApprovalRequested };
 }
 
-function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
+function question(callId: string, taskId = "t-1"): AskParams {
+  const event = full({ type: "question_asked", call_id: callId, question: "Keep the old name?", suggestions: ["Yes", "No"] }, taskId);
+  return { taskId, event: event as QuestionAsked };
+}
+
+function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string; reject?: string } = {}) {
   const posted: HostToWebview[] = [];
   const calls: string[] = [];
+  const sent: Attachments[] = [];
   const approvals = new Approvals();
+  const questions = new Questions();
   const diffs: string[] = [];
   const ended: string[] = [];
   const backend: ChatBackend = {
-    startTask: async (task) => {
+    startTask: async (task, attachments = {}) => {
       calls.push(`start:${task}`);
+      sent.push(attachments);
+      if (options.reject) throw new Error(options.reject);
       return { taskId: "t-1" };
     },
-    sendMessage: async (taskId, text) => {
+    sendMessage: async (taskId, text, attachments = {}) => {
       calls.push(`send:${taskId}:${text}`);
+      sent.push(attachments);
     },
     cancelTask: async (taskId) => {
       calls.push(`cancel:${taskId}:pending=${approvals.size}`);
@@ -41,9 +52,12 @@ function setup(options: { backend?: boolean; openDiff?: boolean } = {}) {
       calls.push("selectModel");
     },
     taskEnded: (taskId) => ended.push(taskId),
+    editorContext: (text) => (text.includes("@selection") ? { selection: { path: "a.py", startLine: 1, endLine: 2, text: "x\ny" } } : undefined),
+    editedContent: async () => options.edited,
+    mentions: async (query) => [{ kind: "file", value: `${query}.py` }],
   };
-  const controller = new ChatController(() => (options.backend === false ? undefined : backend), approvals, ui, () => options.openDiff ?? true);
-  return { controller, approvals, posted, calls, diffs, ended };
+  const controller = new ChatController(() => (options.backend === false ? undefined : backend), approvals, questions, ui, () => options.openDiff ?? true);
+  return { controller, approvals, questions, posted, calls, sent, diffs, ended };
 }
 
 describe("webview messages", () => {
@@ -52,17 +66,47 @@ describe("webview messages", () => {
     expect(isWebviewToHost({ type: "decide", taskId: "t", callId: "c", decision: "always" })).toBe(true);
     expect(isWebviewToHost({ type: "decide", taskId: "t", callId: "c", decision: "yes please" })).toBe(false);
     expect(isWebviewToHost({ type: "startTask", task: 3 })).toBe(false);
+    expect(isWebviewToHost({ type: "startTask", task: "x", images: [{ name: "a.png", data: "AA==" }] })).toBe(true);
+    expect(isWebviewToHost({ type: "startTask", task: "x", images: [{ name: "a.png" }] })).toBe(false);
+    expect(isWebviewToHost({ type: "startTask", task: "x", images: Array.from({ length: 9 }, () => ({ name: "a.png", data: "AA==" })) })).toBe(false);
+    expect(isWebviewToHost({ type: "decide", taskId: "t", callId: "c", decision: "deny", reason: 5 })).toBe(false);
+    expect(isWebviewToHost({ type: "answer", taskId: "t", callId: "c", answer: null })).toBe(true);
+    expect(isWebviewToHost({ type: "answer", taskId: "t", callId: "c" })).toBe(false);
     expect(isWebviewToHost({ type: "runShell", command: "rm -rf /" })).toBe(false);
     expect(isWebviewToHost(null)).toBe(false);
   });
 });
 
 describe("chat controller", () => {
-  it("starts a task on the server and tells the webview its id", async () => {
+  it("starts a task on the server and tells the webview its id, then that the input may be cleared", async () => {
     const { controller, posted, calls } = setup();
-    await controller.handle({ type: "startTask", task: "Fix it" });
+    await controller.handle({ type: "startTask", task: "Fix it", requestId: 4 });
     expect(calls).toEqual(["start:Fix it"]);
-    expect(posted).toEqual([{ type: "taskStarted", taskId: "t-1", task: "Fix it" }]);
+    expect(posted).toEqual([
+      { type: "taskStarted", taskId: "t-1", task: "Fix it" },
+      { type: "submitted", requestId: 4, ok: true },
+    ]);
+  });
+
+  it("sends the editor context a task's mentions need, and its images", async () => {
+    const { controller, sent } = setup();
+    const images = [{ name: "shot.png", data: "iVBORw0KGgo=" }];
+    await controller.handle({ type: "startTask", task: "Why does @selection fail?", requestId: 1, images });
+    await controller.handle({ type: "sendMessage", taskId: "t-1", text: "and now?", requestId: 2 });
+    expect(sent).toEqual([{ context: { selection: { path: "a.py", startLine: 1, endLine: 2, text: "x\ny" } }, images }, {}]);
+  });
+
+  it("a task the server refuses (a mention it cannot attach) is not started, and the panel is told why", async () => {
+    const { controller, posted } = setup({ reject: "the task was not started: could not attach @gone.py: gone.py does not exist" });
+    await controller.handle({ type: "startTask", task: "Explain @gone.py", requestId: 7 });
+    expect(posted).toEqual([{ type: "submitted", requestId: 7, ok: false, message: "the task was not started: could not attach @gone.py: gone.py does not exist" }]);
+    expect(controller.latestRunning).toBeUndefined();
+  });
+
+  it("answers the composer's mention queries with the host's candidates", async () => {
+    const { controller, posted } = setup();
+    await controller.handle({ type: "mentionQuery", requestId: 3, query: "app" });
+    expect(posted).toEqual([{ type: "mentions", requestId: 3, items: [{ kind: "file", value: "app.py" }] }]);
   });
 
   it("forwards follow-up messages to the running task", async () => {
@@ -83,7 +127,7 @@ describe("chat controller", () => {
     const { controller, posted } = setup({ backend: false });
     await controller.handle({ type: "startTask", task: "x" });
     expect(posted).toHaveLength(1);
-    expect(posted[0]?.type).toBe("error");
+    expect(posted[0]).toMatchObject({ type: "submitted", ok: false });
     expect(JSON.stringify(posted[0])).toContain("not running");
   });
 
@@ -115,6 +159,54 @@ describe("chat controller", () => {
     await controller.handle({ type: "decide", taskId: "t-1", callId: "c4", decision: "always" });
     await expect(deny).resolves.toMatchObject({ decision: "deny" });
     await expect(always).resolves.toEqual({ decision: "always" });
+  });
+
+  it("a denial carries the user's reason; without one, a default", async () => {
+    const { controller } = setup();
+    const given = controller.onApprove(approval("c3", "command"));
+    const plain = controller.onApprove(approval("c4", "command"));
+    await controller.handle({ type: "decide", taskId: "t-1", callId: "c3", decision: "deny", reason: "not on this branch" });
+    await controller.handle({ type: "decide", taskId: "t-1", callId: "c4", decision: "deny", reason: "" });
+    await expect(given).resolves.toEqual({ decision: "deny", reason: "not on this branch" });
+    await expect(plain).resolves.toEqual({ decision: "deny", reason: "denied in the Flambeau panel" });
+  });
+
+  it("approving an edit the user changed in the diff sends their text; a denial never does", async () => {
+    const edited = setup({ edited: "hello, edited\n" });
+    const approve = edited.controller.onApprove(approval("c2"));
+    await edited.controller.handle({ type: "decide", taskId: "t-1", callId: "c2", decision: "approve" });
+    await expect(approve).resolves.toEqual({ decision: "approve", content: "hello, edited\n" });
+    const deny = edited.controller.onApprove(approval("c5"));
+    await edited.controller.handle({ type: "decide", taskId: "t-1", callId: "c5", decision: "deny" });
+    await expect(deny).resolves.not.toHaveProperty("content");
+  });
+
+  it("a question is shown, and the user's answer (a suggestion or their words) goes back to the server", async () => {
+    const { controller, posted, calls } = setup();
+    const first = controller.onAsk(question("q1"));
+    expect(posted[0]).toMatchObject({ type: "event", event: { type: "question_asked", call_id: "q1", suggestions: ["Yes", "No"] } });
+    expect(calls).toContain("reveal");
+    await controller.handle({ type: "answer", taskId: "t-1", callId: "q1", answer: "Yes" });
+    await expect(first).resolves.toEqual({ answer: "Yes" });
+    expect(posted.at(-1)).toEqual({ type: "questionSettled", taskId: "t-1", callId: "q1" });
+    const second = controller.onAsk(question("q2"));
+    await controller.handle({ type: "answer", taskId: "t-1", callId: "q2", answer: "  only until 2.0 " });
+    await expect(second).resolves.toEqual({ answer: "only until 2.0" });
+  });
+
+  it("a question nobody answers (skipped, withdrawn by the server, task stopped) answers null", async () => {
+    const { controller, questions } = setup();
+    const skipped = controller.onAsk(question("q1"));
+    await controller.handle({ type: "answer", taskId: "t-1", callId: "q1", answer: null });
+    await expect(skipped).resolves.toEqual({ answer: null });
+    let cancel: () => void = () => undefined;
+    const withdrawn = controller.onAsk(question("q2"), (listener) => (cancel = listener));
+    cancel();
+    await expect(withdrawn).resolves.toEqual({ answer: null });
+    const stopped = controller.onAsk(question("q3"));
+    await controller.handle({ type: "stop", taskId: "t-1" });
+    await expect(stopped).resolves.toEqual({ answer: null });
+    expect(questions.size).toBe(0);
   });
 
   it("a second click on a decided card changes nothing", async () => {

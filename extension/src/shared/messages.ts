@@ -1,5 +1,6 @@
 // Messages between the extension host and the chat webview. Both directions are plain JSON.
-import type { AgentEvent, Decision, Locality } from "./protocol";
+import type { MentionCandidate } from "./mentions";
+import type { AgentEvent, Decision, ImageData, Locality } from "./protocol";
 
 /** The id of the element in which the host embeds the l10n bundle for the webview (JSON). */
 export const L10N_BUNDLE_ELEMENT = "l10n-bundle";
@@ -13,18 +14,39 @@ export type HostToWebview =
   | { type: "event"; taskId: string; event: AgentEvent }
   | { type: "taskStarted"; taskId: string; task: string }
   | { type: "approvalSettled"; taskId: string; callId: string }
+  /** The user changed (or restored) the proposal in the diff editor: what Approve will write. */
+  | { type: "proposalEdited"; taskId: string; callId: string; edited: boolean }
+  | { type: "questionSettled"; taskId: string; callId: string }
+  /** The answer to a startTask / sendMessage: ok, or why nothing was started or sent (the input is kept). */
+  | { type: "submitted"; requestId: number; ok: boolean; message?: string }
+  | { type: "mentions"; requestId: number; items: MentionCandidate[] }
+  /** Add to Flambeau: a mention to add to the input. */
+  | { type: "insertMention"; text: string }
   | { type: "model"; badge: ModelBadge }
   | { type: "serverState"; state: "starting" | "running" | "stopped" | "failed"; message?: string }
   | { type: "error"; message: string; taskId?: string };
 
 export type WebviewToHost =
   | { type: "ready" }
-  | { type: "startTask"; task: string }
-  | { type: "sendMessage"; taskId: string; text: string }
+  | { type: "startTask"; task: string; requestId?: number; images?: ImageData[] }
+  | { type: "sendMessage"; taskId: string; text: string; requestId?: number; images?: ImageData[] }
   | { type: "stop"; taskId: string }
-  | { type: "decide"; taskId: string; callId: string; decision: Decision }
+  | { type: "decide"; taskId: string; callId: string; decision: Decision; reason?: string }
+  | { type: "answer"; taskId: string; callId: string; answer: string | null }
+  | { type: "mentionQuery"; requestId: number; query: string }
   | { type: "openDiff"; taskId: string; callId: string }
   | { type: "selectModel" };
+
+/** At most this many images go with one message (the server's limit). */
+export const MAX_IMAGES = 8;
+
+const optional = (value: unknown, type: "string" | "number"): boolean => value === undefined || typeof value === type;
+
+function isImages(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (!Array.isArray(value) || value.length > MAX_IMAGES) return false;
+  return value.every((image: unknown) => typeof image === "object" && image !== null && typeof (image as ImageData).name === "string" && typeof (image as ImageData).data === "string");
+}
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== "object" || value === null) return false;
@@ -34,15 +56,20 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case "selectModel":
       return true;
     case "startTask":
-      return typeof message.task === "string";
+      return typeof message.task === "string" && optional(message.requestId, "number") && isImages(message.images);
     case "sendMessage":
-      return typeof message.taskId === "string" && typeof message.text === "string";
+      return typeof message.taskId === "string" && typeof message.text === "string" && optional(message.requestId, "number") && isImages(message.images);
+    case "answer":
+      return typeof message.taskId === "string" && typeof message.callId === "string" && (message.answer === null || typeof message.answer === "string");
+    case "mentionQuery":
+      return typeof message.requestId === "number" && typeof message.query === "string";
     case "stop":
       return typeof message.taskId === "string";
     case "decide":
       return (
         typeof message.taskId === "string" &&
         typeof message.callId === "string" &&
+        optional(message.reason, "string") &&
         (message.decision === "approve" || message.decision === "deny" || message.decision === "always")
       );
     case "openDiff":

@@ -1,7 +1,8 @@
 // The chat webview: folds host messages into state, patches the DOM once per frame, and turns clicks into
-// host messages.
+// host messages (the input and its mentions, chips and images: composer.ts).
 import * as l10n from "@vscode/l10n";
 import type { HostToWebview, WebviewToHost } from "../shared/messages";
+import { Composer } from "./composer";
 import { loadBundle } from "./l10n";
 import type { Decision } from "../shared/protocol";
 import { renderHeader, renderTranscript } from "./render";
@@ -23,6 +24,17 @@ const transcript = document.getElementById("transcript") as HTMLElement;
 const input = document.getElementById("task-input") as HTMLTextAreaElement;
 const send = document.getElementById("send") as HTMLButtonElement;
 const newTask = document.getElementById("new-task") as HTMLButtonElement;
+const composer = new Composer(
+  {
+    input,
+    chips: document.getElementById("composer-chips") as HTMLElement,
+    list: document.getElementById("mention-list") as HTMLElement,
+    error: document.getElementById("composer-error") as HTMLElement,
+    buttons: [send, newTask],
+  },
+  (message) => vscode.postMessage(message),
+  () => submit(false),
+);
 
 let drawScheduled = false;
 
@@ -50,18 +62,30 @@ function draw(): void {
 }
 
 function submit(forceNew: boolean): void {
-  const text = input.value.trim();
-  if (!text) return;
   const task = activeTask(state);
-  if (!forceNew && task) vscode.postMessage({ type: "sendMessage", taskId: task.taskId, text });
-  else vscode.postMessage({ type: "startTask", task: text });
-  input.value = "";
+  composer.submit(!forceNew && task ? task.taskId : undefined);
 }
 
 window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
+  if (composer.receive(event.data)) return;
   state = reduce(state, event.data);
   scheduleDraw();
 });
+
+/** The text typed into an input of the card that holds `target`. */
+function typed(target: HTMLElement, selector: string): string {
+  return target.closest(".card")?.querySelector<HTMLInputElement>(selector)?.value.trim() ?? "";
+}
+
+function disableCard(target: HTMLElement): void {
+  // l10n-ignore: a CSS selector
+  target.closest(".card")?.querySelectorAll<HTMLButtonElement | HTMLInputElement>(".actions button, .actions input").forEach((b) => (b.disabled = true));
+}
+
+function answer(target: HTMLElement, text: string | null): void {
+  disableCard(target);
+  vscode.postMessage({ type: "answer", taskId: target.dataset.taskId ?? "", callId: target.dataset.callId ?? "", answer: text });
+}
 
 document.addEventListener("click", (event) => {
   const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
@@ -70,8 +94,16 @@ document.addEventListener("click", (event) => {
   const taskId = target.dataset.taskId ?? "";
   const callId = target.dataset.callId ?? "";
   if (action === "approve" || action === "deny" || action === "always") {
-    target.closest(".actions")?.querySelectorAll("button").forEach((b) => ((b as HTMLButtonElement).disabled = true));
-    vscode.postMessage({ type: "decide", taskId, callId, decision: action as Decision });
+    const reason = action === "deny" ? typed(target, ".deny-reason") : "";
+    disableCard(target);
+    vscode.postMessage({ type: "decide", taskId, callId, decision: action as Decision, ...(reason ? { reason } : {}) });
+  } else if (action === "answer") {
+    answer(target, target.dataset.answer ?? "");
+  } else if (action === "answerText") {
+    const text = typed(target, ".answer-input");
+    if (text) answer(target, text);
+  } else if (action === "skipQuestion") {
+    answer(target, null);
   } else if (action === "openDiff") {
     vscode.postMessage({ type: "openDiff", taskId, callId });
   } else if (action === "stop") {
@@ -83,10 +115,15 @@ document.addEventListener("click", (event) => {
 
 send.addEventListener("click", () => submit(false));
 newTask.addEventListener("click", () => submit(true));
-input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+// Enter in a card's input: the answer is sent, the denial given with its reason.
+document.addEventListener("keydown", (event) => {
+  const field = event.target as HTMLElement;
+  if (event.key !== "Enter" || !(field instanceof HTMLInputElement)) return;
+  const action = field.classList.contains("answer-input") ? "answerText" : field.classList.contains("deny-reason") ? "deny" : "";
+  const button = action ? field.closest(".card")?.querySelector<HTMLElement>(`button[data-action="${action}"]`) : null;
+  if (button) {
     event.preventDefault();
-    submit(false);
+    button.click();
   }
 });
 

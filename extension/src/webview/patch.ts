@@ -1,6 +1,7 @@
 // Keyed DOM patching: a container's children are described by (key, signature, build); a child whose
 // signature did not change is kept as it is (focus, selection, scroll and opened <details> survive),
-// a changed one is rebuilt in place, and only misplaced children are moved. No framework needed.
+// a changed one is rebuilt in place (keeping its opened <details> and what the user typed into its
+// inputs), and only misplaced children are moved. No framework needed.
 
 export interface NodeSpec {
   /** Stable identity among its siblings (for example a call id). */
@@ -40,7 +41,9 @@ export function patchChildren(parent: HTMLElement, specs: NodeSpec[], stats?: Pa
       fresh.setAttribute(SIGNATURE, spec.signature);
       if (node) {
         keepOpenDetails(node, fresh);
+        const restoreFocus = keepInputs(node, fresh);
         node.replaceWith(fresh);
+        restoreFocus?.();
         if (cursor === node) cursor = fresh;
       }
       node = fresh;
@@ -63,6 +66,24 @@ function keepOpenDetails(old: HTMLElement, fresh: HTMLElement): void {
     const was = opened.get(details.dataset.details ?? "");
     if (was !== undefined) details.open = was;
   }
+}
+
+/** A rebuilt node keeps what the user typed into its inputs (matched by data-keep), and the focus. */
+function keepInputs(old: HTMLElement, fresh: HTMLElement): (() => void) | undefined {
+  let restore: (() => void) | undefined;
+  for (const input of old.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("[data-keep]")) {
+    const twin = fresh.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-keep="${input.dataset.keep ?? ""}"]`);
+    if (!twin) continue;
+    twin.value = input.value;
+    if (input.ownerDocument.activeElement === input) {
+      const { selectionStart, selectionEnd } = input;
+      restore = () => {
+        twin.focus();
+        if (selectionStart !== null && selectionEnd !== null) twin.setSelectionRange(selectionStart, selectionEnd);
+      };
+    }
+  }
+  return restore;
 }
 
 /** A short, stable text for signatures of large strings (FNV-1a over the UTF-16 code units). */

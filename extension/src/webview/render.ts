@@ -4,24 +4,12 @@
 // delegated listener (main.ts).
 import * as l10n from "@vscode/l10n";
 import { deciderLabel, localityLabel, outcomeLabel } from "../shared/labels";
+import { attachedChips, questionCard } from "./cards";
+import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
 import { digest, patchChildren, type NodeSpec, type PatchStats } from "./patch";
 import type { TaskView, ToolCard, TranscriptItem, ViewState } from "./state";
 import { isRunning } from "./state";
-
-type Attrs = Record<string, string>;
-
-function el(tag: string, className = "", text?: string, attrs: Attrs = {}): HTMLElement {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  return node;
-}
-
-function button(label: string, action: string, attrs: Attrs = {}, className = ""): HTMLElement {
-  return el("button", className, label, { type: "button", "data-action": action, ...attrs });
-}
 
 export function diffView(diff: string): HTMLElement {
   const pre = el("pre", "diff");
@@ -80,7 +68,14 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     details.append(el("summary", "", l10n.t("arguments")), el("pre", "", formatArguments(call.arguments)));
     root.appendChild(details);
   }
-  if (call.status === "awaiting" && task.awaiting.includes(call.callId)) {
+  const waiting = call.status === "awaiting" && task.awaiting.includes(call.callId);
+  if (isEdit && call.edited) {
+    const note = waiting ? l10n.t("Edited in the diff: Approve writes your version.") : l10n.t("Written as you edited it.");
+    root.appendChild(el("div", "card-edited", note));
+  } else if (isEdit && waiting) {
+    root.appendChild(el("div", "card-hint", l10n.t("You can edit the proposal on the right side of the diff before approving.")));
+  }
+  if (waiting) {
     const actions = el("div", "actions");
     const ids = { "data-task-id": task.taskId, "data-call-id": call.callId };
     actions.appendChild(button(l10n.t("Approve"), "approve", ids, "primary"));
@@ -88,6 +83,8 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     const alwaysLabel = call.category === "command" ? l10n.t("Always allow this command") : l10n.t("Always allow {0}", call.tool);
     actions.appendChild(button(alwaysLabel, "always", ids, "secondary"));
     if (isEdit) actions.appendChild(button(l10n.t("Open diff"), "openDiff", ids, "link"));
+    const reason = l10n.t("Reason for denying (optional, told to the model)");
+    actions.appendChild(el("input", "deny-reason", undefined, { type: "text", "data-keep": "reason", placeholder: reason, "aria-label": reason }));
     root.appendChild(actions);
   }
   if (call.decidedBy && call.status === "denied") {
@@ -116,7 +113,8 @@ function taskHead(task: TaskView): HTMLElement {
   }
   const tokens = l10n.t("{0} in · {1} out tokens", task.promptTokens, task.completionTokens);
   const cost = task.costUsd === null ? l10n.t("cost unknown") : `$${task.costUsd > 0 ? task.costUsd.toFixed(4) : "0"}`;
-  head.appendChild(el("span", "counters", `${tokens} · ${cost}`));
+  const attached = task.attachedTokens ? ` · ${l10n.t("{0} attached", task.attachedTokens)}` : "";
+  head.appendChild(el("span", "counters", `${tokens} · ${cost}${attached}`));
   if (isRunning(task)) head.appendChild(button(l10n.t("Stop"), "stop", { "data-task-id": task.taskId }, "danger"));
   return head;
 }
@@ -138,6 +136,17 @@ function itemSpec(task: TaskView, item: TranscriptItem, index: number, stats?: P
         build: () => (call ? card(task, call) : el("div", "card missing")),
       };
     }
+    case "question": {
+      const question = task.questions[item.callId];
+      const waiting = task.asking.includes(item.callId);
+      return {
+        key: `question:${item.callId}`,
+        signature: question ? `${question.rev}:${waiting}` : "missing",
+        build: () => (question ? questionCard(task, question) : el("div", "card missing")),
+      };
+    }
+    case "attached":
+      return { key: `item:${index}`, signature: `attached:${item.items.length}`, build: () => attachedChips(item.items) };
     case "assistant":
       // Kept while it streams; only its last Markdown block changes, and only that block is rebuilt.
       return {
@@ -170,7 +179,7 @@ function blockSpec(block: string, index: number): NodeSpec {
 }
 
 function headSignature(task: TaskView): string {
-  return [task.task, task.status, task.profile, task.model, task.locality, task.promptTokens, task.completionTokens, task.costUsd].join("\u0000");
+  return [task.task, task.status, task.profile, task.model, task.locality, task.promptTokens, task.completionTokens, task.costUsd, task.attachedTokens].join("\u0000");
 }
 
 function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec {

@@ -2,7 +2,7 @@
 import * as l10n from "@vscode/l10n";
 import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
-import type { FileChange, Locality } from "../shared/protocol";
+import type { Attached, FileChange, Locality } from "../shared/protocol";
 
 export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succeeded" | "failed";
 
@@ -22,12 +22,30 @@ export interface ToolCard {
   reason: string;
   output: string;
   fileChanges: FileChange[];
+  /** The user changed the proposal in the diff editor (before approving, or as recorded after). */
+  edited: boolean;
+}
+
+export type QuestionStatus = "asked" | "answered" | "unanswered";
+
+/** A question the model asked (`ask_followup_question`). */
+export interface QuestionCard {
+  callId: string;
+  rev: number;
+  question: string;
+  suggestions: string[];
+  status: QuestionStatus;
+  answer: string;
+  /** Who answered: user, nobody, timeout, cancelled. */
+  by: string;
 }
 
 export type TranscriptItem =
   | { kind: "user"; text: string }
   | { kind: "assistant"; text: string }
   | { kind: "tool"; callId: string }
+  | { kind: "question"; callId: string }
+  | { kind: "attached"; items: Attached[] }
   | { kind: "result"; text: string; outcome: string }
   | { kind: "error"; text: string }
   | { kind: "note"; text: string };
@@ -48,6 +66,11 @@ export interface TaskView {
   /** null: a call's price was unknown (a cloud model litellm has no price for). */
   costUsd: number | null;
   awaiting: string[];
+  questions: Record<string, QuestionCard>;
+  /** Questions this panel can still answer. */
+  asking: string[];
+  /** About how many tokens the attached context added to the task's requests. */
+  attachedTokens: number;
 }
 
 export interface ViewState {
@@ -83,11 +106,14 @@ function newTask(taskId: string, task: string): TaskView {
     completionTokens: 0,
     costUsd: 0,
     awaiting: [],
+    questions: {},
+    asking: [],
+    attachedTokens: 0,
   };
 }
 
 function newCard(callId: string, tool: string, category: string, args: Record<string, unknown>): ToolCard {
-  return { callId, rev: 0, tool, category, arguments: args, status: "proposed", summary: "", askedBecause: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [] };
+  return { callId, rev: 0, tool, category, arguments: args, status: "proposed", summary: "", askedBecause: "", preview: "", decidedBy: "", reason: "", output: "", fileChanges: [], edited: false };
 }
 
 // The reducer copies on write: a message copies the one task it touches (and the one card), and shares
@@ -100,7 +126,15 @@ function taskFor(state: ViewState, taskId: string): TaskView {
     return task;
   }
   const previous = state.tasks[index] as TaskView;
-  const task = { ...previous, items: [...previous.items], cards: { ...previous.cards }, awaiting: [...previous.awaiting] };
+  const task = {
+    ...previous,
+    items: [...previous.items],
+    cards: { ...previous.cards },
+    awaiting: [...previous.awaiting],
+    questions: { ...(previous.questions ?? {}) },
+    asking: [...(previous.asking ?? [])],
+    attachedTokens: previous.attachedTokens ?? 0,
+  };
   state.tasks[index] = task;
   return task;
 }
@@ -130,6 +164,16 @@ function settle(task: TaskView, callId: string): void {
   task.awaiting = task.awaiting.filter((id) => id !== callId);
 }
 
+function questionFor(task: TaskView, callId: string): QuestionCard {
+  const existing = task.questions[callId];
+  const card: QuestionCard = existing
+    ? { ...existing, rev: existing.rev + 1 }
+    : { callId, rev: 0, question: "", suggestions: [], status: "asked", answer: "", by: "" };
+  if (!existing) task.items.push({ kind: "question", callId });
+  task.questions[callId] = card;
+  return card;
+}
+
 /** Folds one message from the extension host into the state. Never mutates its input. */
 export function reduce(previous: ViewState, message: HostToWebview): ViewState {
   const state: ViewState = { ...previous, tasks: [...previous.tasks], errors: [...previous.errors] };
@@ -153,6 +197,20 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
     case "approvalSettled":
       settle(taskFor(state, message.taskId), message.callId);
       return state;
+    case "proposalEdited": {
+      const task = taskFor(state, message.taskId);
+      if (task.cards[message.callId]) cardFor(task, message.callId, "").edited = message.edited;
+      return state;
+    }
+    case "questionSettled": {
+      const task = taskFor(state, message.taskId);
+      task.asking = task.asking.filter((id) => id !== message.callId);
+      return state;
+    }
+    case "submitted":
+    case "mentions":
+    case "insertMention":
+      return previous; // the composer's (main.ts)
     case "event":
       applyEvent(state, message.taskId, message.event);
       return state;
@@ -207,6 +265,7 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       card.status = event.approved ? "approved" : "denied";
       card.decidedBy = event.by;
       card.reason = event.reason;
+      card.edited = event.approved && event.edited;
       settle(task, event.call_id);
       return;
     }
@@ -218,16 +277,38 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       settle(task, event.call_id);
       return;
     }
+    case "question_asked": {
+      const question = questionFor(task, event.call_id);
+      question.question = event.question;
+      question.suggestions = event.suggestions;
+      if (question.status === "asked" && !task.asking.includes(event.call_id)) task.asking.push(event.call_id);
+      return;
+    }
+    case "question_answered": {
+      const question = questionFor(task, event.call_id);
+      question.status = event.answer === null ? "unanswered" : "answered";
+      question.answer = event.answer ?? "";
+      question.by = event.by;
+      task.asking = task.asking.filter((id) => id !== event.call_id);
+      return;
+    }
+    case "context_attached":
+      if (!event.items.length) return;
+      task.items.push({ kind: "attached", items: event.items });
+      task.attachedTokens += event.items.reduce((sum, item) => sum + (item.withheld ? 0 : item.tokens), 0);
+      return;
     case "task_finished": {
       const outcome = event.outcome as TaskStatus;
       task.status = ["completed", "failed", "cancelled", "limit"].includes(outcome) ? outcome : "completed";
       task.awaiting = [];
+      task.asking = [];
       if (event.result) task.items.push({ kind: "result", text: event.result, outcome: event.outcome });
       return;
     }
     case "task_failed":
       task.status = "failed";
       task.awaiting = [];
+      task.asking = [];
       task.items.push({ kind: "error", text: event.error });
       return;
   }
