@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 ARTIFACTS = ROOT / "test-artifacts" / "extension-e2e"
 TASK = "Make the greeting in hello.txt say hello, world"
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+"""The image extension/e2e/listens.mjs pastes."""
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("FLAMBEAU_E2E") != "1", reason="end-to-end VS Code test: run `make extension-e2e` (FLAMBEAU_E2E=1)"
@@ -44,7 +46,7 @@ def _git(workspace: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True)
 
 
-def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dict[str, Any]:
+def _drive(scenario: str, workspace: Path, artifacts: Path, timeout_s: float = 280, **extra: str) -> dict[str, Any]:
     vsix = EXTENSION / "flambeau.vsix"
     assert vsix.is_file(), "build the extension first: make vsix"
     assert shutil.which("node"), "node is needed to drive the browser"
@@ -64,7 +66,7 @@ def _drive(scenario: str, workspace: Path, artifacts: Path, **extra: str) -> dic
         **extra,
     }
     proc = subprocess.run(
-        ["node", str(EXTENSION / "e2e" / "run.mjs")], env=env, capture_output=True, text=True, timeout=280
+        ["node", str(EXTENSION / "e2e" / "run.mjs")], env=env, capture_output=True, text=True, timeout=timeout_s
     )
     assert proc.returncode == 0, f"{proc.stderr}\n(screenshots and code-server.log in {artifacts})"
     assert not any("failure" in p.name for p in artifacts.glob("*.png"))
@@ -138,3 +140,79 @@ def test_the_extension_speaks_the_display_language(
         f"{locale}-traces-view-verified.png",
         f"{locale}-trace-report.png",
     ]
+
+
+def _user_content(body: dict[str, Any]) -> Any:
+    return next(m["content"] for m in body["messages"] if m["role"] == "user")
+
+
+def test_the_panel_listens_mentions_add_to_flambeau_question_edited_proposal_denial_reason_and_images(
+    model_server: ScriptedModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    """extension/e2e/listens.mjs drives the panel; here: what reached the model and the disk."""
+    (workspace / "hello.txt").write_text("hello\n")
+    (workspace / "app.py").write_text("def greet():\n    return 'hello'\n")
+    _git(workspace, "init", "-q")
+    _git(workspace, "add", ".")
+    _git(workspace, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    (workspace / "app.py").write_text("def greet():\n    return 'hello'\n\n\ndef part():\n    return 'bye'\n")
+    (workspace / "broken.json").write_text('{"a": 1,}\n')
+    config = tmp_path / "home" / ".config" / "flambeau"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "models.toml").write_text(
+        f'[profiles.seeing]\nmodel = "openai/scripted"\napi_base = "{model_server.base_url}"\nvision = true\n'
+        f'[profiles.blind]\nmodel = "openai/scripted"\napi_base = "{model_server.base_url}"\n'
+    )
+    model_server.add(
+        call(
+            "ask_followup_question",
+            question="Should the greeting keep its comma?",
+            suggestions=["Keep the comma", "Drop the comma"],
+        ),
+        call("write_file", path="hello.txt", content="hello, world\n"),
+        call("run_command", command="touch denied.txt"),
+        call("attempt_completion", result="Updated the greeting."),
+        call("attempt_completion", result="A single pixel."),
+    )
+    artifacts = ARTIFACTS.with_name("extension-e2e-listens")
+
+    summary = _drive(
+        "listens", workspace, artifacts, timeout_s=600, E2E_MODEL="seeing", E2E_API_BASE=model_server.base_url
+    )
+    assert "@nowhere/missing.py" in summary["refused"] and "does not exist" in summary["refused"]
+    assert "does not declare vision" in summary["visionRefusal"] and "vision = true" in summary["visionRefusal"]
+
+    bodies = [r.body for r in model_server.chat_requests]
+    assert len(bodies) == 5  # the refused image never reached the model
+    # The mentions typed and added from the explorer, the selection menu and the quick fix: in the first request.
+    first = _user_content(bodies[0])
+    assert isinstance(first, str)
+    for mention in ("@hello.txt", "@git-changes", "@app.py", "@app.py:2", "@broken.json:1"):
+        assert f'<attachment mention="{mention}"' in first, mention
+    assert "def part():" in first  # the working-tree diff
+    assert "Trailing comma" in first
+    tools = [m for m in bodies[1]["messages"] if m["role"] == "tool"]
+    assert "Keep the comma" in tools[-1]["content"]
+    # The edited proposal is what was written, and the model was told.
+    assert (workspace / "hello.txt").read_text() == "hello, edited world"
+    edit_answer = [m for m in bodies[2]["messages"] if m["role"] == "tool"][-1]["content"]
+    assert "The user edited your proposed change before approving it" in edit_answer
+    # The denial's reason reached the model; the command never ran.
+    denial = [m for m in bodies[3]["messages"] if m["role"] == "tool"][-1]["content"]
+    assert "use the Makefile target instead" in denial
+    assert not (workspace / "denied.txt").exists()
+    # The pasted image went as an image content part.
+    image_task = _user_content(bodies[4])
+    assert isinstance(image_task, list)
+    urls = [p["image_url"]["url"] for p in image_task if p.get("type") == "image_url"]
+    assert urls == [f"data:image/png;base64,{PNG}"]
+    shots = {p.name.split("-", 1)[1] for p in artifacts.glob("*.png")}
+    assert {
+        "mention-autocomplete.png",
+        "mention-chips.png",
+        "question-asked.png",
+        "proposal-edited-in-diff.png",
+        "command-denied-with-reason.png",
+        "image-sent.png",
+        "image-refused-without-vision.png",
+    } <= shots

@@ -13,7 +13,10 @@
 // real packs cannot be fetched offline, so a pack without translations is installed: VS Code's own UI stays
 // English, and the display language, vscode.env.language and the extension's strings are the locale's.
 //
-// Environment: E2E_SCENARIO (task | missing-python | locale), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+// Scenario "listens": mentions, Add to Flambeau, a question, an edited proposal, a denial's reason and images
+// (extension/e2e/listens.mjs).
+//
+// Environment: E2E_SCENARIO (task | missing-python | locale | listens), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,6 +24,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { listens } from "./listens.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = (name, fallback) => {
@@ -362,6 +366,10 @@ async function main() {
     }
     if (scenario === "locale") {
       await inLocale(page);
+      return;
+    }
+    if (scenario === "listens") {
+      await listens(page, { workspace, until, shot, chatFrame, runCommand, assertNoPanelError, cardStatus });
       return;
     }
     const flambeauStatus = page.locator(".statusbar-item", { hasText: "Flambeau" }).or(page.locator(".statusbar-item", { hasText: "scripted" }));

@@ -48,6 +48,14 @@ describe("questions", () => {
     expect(answered?.querySelector(".decision")?.textContent).toContain("No");
   });
 
+  it("the question's card stands for its tool call: no tool card for ask_followup_question", () => {
+    const root = document.createElement("div");
+    const state = fold(ev(started), ev({ type: "tool_call_proposed", call_id: "q1", tool: "ask_followup_question", category: "read", arguments: {} }), asked);
+    renderTranscript(root, state);
+    expect(root.querySelector(".tool-card")).toBeNull();
+    expect(root.querySelectorAll(".question-card")).toHaveLength(1);
+  });
+
   it("a question withdrawn by the server, or one nobody answered, offers no buttons", () => {
     const root = document.createElement("div");
     let state = fold(ev(started), asked, { type: "questionSettled", taskId: TASK, callId: "q1" });
@@ -93,14 +101,26 @@ describe("approval cards", () => {
     expect(rebuilt?.value).toBe("not on this branch");
     expect(document.activeElement).toBe(rebuilt);
     expect(root.querySelector(".card-edited")?.textContent).toContain("Approve writes your version");
+    // More keystrokes in the diff: the card (and the button the user may be clicking) stays as it is.
+    const approve = root.querySelector('.tool-card[data-call-id="c2"] button[data-action="approve"]');
+    state = reduce(state, { type: "proposalEdited", taskId: TASK, callId: "c2", edited: true });
+    renderTranscript(root, state);
+    expect(root.querySelector('.tool-card[data-call-id="c2"] button[data-action="approve"]')).toBe(approve);
     root.remove();
   });
 
-  it("an edit approved as the user edited it says so", () => {
-    const state = fold(ev(started), ev(editApproval), ev({ type: "approval_decided", call_id: "c2", tool: "write_file", approved: true, by: "user", reason: "approved in the editor", edited: true }));
+  it("an edit approved as the user edited it says so, and shows what was written, not the proposal", () => {
+    const written = "--- a/hello.txt\n+++ b/hello.txt\n@@ -1 +1 @@\n-hello\n+hello, edited world\n";
+    const state = fold(
+      ev(started),
+      ev(editApproval),
+      ev({ type: "approval_decided", call_id: "c2", tool: "write_file", approved: true, by: "user", reason: "approved in the editor", edited: true }),
+      ev({ type: "tool_result", call_id: "c2", tool: "write_file", ok: true, output: "rewrote hello.txt", file_changes: [{ path: "hello.txt", sha256_before: "a", sha256_after: "b", diff: written }] }),
+    );
     const root = document.createElement("div");
     renderTranscript(root, state);
     expect(root.querySelector(".card-edited")?.textContent).toContain("as you edited it");
+    expect([...root.querySelectorAll(".diff .add")].map((n) => n.textContent?.trim())).toEqual(["+hello, edited world"]);
   });
 });
 

@@ -60,10 +60,13 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   if (call.summary) root.appendChild(el("div", "card-summary", call.summary));
   if (call.askedBecause && call.status === "awaiting") root.appendChild(el("div", "card-reason", l10n.t("asks because: {0}", call.askedBecause)));
   const isEdit = call.category === "edit";
-  if (call.preview) {
+  const changes = call.fileChanges.filter((change) => change.diff);
+  // Once an edit ran, its card shows what it changed (the user may have edited the proposal).
+  const ranEdit = isEdit && changes.length > 0;
+  if (call.preview && !ranEdit) {
     if (isEdit) root.appendChild(diffView(call.preview));
     else root.appendChild(el("pre", "preview", call.preview));
-  } else {
+  } else if (!call.preview) {
     const details = el("details", "arguments", undefined, { "data-details": "arguments" });
     details.append(el("summary", "", l10n.t("arguments")), el("pre", "", formatArguments(call.arguments)));
     root.appendChild(details);
@@ -84,7 +87,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     actions.appendChild(button(alwaysLabel, "always", ids, "secondary"));
     if (isEdit) actions.appendChild(button(l10n.t("Open diff"), "openDiff", ids, "link"));
     const reason = l10n.t("Reason for denying (optional, told to the model)");
-    actions.appendChild(el("input", "deny-reason", undefined, { type: "text", "data-keep": "reason", placeholder: reason, "aria-label": reason }));
+    actions.appendChild(el("input", "deny-reason", undefined, { type: "text", "data-keep": "reason", placeholder: reason, title: reason, "aria-label": reason }));
     root.appendChild(actions);
   }
   if (call.decidedBy && call.status === "denied") {
@@ -92,9 +95,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     const decision = call.reason ? l10n.t("denied by {0}: {1}", by, call.reason) : l10n.t("denied by {0}", by);
     root.appendChild(el("div", "decision", decision));
   }
-  for (const change of call.fileChanges) {
-    if (change.diff && !call.preview) root.appendChild(diffView(change.diff));
-  }
+  if (ranEdit || !call.preview) for (const change of changes) root.appendChild(diffView(change.diff));
   if (call.output) {
     const details = el("details", "output", undefined, { "data-details": "output" });
     if (call.status === "failed") details.setAttribute("open", "");
@@ -106,7 +107,8 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
 
 function taskHead(task: TaskView): HTMLElement {
   const head = el("div", "task-head");
-  head.appendChild(el("span", "task-title", task.task || l10n.t("(task)")));
+  const title = task.task || l10n.t("(task)");
+  head.appendChild(el("span", "task-title", title, { title }));
   head.appendChild(el("span", `task-status status-${task.status}`, outcomeLabel(task.status), { "data-status": task.status }));
   if (task.profile || task.model) {
     head.appendChild(el("span", `badge locality-${task.locality}`, `${task.profile || task.model} · ${localityLabel(task.locality)}`));
@@ -195,7 +197,11 @@ function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec 
 function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?: PatchStats): void {
   section.className = `task task-${task.status}${isLast ? "" : " past"}`;
   const specs: NodeSpec[] = [{ key: "head", signature: headSignature(task), build: () => taskHead(task) }];
-  task.items.forEach((item, index) => specs.push(itemSpec(task, item, index, stats)));
+  task.items.forEach((item, index) => {
+    // A question's card stands for its tool call (ask_followup_question): the tool card is not shown.
+    if (item.kind === "tool" && task.questions[item.callId]) return;
+    specs.push(itemSpec(task, item, index, stats));
+  });
   patchChildren(section, specs, stats);
 }
 

@@ -199,7 +199,8 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       return state;
     case "proposalEdited": {
       const task = taskFor(state, message.taskId);
-      if (task.cards[message.callId]) cardFor(task, message.callId, "").edited = message.edited;
+      // Sent on every keystroke in the diff: the card changes (and is redrawn) only when `edited` does.
+      if (task.cards[message.callId] && task.cards[message.callId]?.edited !== message.edited) cardFor(task, message.callId, "").edited = message.edited;
       return state;
     }
     case "questionSettled": {
