@@ -187,10 +187,23 @@ def test_the_panel_listens_mentions_add_to_flambeau_question_edited_proposal_den
     # The mentions typed and added from the explorer, the selection menu and the quick fix: in the first request.
     first = _user_content(bodies[0])
     assert isinstance(first, str)
-    for mention in ("@hello.txt", "@git-changes", "@app.py", "@app.py:2", "@broken.json:1"):
-        assert f'<attachment mention="{mention}"' in first, mention
-    assert "def part():" in first  # the working-tree diff
-    assert "Trailing comma" in first
+    blocks = {block.split('"', 1)[0]: block for block in first.split('<attachment mention="')[1:]}
+    mentions = [
+        "@hello.txt",
+        "@git-changes",
+        "@app.py",
+        "@app.py:2",
+        "@broken.json:1",
+        "@problems",
+        "@selection",
+        "@terminal",
+    ]
+    assert list(blocks) == mentions
+    assert "def part():" in blocks["@git-changes"]  # the working-tree diff
+    assert "Trailing comma" in first.split("<attachment")[0]  # the problem's message, in the task's text
+    assert "broken.json:1" in blocks["@problems"] and "Trailing comma" in blocks["@problems"]  # the diagnostics
+    assert "broken.json" in blocks["@selection"]  # the quick fix selected the comma
+    assert "sleep 1; echo flambeau-$((6*7))" in blocks["@terminal"] and "flambeau-42" in blocks["@terminal"]
     tools = [m for m in bodies[1]["messages"] if m["role"] == "tool"]
     assert "Keep the comma" in tools[-1]["content"]
     # The edited proposal is what was written, and the model was told.

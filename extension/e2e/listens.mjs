@@ -1,5 +1,6 @@
 // Scenario "listens" (issue 14): the panel's input autocompletes @-mentions and shows them as chips; Add to
 // Flambeau from the explorer, the editor's selection menu and a problem's quick fix puts mentions into it;
+// @problems, @selection and @terminal send the editor's diagnostics, selection and last terminal command;
 // the model asks a question answered with a button; the proposal is edited in the diff before Approve (the
 // file on disk is the edited text); a command is denied with a reason; an unresolvable mention keeps the
 // input and says why; a pasted image goes to a profile with vision, and one without vision refuses it.
@@ -25,6 +26,17 @@ export async function listens(page, { workspace, until, shot, chatFrame, runComm
   const value = () => input().inputValue();
   const chips = () => frame.locator("#composer-chips .chip-label").allTextContents();
   const list = () => frame.locator("#mention-list");
+
+  // 0. A command in a terminal with shell integration: what @terminal attaches.
+  await runCommand(page, "Terminal: Create New Terminal");
+  await page.locator(".terminal-wrapper.active .xterm").waitFor({ state: "visible" });
+  await until("the shell's prompt with shell integration", async () => (await page.locator(".terminal-wrapper.active .terminal-command-decoration").count()) > 0);
+  await page.locator(".terminal-wrapper.active .xterm").click();
+  // The output comes a moment after the command starts, as a test run's does (an instant `echo` can reach
+  // the extension's shell-integration events after its output went by).
+  await page.keyboard.type("sleep 1; echo flambeau-$((6*7))");
+  await page.keyboard.press("Enter");
+  await until("the command to finish in the terminal", async () => (await page.locator(".terminal-wrapper.active .terminal-command-decoration").count()) > 1);
 
   // 1. Typing @ lists the workspace's files, fuzzy-matched; the choice becomes a mention and a chip.
   await input().click();
@@ -95,15 +107,24 @@ export async function listens(page, { workspace, until, shot, chatFrame, runComm
   await fixItem.click();
   frame = await chatFrame(page);
   await until("the problem's mention added to the input", async () => /@broken\.json:1 \(.*[Tt]railing comma.*\) $/.test(await value()));
+  // The editor's context: its problems, its selection, the terminal's last command (sent with the task).
+  await input().focus();
+  await input().press("Control+End");
+  for (const keyword of ["problems", "selection", "terminal"]) {
+    await input().pressSequentially(`@${keyword.slice(0, 4)}`);
+    await list().locator(".mention-item.active", { hasText: `@${keyword}` }).waitFor({ state: "visible" });
+    await input().press("Enter");
+  }
   const added = await chips();
-  if (added.join("|") !== "@hello.txt|@git-changes|@app.py|@app.py:2|@broken.json:1") throw new Error(`the composer's chips are ${added.join(", ")}`);
+  const expected = "@hello.txt|@git-changes|@app.py|@app.py:2|@broken.json:1|@problems|@selection|@terminal";
+  if (added.join("|") !== expected) throw new Error(`the composer's chips are ${added.join(", ")}`);
   await shot(page, "add-to-flambeau-chips");
 
   // 5. The task goes out with what it mentions; the model asks a question, answered with a button.
   await frame.locator("#send").click();
   await until("the input to be cleared once the task started", async () => (await value()) === "");
   const taskChips = frame.locator(".task").last().locator(".attached .chip");
-  await until("the task's chips", async () => (await taskChips.count()) === 5);
+  await until("the task's chips", async () => (await taskChips.count()) === 8);
   const question = frame.locator(".question-card").last();
   const keep = question.locator('button[data-action="answer"]', { hasText: "Keep the comma" });
   await keep.waitFor({ state: "visible" });

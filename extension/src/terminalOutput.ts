@@ -1,6 +1,9 @@
 // The active terminal's last command and its output, for @terminal, through VS Code's shell integration.
 // That API is in VS Code 1.93 and later; this extension supports 1.90, so it is looked up at run time
 // (typed here): without it, or in a shell without integration, @terminal says what to do instead.
+// Output is read from the command's start; a command so quick that its start reaches the extension
+// after its output (VS Code sends both events together then) is attached with its command line and
+// exit code only.
 import * as vscode from "vscode";
 import { terminalText } from "./ansi";
 import type { TerminalOutput } from "./shared/protocol";

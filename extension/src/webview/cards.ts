@@ -46,7 +46,8 @@ function chipTitle(item: Attached): string {
 export function attachedChips(items: Attached[]): HTMLElement {
   const root = el("div", "attached chips", undefined, { "aria-label": l10n.t("Attached context") });
   for (const item of items) {
-    const chip = el("span", `chip kind-${item.kind}${item.withheld ? " withheld" : ""}`, item.label || item.mention, { title: chipTitle(item), "data-kind": item.kind });
+    const label = item.label || item.mention;
+    const chip = el("span", `chip kind-${item.kind}${item.withheld ? " withheld" : ""}`, label, { title: `${label}\n${chipTitle(item)}`, "data-kind": item.kind });
     root.appendChild(chip);
   }
   const tokens = items.reduce((sum, item) => sum + (item.withheld ? 0 : item.tokens), 0);
