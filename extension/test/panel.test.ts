@@ -6,7 +6,7 @@ import type { HostToWebview, WebviewToHost } from "../src/shared/messages";
 import { Composer } from "../src/webview/composer";
 import { imageName, imageProblem } from "../src/webview/images";
 import { renderTranscript } from "../src/webview/render";
-import { activeTask, initialState, reduce, type ViewState } from "../src/webview/state";
+import { activeTask, initialState, reduce, restoreState, type ViewState } from "../src/webview/state";
 import { editApproval, ev, started, TASK } from "./fixtures";
 
 function fold(...messages: HostToWebview[]): ViewState {
@@ -145,6 +145,18 @@ function composer() {
   const key = (name: string, init: KeyboardEventInit = {}) => input.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true, cancelable: true, ...init }));
   return { box, parts, input, posted, type, key, submits: () => submits };
 }
+
+describe("a state saved by an earlier panel", () => {
+  it("is restored with what it lacks, and renders", () => {
+    const old = { tasks: [{ taskId: TASK, task: "Fix it", items: [{ kind: "tool", callId: "c1" }], cards: {}, status: "completed" }], errors: [] };
+    const state = restoreState(old);
+    expect(activeTask(state)).toMatchObject({ task: "Fix it", questions: {}, asking: [], attachedTokens: 0, status: "completed" });
+    const root = document.createElement("div");
+    expect(() => renderTranscript(root, state)).not.toThrow();
+    expect(restoreState(undefined)).toEqual(initialState());
+    expect(restoreState({ tasks: "nope" })).toEqual(initialState());
+  });
+});
 
 describe("composer", () => {
   it("asks the host for mentions as the user types @, and puts the chosen one in the text with a chip", () => {

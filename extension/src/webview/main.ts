@@ -6,7 +6,7 @@ import { Composer } from "./composer";
 import { loadBundle } from "./l10n";
 import type { Decision } from "../shared/protocol";
 import { renderHeader, renderTranscript } from "./render";
-import { activeTask, initialState, isRunning, reduce, type ViewState } from "./state";
+import { activeTask, isRunning, reduce, restoreState, type ViewState } from "./state";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -17,7 +17,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 loadBundle(document);
 const vscode = acquireVsCodeApi();
-let state: ViewState = (vscode.getState() as ViewState | undefined) ?? initialState();
+let state: ViewState = restoreState(vscode.getState());
 
 const header = document.getElementById("header") as HTMLElement;
 const transcript = document.getElementById("transcript") as HTMLElement;

@@ -84,6 +84,13 @@ export function initialState(): ViewState {
   return { tasks: [], model: { profile: "", locality: "unknown" }, server: { state: "starting", message: "" }, errors: [] };
 }
 
+/** The state the webview saved (vscode.getState), perhaps by an earlier version: what it lacks is filled in. */
+export function restoreState(saved: unknown): ViewState {
+  const state = saved as Partial<ViewState> | undefined;
+  if (typeof state !== "object" || state === null || !Array.isArray(state.tasks)) return initialState();
+  return { ...initialState(), ...state, tasks: state.tasks.map((task) => ({ ...newTask(task.taskId, task.task), ...task })) };
+}
+
 export function activeTask(state: ViewState): TaskView | undefined {
   return state.tasks[state.tasks.length - 1];
 }
@@ -131,9 +138,8 @@ function taskFor(state: ViewState, taskId: string): TaskView {
     items: [...previous.items],
     cards: { ...previous.cards },
     awaiting: [...previous.awaiting],
-    questions: { ...(previous.questions ?? {}) },
-    asking: [...(previous.asking ?? [])],
-    attachedTokens: previous.attachedTokens ?? 0,
+    questions: { ...previous.questions },
+    asking: [...previous.asking],
   };
   state.tasks[index] = task;
   return task;
