@@ -20,8 +20,11 @@ export async function listens(page, { workspace, until, shot, chatFrame, runComm
     const badge = (await frame.locator(".model-badge").textContent()) ?? "";
     return (await frame.locator("#header .server-state").count()) === 0 && badge.includes("seeing");
   });
-  // The Traces view folded: the chat gets the side bar's height (the screenshots show more of it).
-  await page.locator(".pane-header", { hasText: "Traces" }).first().click();
+  // The other views folded: the chat gets the side bar's height (the screenshots show more of it).
+  for (const view of ["Models", "Traces"]) {
+    const header = page.locator('.pane-header[aria-expanded="true"]', { has: page.locator("h3.title", { hasText: new RegExp(`^${view}$`) }) }).first();
+    if (await header.count()) await header.click();
+  }
   const input = () => frame.locator("#task-input");
   const value = () => input().inputValue();
   const chips = () => frame.locator("#composer-chips .chip-label").allTextContents();
