@@ -63,3 +63,23 @@ export function deciderLabel(by: string): string {
       return by;
   }
 }
+
+/** A denial's reason. Flambeau's own reasons are recorded in English (the trace and the model read them:
+ * approvals.ts, lsp/approver.py) and shown in the user's language; one the user typed is shown as typed. */
+export function denialReasonLabel(reason: string): string {
+  switch (reason) {
+    case "denied in the Flambeau panel":
+    case "the user denied this in the editor":
+      return l10n.t("denied in the Flambeau panel");
+    case "task stopped by the user":
+      return l10n.t("task stopped by the user");
+    case "task ended":
+      return l10n.t("task ended");
+    case "superseded by a new request":
+      return l10n.t("superseded by a new request");
+    case "request cancelled":
+      return l10n.t("request cancelled");
+    default:
+      return reason;
+  }
+}

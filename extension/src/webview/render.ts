@@ -3,7 +3,7 @@
 // textContent or the safe Markdown renderer; buttons carry data-* attributes and are handled by one
 // delegated listener (main.ts).
 import * as l10n from "@vscode/l10n";
-import { deciderLabel, localityLabel, outcomeLabel } from "../shared/labels";
+import { deciderLabel, denialReasonLabel, localityLabel, outcomeLabel } from "../shared/labels";
 import { attachedChips, questionCard } from "./cards";
 import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
@@ -92,7 +92,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   }
   if (call.decidedBy && call.status === "denied") {
     const by = deciderLabel(call.decidedBy);
-    const decision = call.reason ? l10n.t("denied by {0}: {1}", by, call.reason) : l10n.t("denied by {0}", by);
+    const decision = call.reason ? l10n.t("denied by {0}: {1}", by, denialReasonLabel(call.reason)) : l10n.t("denied by {0}", by);
     root.appendChild(el("div", "decision", decision));
   }
   if (ranEdit || !call.preview) for (const change of changes) root.appendChild(diffView(change.diff));
