@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
     show.add_argument("--json", action="store_true", help="the raw records, one per line")
 
-    check = sub.add_parser("verify", help="check hashes, signatures and blobs (exit 0 intact, 1 tampered, 2 damaged)")
+    check = sub.add_parser(
+        "verify", help="check hashes, signatures, blobs and the witness log (exit 0 intact, 1 tampered, 2 damaged)"
+    )
     check.add_argument("path", type=Path, help="a trace file (.flambeau/traces/<task id>.jsonl)")
     check.add_argument("--replay", action="store_true", help="re-apply the recorded changes from the recorded commit")
     check.add_argument(
@@ -102,7 +104,7 @@ def main(argv: list[str]) -> int:
 def _list(args: argparse.Namespace) -> int:
     from agent.trace import list_traces
 
-    traces = list_traces(args.workspace.resolve())
+    traces = list_traces(args.workspace.resolve(), include_erased=True)
     if args.json:
         for summary in traces:
             print(json.dumps(summary.to_dict()))
@@ -111,8 +113,13 @@ def _list(args: argparse.Namespace) -> int:
         print(f"no traces in {args.workspace.resolve()}; 'flambeau run' writes one per task")
         return 0
     for s in traces:
+        if s.witness == "erased":
+            print(f"{s.task_id}  {'ERASED':<10} {s.witness_message}")
+            continue
         cost = f"${s.cost_usd:.4f}" if s.cost_usd is not None else "-"
         print(f"{s.task_id}  {s.outcome or 'unfinished':<10} {s.model} ({s.locality}) {cost}  {s.task[:60]}")
+        if s.witness in ("truncated", "replaced") or (s.witness == "unwitnessed" and s.outcome):
+            print(f"  {s.witness.upper()}: {s.witness_message}")
     return 0
 
 

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.trace import verify
 from agent.trace.packs import pack_path, parse_pack
+from agent.trace.witness import witness_path
 from tests.scripted_server import Reply, ScriptedModelServer
 from tests.trace_mutations import (
     blob_first_uses,
@@ -109,6 +110,8 @@ def test_swapping_two_records_is_detected_at_the_first(recorded: list[Path]) -> 
 
 
 def test_truncating_after_a_signed_checkpoint_is_never_reported_intact(recorded: list[Path]) -> None:
+    """The witness log saw each trace sealed: a cut is tampering. Without the witness log (a trace from
+    elsewhere, verified with its author's key) the cut trace is still damaged, never intact."""
     for trace in recorded:
         lines = read_lines(trace)
         cut_points = checkpoint_indexes(trace)[:-1]
@@ -116,6 +119,17 @@ def test_truncating_after_a_signed_checkpoint_is_never_reported_intact(recorded:
         for checkpoint in cut_points:
             write_lines(trace, lines[: checkpoint + 1])
             report = verify(trace)
+            assert report.status == "tampered" and report.exit_code == 1, report.message
+            assert report.first_bad_record == checkpoint + 1 and report.witness == "truncated"
+            assert "records were cut off" in report.message
+        write_lines(trace, lines)
+    witness_path().unlink()
+    for trace in recorded:
+        lines = read_lines(trace)
+        key = str(records(trace)[0]["public_key"])
+        for checkpoint in checkpoint_indexes(trace)[:-1]:
+            write_lines(trace, lines[: checkpoint + 1])
+            report = verify(trace, trusted_keys=[key])
             assert report.status == "damaged" and report.exit_code == 2, report.message
             assert report.first_bad_record == checkpoint + 1
             assert "without its final signed checkpoint" in report.message
@@ -161,7 +175,7 @@ def test_substituting_the_key_in_the_header_is_detected_at_the_header(recorded: 
         _assert_caught(trace, 0, "header key")
 
 
-def test_a_trace_re_signed_with_another_key_is_rejected_unless_that_key_is_trusted(recorded: list[Path]) -> None:
+def test_a_trace_re_signed_with_another_key_is_rejected_even_when_that_key_is_pinned(recorded: list[Path]) -> None:
     attacker = Ed25519PrivateKey.generate()
     attacker_id = "ed25519:" + attacker.public_key().public_bytes_raw().hex()
     for trace in recorded:
@@ -169,8 +183,12 @@ def test_a_trace_re_signed_with_another_key_is_rejected_unless_that_key_is_trust
         report = verify(trace)
         assert report.status == "tampered" and report.first_bad_record == 0, report.message
         assert "not a trusted key" in report.message
-        # The rewrite is internally perfect: only the pinned signer key gives it away.
-        assert verify(trace, trusted_keys=[attacker_id]).status == "intact"
+        # The rewrite is internally perfect: the witness log, which saw the real signer, gives it away.
+        pinned = verify(trace, trusted_keys=[attacker_id])
+        assert pinned.status == "tampered" and pinned.witness == "replaced", pinned.message
+        assert "re-signed" in pinned.message
+    witness_path().unlink()  # a trace from another machine: only the pinned key is left to judge it
+    assert all(verify(trace, trusted_keys=[attacker_id]).status == "intact" for trace in recorded)
 
 
 def test_one_hundred_intact_traces_raise_no_false_alarm(model_server: ScriptedModelServer, workspace: Path) -> None:

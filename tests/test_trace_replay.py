@@ -11,6 +11,7 @@ import pytest
 
 from agent.trace import verify
 from agent.trace.signing import stored_signing_key
+from agent.trace.witness import witness_path
 from tests.conftest import run_cli
 from tests.scripted_server import ScriptedModelServer
 from tests.trace_mutations import records, resign
@@ -86,8 +87,10 @@ def test_replay_fails_when_a_signed_trace_claims_an_after_state_its_content_does
     assert key is not None
     resign(trace, key.private, edit={change["seq"]: {"sha256_after": hashlib.sha256(b"other").hexdigest()}})
 
-    assert verify(trace).status == "intact"  # signed by the trusted key, so only replay can tell
-    report = verify(trace, replay=True)
+    assert verify(trace).witness == "replaced"  # the witness log saw the trace before it was rewritten
+    witness_path().unlink()  # verified elsewhere, with the author's key: signed by it, so only replay can tell
+    assert verify(trace, trusted_keys=[key.public_id]).status == "intact"
+    report = verify(trace, replay=True, trusted_keys=[key.public_id])
     assert report.replay is not None and [o.path for o in report.replay.failed] == ["notes.txt"]
     assert report.exit_code == 1 and "FAILED" in report.message
 

@@ -46,23 +46,4 @@ GITIGNORE = (
 
 
 class UnsafeStateDir(ConfigError):
-    """`.flambeau/` (or a folder in it) leads outside the workspace; the message names it."""
-
-
-def ensure_state_dir(workspace: Path) -> Path:
-    """Create `.flambeau/`, `traces/` and `blobs/` inside the workspace, with a `.gitignore` so git
-    ignores them unless the user decides otherwise. Refuses symlinks that would lead writes elsewhere
-    (a cloned repository could ship `.flambeau -> ~/.ssh`)."""
-    root = state_dir(workspace)
-    real_workspace = workspace.resolve()
-    for folder in (root, root / TRACES_DIR, root / BLOBS_DIR):
-        if folder.is_symlink() or (folder.exists() and real_workspace not in folder.resolve().parents):
-            raise UnsafeStateDir(
-                f"{folder} is a symbolic link or leads outside the workspace; remove it so Flambeau can write "
-                "its trace inside the project"
-            )
-        folder.mkdir(parents=True, exist_ok=True)
-    ignore = root / ".gitignore"
-    if not ignore.exists() and not ignore.is_symlink():
-        ignore.write_text(GITIGNORE)
-    return root
+    """`.flambeau/` (or a folder in it) is a symbolic link or not a folder; the message names it."""

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from agent.trace.layout import TRACE_SUFFIX, traces_dir
+from agent.trace.merkle import leaf_hash
 from agent.trace.reading import TraceError, read_trace
+from agent.trace.witness import Witnessed, entries_for, judge, witnessed_entries
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class TraceSummary:
     records: int
     steps: int | None
     cost_usd: float | None
+    witness: str | None = None
+    """What the witness log says (agent/trace/witness.py): witnessed, unwitnessed, pending, truncated,
+    replaced, or erased (the file is gone); None when it was not consulted."""
+    witness_message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -31,16 +37,48 @@ class TraceSummary:
         return data
 
 
-def list_traces(workspace: Path) -> list[TraceSummary]:
-    """Every trace of the workspace, newest first (by task id, which starts with its UTC start time)."""
+def list_traces(workspace: Path, *, include_erased: bool = False) -> list[TraceSummary]:
+    """Every trace of the workspace, newest first (by task id, which starts with its UTC start time), each
+    compared with the witness log; with `include_erased`, also the witnessed traces whose file is gone."""
     folder = traces_dir(workspace)
-    if not folder.is_dir():
-        return []
-    paths = sorted(folder.glob(f"*{TRACE_SUFFIX}"), reverse=True)
-    return [summarize(path) for path in paths]
+    paths = sorted(folder.glob(f"*{TRACE_SUFFIX}"), reverse=True) if folder.is_dir() else []
+    entries = witnessed_entries()
+    found = [summarize(path, entries) for path in paths]
+    if include_erased:
+        present = {s.task_id for s in found}
+        found += _erased(workspace, entries, present)
+        found.sort(key=lambda s: s.task_id, reverse=True)
+    return found
 
 
-def summarize(path: Path) -> TraceSummary:
+def _erased(workspace: Path, entries: list[Witnessed], present: set[str]) -> list[TraceSummary]:
+    real = str(workspace.resolve())
+    last: dict[str, Witnessed] = {}
+    for entry in entries:
+        gone = entry.workspace == real and entry.trace_id not in present and not Path(entry.trace).exists()
+        if gone and (entry.trace_id not in last or entry.tree_size > last[entry.trace_id].tree_size):
+            last[entry.trace_id] = entry
+    return [_erased_summary(e) for e in last.values()]
+
+
+def _erased_summary(e: Witnessed) -> TraceSummary:
+    return TraceSummary(
+        task_id=e.trace_id,
+        path=Path(e.trace),
+        started=None,
+        task="",
+        model="",
+        locality="",
+        outcome=None,
+        records=0,
+        steps=None,
+        cost_usd=None,
+        witness="erased",
+        witness_message=f"the file is gone; the witness log saw it sealed at {e.tree_size} records ({e.time})",
+    )
+
+
+def summarize(path: Path, entries: list[Witnessed] | None = None) -> TraceSummary:
     raw = read_trace(path)
     records = raw.valid_records()
     start = next((r for r in records if r.get("kind") == "task_start"), {})
@@ -57,7 +95,18 @@ def summarize(path: Path) -> TraceSummary:
         records=len(raw.lines),
         steps=int(end["steps"]) if end and isinstance(end.get("steps"), int) else None,
         cost_usd=_cost(response),
+        **_witness_fields(raw.header, raw.lines, entries),
     )
+
+
+def _witness_fields(header: dict[str, Any], lines: list[bytes], entries: list[Witnessed] | None) -> dict[str, Any]:
+    task_id, key = header.get("task_id"), header.get("public_key")
+    if entries is None or not isinstance(task_id, str) or not isinstance(key, str):
+        return {}
+    last = next((r for r in reversed(lines) if r), b"")
+    sealed = b'"kind":"checkpoint"' in last and b'"final":true' in last
+    verdict = judge(entries_for(task_id, entries), [leaf_hash(line) for line in lines], key, sealed)
+    return {"witness": verdict.state, "witness_message": verdict.message}
 
 
 def find_trace(workspace: Path, ident: str) -> Path:

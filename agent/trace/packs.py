@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from agent.trace.blobs import BlobStore, blob_problem
+from agent.trace.folders import TraceFolders
 from agent.trace.layout import blobs_dir_for
 
 PACK_SUFFIX = ".pack"
@@ -34,11 +35,13 @@ def pack_path(trace: Path) -> Path:
 
 
 class PackWriter:
-    """Appends blobs to one trace's pack, each once."""
+    """Appends blobs to one trace's pack, each once, through a handle opened relative to the blob folder
+    (agent/trace/folders.py): a link put in the folder's place cannot redirect it."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.known: set[str] = set(read_index(path)) if path.exists() else set()
+    def __init__(self, folders: TraceFolders, name: str) -> None:
+        self.folders = folders
+        self.name = name
+        self.known: set[str] = set()
         self._fd: int | None = None
 
     def put(self, data: bytes) -> str:
@@ -54,19 +57,24 @@ class PackWriter:
 
     def _open(self) -> int:
         if self._fd is None:
-            folder = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-                self._fd = os.open(self.path.name, flags, 0o600, dir_fd=folder)
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+            fd, created = self.folders.open_append(self.folders.blobs, self.name)
+            if not created:
+                self.known |= set(parse_pack(_read_all(fd)))
+            self._fd = fd
         return self._fd
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _read_all(fd: int) -> bytes:
+    chunks, at = [], 0
+    while chunk := os.pread(fd, 1 << 20, at):
+        chunks.append(chunk)
+        at += len(chunk)
+    return b"".join(chunks)
 
 
 def parse_pack(data: bytes) -> dict[str, tuple[int, int]]:

@@ -26,6 +26,13 @@ class SigningKey:
     def sign(self, message: bytes) -> str:
         return self.private.sign(message).hex()
 
+    @property
+    def secret_hex(self) -> str:
+        """The private key as the keyring holds it: a value to redact wherever it would appear."""
+        from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+        return self.private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
+
 
 def public_key_id(key: Ed25519PublicKey) -> str:
     """`ed25519:<64 hex>`: how a public key is written in a trace header and on the command line."""

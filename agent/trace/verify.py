@@ -1,4 +1,5 @@
-"""Verifying a trace: canonical form, sequence, hash chain, signed Merkle checkpoints, blobs, signer key.
+"""Verifying a trace: canonical form, sequence, hash chain, signed Merkle checkpoints, blobs, signer key,
+and what the witness log saw of it (agent/trace/witness.py).
 
 The first record that fails a check is named. Exit codes: 0 intact, 1 tampered, 2 damaged (a torn
 final line, or a trace that stops before its final signed checkpoint).
@@ -15,11 +16,13 @@ from typing import Any, Literal
 from agent.trace.blob_check import PendingCheck
 from agent.trace.canonical import parse_canonical
 from agent.trace.checkpoints import RULES, CheckpointRule, rule_for
+from agent.trace.layout import TRACE_SUFFIX
 from agent.trace.merkle import MerkleAccumulator, consistency_proof, leaf_hash, verify_consistency
 from agent.trace.packs import TraceBlobs
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id
+from agent.trace.witness import entries_for, judge
 
 _sha256 = hashlib.sha256
 Status = Literal["intact", "tampered", "damaged"]
@@ -49,6 +52,8 @@ class VerifyReport:
     replay: ReplayReport | None = None
     workspace: WorkspaceReport | None = None
     notes: list[str] = field(default_factory=list)
+    witness: str | None = None
+    """What the witness log says: witnessed | unwitnessed | pending | truncated | replaced | erased."""
 
     @property
     def exit_code(self) -> int:
@@ -74,6 +79,7 @@ class VerifyReport:
             "replay": self.replay.to_dict() if self.replay else None,
             "workspace": self.workspace.to_dict() if self.workspace else None,
             "notes": self.notes,
+            "witness": self.witness,
         }
 
 
@@ -96,15 +102,19 @@ def verify(
     machine's trace key when it has one. `workspace`: where to replay from and compare against
     (default: the workspace that holds the trace). `parallel`: check blobs in a forked child beside the
     record pass (default: on a large trace in a process with no other threads)."""
+    pinned = trusted_keys is not None
     if trusted_keys is not None:
         trusted_keys = [public_key_id(parse_public_key(key)) for key in trusted_keys]
     path = Path(path)
+    if not path.exists() and (erased := _erased(path)) is not None:
+        return erased
     raw = read_trace(path, parse=False)
     report = VerifyReport(path=path, status="intact", message="", records=len(raw.lines))
     checker = _Checker(raw, TraceBlobs(path), parallel)
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
+        _check_witness(report, checker.leaves, pinned)
     except _Tampered as found:
         bad = checker.earliest_failure(found)
         report.status, report.first_bad_record = "tampered", bad.seq
@@ -292,6 +302,36 @@ class _Checker:
                 proof = consistency_proof(self.leaves[:last_size], size)
                 if not verify_consistency(size, last_size, bytes.fromhex(record["root"]), last_root, proof):
                     raise _Tampered(size, "checkpoint is not consistent with the last one")
+
+
+def _erased(path: Path) -> VerifyReport | None:
+    """The report on a trace file that is gone but was witnessed; None when the witness never saw it."""
+    task_id = path.name.removesuffix(TRACE_SUFFIX)
+    entries = entries_for(task_id)
+    if not entries:
+        return None
+    last = entries[-1]
+    message = (
+        f"tampered: erased: the trace {task_id} is gone, but the witness log saw it sealed at {last.tree_size} "
+        f"records ({last.time}) in {last.workspace}"
+    )
+    return VerifyReport(path, "tampered", message, first_bad_record=0, task_id=task_id, public_key=last.key,
+                        witness="erased")  # fmt: skip
+
+
+def _check_witness(report: VerifyReport, leaves: list[bytes], pinned: bool) -> None:
+    """A trace is intact only as the witness log saw it; one it never saw only when its signer was pinned
+    (a trace from another machine) or when it is not sealed (then it is damaged anyway)."""
+    if report.task_id is None or report.public_key is None:
+        return
+    verdict = judge(entries_for(report.task_id), leaves, report.public_key, report.sealed)
+    report.witness = verdict.state
+    if verdict.state == "unwitnessed" and (pinned or not report.sealed):
+        report.notes.append(verdict.message)
+    elif verdict.contradicts:
+        raise _Tampered(verdict.first_bad_record or 0, f"{verdict.state}: {verdict.message}")
+    elif verdict.state == "pending":
+        report.notes.append(verdict.message)
 
 
 def _check_signer(report: VerifyReport, trusted_keys: Iterable[str] | None) -> None:

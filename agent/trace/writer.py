@@ -14,19 +14,26 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from agent import events as ev
+from agent.errors import AgentExit
 from agent.trace.canonical import canonical_bytes, plain_canonical_bytes
-from agent.trace.layout import FORMAT, ensure_state_dir, trace_path
+from agent.trace.folders import TraceFolders
+from agent.trace.layout import FORMAT, trace_path
 from agent.trace.merkle import MerkleAccumulator, leaf_hash
-from agent.trace.note import checkpoint_text, origin, sign_text
-from agent.trace.packs import PackWriter, pack_path
+from agent.trace.note import checkpoint_text, format_note, key_name, origin, sign_text
+from agent.trace.packs import PACK_SUFFIX, PackWriter
 from agent.trace.records import Record, RecordBuilder
 from agent.trace.redaction import Redactor
 from agent.trace.signing import SigningKey, load_signing_key
+from agent.trace.witness import Witnessed, witness, witness_path
 
 CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
+
+
+class TraceUnsafe(AgentExit):
+    """The trace can no longer be written where it belongs; the task ends with this message."""
 
 
 def checkpoint_message(task_id: str, checkpoint: dict[str, Any]) -> bytes:
@@ -45,24 +52,29 @@ class TraceWriter:
     """Subscribe an instance to a session's EventBus; it writes `<workspace>/.flambeau/traces/<task_id>.jsonl`."""
 
     def __init__(self, workspace: Path, task_id: str, *, redactor: Redactor, key: SigningKey | None = None) -> None:
-        ensure_state_dir(workspace)
         self.path = trace_path(workspace, task_id)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.workspace = Path(os.path.realpath(workspace))
+        self.folders = TraceFolders(workspace)
         self.task_id = task_id
         self.key = key or load_signing_key()
-        self.blobs = PackWriter(pack_path(self.path))
+        self.blobs = PackWriter(self.folders, task_id + PACK_SUFFIX)
         self.builder = RecordBuilder(self.blobs, redactor)
         self.tree = MerkleAccumulator()
         self.prev = ""
-        self._handle: IO[bytes] | None = None
+        self._fd: int | None = None
+        self.problem: str | None = None
+        """Why the trace could not be written where it belongs (a folder swapped mid-task, a failed write)."""
+        self._problem_told = False
         self._pending_text: list[str] = []
         self._since_checkpoint = 0
         self.record_seconds = 0.0
         """Time spent writing records (for the latency benchmark)."""
 
     @classmethod
-    def for_session(cls, workspace: Path, task_id: str, secret_values: set[str]) -> TraceWriter:
-        return cls(workspace, task_id, redactor=Redactor.from_environment(secret_values))
+    def for_session(
+        cls, workspace: Path, task_id: str, secret_values: set[str], key: SigningKey | None = None
+    ) -> TraceWriter:
+        return cls(workspace, task_id, redactor=Redactor.from_environment(secret_values), key=key)
 
     # -- the sink ---------------------------------------------------------------------------------
     def __call__(self, event: ev.Event) -> None:
@@ -70,17 +82,43 @@ class TraceWriter:
         if isinstance(event, ev.TextDelta):
             self._pending_text.append(event.text)
             return
+        ending = isinstance(event, ev.TaskFinished | ev.TaskFailed)
+        try:
+            self._record(event, ending)
+        except OSError as error:
+            self.problem = self.problem or f"the trace {self.path} could not be written: {error}"
+            if ending:
+                self.close()
+        finally:
+            self.record_seconds += time.perf_counter() - started
+        self._stop_if_unsafe(event, ending)
+
+    def _record(self, event: ev.Event, ending: bool) -> None:
         self._flush_text()
         for record in self.builder.records(event):
             self.append(record)
             if record["kind"] in CHECKPOINT_AFTER:
                 self._since_checkpoint += 1
-        if isinstance(event, ev.TaskFinished | ev.TaskFailed):
+        if ending:
             self.checkpoint(final=True)
             self.close()
         elif self._since_checkpoint and not self._more_coming(event):
             self.checkpoint(final=False)
-        self.record_seconds += time.perf_counter() - started
+
+    def _stop_if_unsafe(self, event: ev.Event, ending: bool) -> None:
+        """End the task (once) when its trace is no longer where it belongs. Not from the task's own end,
+        nor from a request body (litellm calls that sink and would swallow the error): the next event."""
+        if self.problem is None:
+            displaced = self.folders.displaced()
+            if displaced is not None:
+                self.problem = (
+                    f"{displaced} during the task; the trace writer keeps writing only into the folders it "
+                    "opened at the start, never through the replacement"
+                )
+        if self.problem is None or self._problem_told or ending or isinstance(event, ev.ModelRequest):
+            return
+        self._problem_told = True
+        raise TraceUnsafe(f"the task stops because its trace is at risk: {self.problem}")
 
     @staticmethod
     def _more_coming(event: ev.Event) -> bool:
@@ -103,12 +141,36 @@ class TraceWriter:
         if self.tree.size == 0:
             self._write(self._header())
         size, root = self.tree.size, self.tree.root()
-        text = checkpoint_text(origin(self.key.private.public_key(), self.task_id), size, root)
+        public = self.key.private.public_key()
+        text = checkpoint_text(origin(public, self.task_id), size, root)
         record = {"kind": "checkpoint", "seq": size, "prev": self.prev, "tree_size": size, "root": root.hex()}
+        signature = sign_text(self.key.private, text)
         record["final"] = final
-        record["note_signature"] = sign_text(self.key.private, text)
+        record["note_signature"] = signature
+        if final:
+            self._witness(size, root, format_note(text, key_name(public), signature))
         self._append_line(record)
         self._since_checkpoint = 0
+
+    def _witness(self, size: int, root: bytes, note: str) -> None:
+        """The final checkpoint goes to the witness log first (agent/trace/witness.py says why first)."""
+        entry = Witnessed(
+            trace_id=self.task_id,
+            workspace=str(self.workspace),
+            trace=str(self.path),
+            tree_size=size,
+            root=root.hex(),
+            key=self.key.public_id,
+            note=note,
+            time=now_iso(),
+        )
+        try:
+            witness(entry)
+        except OSError as error:
+            self.problem = self.problem or (
+                f"the final checkpoint could not be added to the witness log {witness_path()}: {error}; "
+                "'flambeau trace verify' will not call this trace intact"
+            )
 
     def _header(self) -> Record:
         return {
@@ -130,27 +192,24 @@ class TraceWriter:
 
     def _append_line(self, record: dict[str, Any]) -> None:
         line = canonical_bytes(record)
-        handle = self._open()
-        handle.write(line + b"\n")
-        handle.flush()
-        _sync(handle.fileno())
+        fd = self._open()
+        _write_all(fd, line + b"\n")
+        _sync(fd)
         leaf = leaf_hash(line)
         self.tree.append(leaf)
         self.prev = leaf.hex()
 
-    def _open(self) -> IO[bytes]:
-        if self._handle is None:
-            created = not self.path.exists()
-            self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open across records, closed at task end
-            if created:
-                _sync_directory(self.path.parent)
-        return self._handle
+    def _open(self) -> int:
+        if self._fd is None:
+            self._fd, _ = self.folders.open_append(self.folders.traces, self.path.name)
+        return self._fd
 
     def close(self) -> None:
+        """Release the files (a follow-up in the same session opens them again through the same folders)."""
         self.blobs.close()
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def _sync(fd: int) -> None:
@@ -159,10 +218,7 @@ def _sync(fd: int) -> None:
     sync(fd)
 
 
-def _sync_directory(folder: Path) -> None:
-    """Make a new file's directory entry durable too."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
