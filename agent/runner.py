@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent import new_task_id
 from agent.approval import Approver
@@ -29,6 +29,10 @@ from tools.policy.sandbox import sandbox_context
 from tools.registry import ToolRegistry, default_tools
 from tools.workspace.jail import Workspace
 from tools.workspace.secrets import secret_values_from_env
+from tools.workspace.withhold import Withholding, key_store_contents, key_store_paths
+
+if TYPE_CHECKING:
+    from agent.trace.signing import SigningKey
 
 
 @dataclass
@@ -92,11 +96,16 @@ def build_session(
     refuse_without_vision(spec.profile, spec.attachments)
     _refuse_unpriced(spec)
     policy = _load_policy(spec)
-    workspace = Workspace(spec.workspace, protected=policy.protected_paths)
+    stores = key_store_paths()
+    withhold = Withholding(stores, never_to_cloud=list(spec.restrictions.never_to_cloud))
+    workspace = Workspace(spec.workspace, protected=policy.protected_paths, withhold=withhold)
     task_id = spec.task_id or new_task_id()
-    secrets = secret_values_from_env(os.environ) | all_secret_values()
+    signing_key = _signing_key() if spec.trace else None
+    secrets = secret_values_from_env(os.environ) | all_secret_values() | key_store_contents(stores)
     if spec.api_key:
         secrets.add(spec.api_key)
+    if signing_key is not None:
+        secrets.add(signing_key.secret_hex)  # created on a first task after the keyring was read
     context = ToolContext(
         workspace=workspace, task_id=task_id, model=spec.profile.model, documents=documents, scrubbed_values=secrets
     )
@@ -106,7 +115,7 @@ def build_session(
         from agent.trace import TraceWriter
         from agent.trace.otlp import endpoint_from_environment, traces_url
 
-        writer = TraceWriter.for_session(workspace.root, task_id, secrets)
+        writer = TraceWriter.for_session(workspace.root, task_id, secrets, key=signing_key)
         bus.subscribe(writer)
         endpoint = traces_url(spec.otlp_endpoint) if spec.otlp_endpoint else endpoint_from_environment()
         if endpoint:
@@ -137,6 +146,12 @@ def build_session(
         reply_language=spec.reply_language,
         notices=spec.notices,
     )
+
+
+def _signing_key() -> SigningKey:
+    from agent.trace.signing import load_signing_key
+
+    return load_signing_key()
 
 
 def _refuse_unpriced(spec: TaskSpec) -> None:

@@ -92,6 +92,7 @@ class Session:
         self.gateway = gateway
         self.profile = gateway.profile
         self.ctx = context
+        context.workspace.withhold.cloud = self.profile.effective_locality() == "cloud"
         self.sink = sink
         self.tools = tools
         self.policy = policy or Policy()
@@ -139,7 +140,8 @@ class Session:
         """The workspace's ranked definitions for the system prompt, built off the event loop."""
         shape = model_shape(self.profile, self._window)
         budget = prompt_budget(shape.window, shape.compact)
-        return await asyncio.to_thread(map_for_prompt, self.ctx.workspace.root, budget, self.task)
+        withhold = self.ctx.workspace.withhold
+        return await asyncio.to_thread(map_for_prompt, self.ctx.workspace.root, budget, self.task, 5.0, withhold)
 
     def _prepare(self, repo_map: str = "") -> Conversation:
         self._repo_map_text = repo_map
@@ -199,13 +201,17 @@ class Session:
         previous = self.profile
         self.gateway = gateway
         self.profile = gateway.profile
+        to_cloud = previous.effective_locality() == "local" and self.profile.effective_locality() == "cloud"
+        self.ctx.workspace.withhold.cloud = self.profile.effective_locality() == "cloud"
         was_native = self._native
         self._native = self.profile.tool_mode == "native"
         self._constrained = self.profile.tool_mode == "constrained"
         if self._conversation is None:
             return
+        if to_cloud:
+            self._repo_map_text = ""  # built for the local model: it may name withheld files' definitions
         self._conversation.system = self._prompt().system
-        if previous.effective_locality() == "local" and self.profile.effective_locality() == "cloud":
+        if to_cloud:
             self._filter_history_for_cloud()
         self._frame_task(self._conversation)
         if was_native != self._native:

@@ -138,12 +138,14 @@ def test_a_key_given_as_an_argument_is_refused() -> None:
     assert result.code == 2 and "unrecognized arguments" in result.stderr
 
 
-def test_env_file_values_and_private_keys_are_redacted_for_cloud(workspace: Path) -> None:
+def test_env_files_are_withheld_and_their_values_and_private_keys_redacted_for_cloud(workspace: Path) -> None:
     from agent.egress import CloudEgressGuard
 
     guard = CloudEgressGuard(workspace, ["secret/**"])
     env_text = "DB_HOST=db.internal\nexport DB_PASSWORD=hunter2-hunter2\n"
-    assert guard("read_file", {"path": ".env"}, env_text) == "DB_HOST=[REDACTED]\nexport DB_PASSWORD=[REDACTED]\n"
+    assert guard("read_file", {"path": ".env"}, env_text).startswith("Withheld from the cloud model")
+    assert guard("read_file", {"path": "deploy/.env.prod"}, env_text).startswith("Withheld from the cloud model")
+    assert guard("read_file", {"path": ".envrc"}, env_text) == "DB_HOST=[REDACTED]\nexport DB_PASSWORD=[REDACTED]\n"
     config = 'debug = true\nAPI_TOKEN = "tok-12345678"\n'
     assert guard("read_file", {"path": "app.toml"}, config) == "debug = true\nAPI_TOKEN = [REDACTED]\n"
     pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----\n"

@@ -11,6 +11,7 @@ from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolRes
 from tools.workspace.fileio import commit_bytes, current_bytes, remember_read, unified_diff
 from tools.workspace.ignore import IgnoreRules
 from tools.workspace.textcodec import DecodedText, decode, is_binary
+from tools.workspace.withhold import skipped_note
 
 MAX_READ_BYTES = 1_000_000
 MAX_LISTED_ENTRIES = 400
@@ -84,7 +85,7 @@ class ListFiles(Tool[ListFilesArgs]):
         if not directory.is_dir():
             raise ToolError(f"{args.path} is not a directory")
         start = ctx.workspace.relative(directory)
-        rules = IgnoreRules(ctx.workspace.root)
+        rules = IgnoreRules(ctx.workspace.root, ctx.workspace.withhold)
         shown: list[str] = []
         left_out = 0
         for rel, is_dir in rules.walk("" if start == "." else start, recursive=args.recursive):
@@ -92,11 +93,15 @@ class ListFiles(Tool[ListFilesArgs]):
                 shown.append(rel + "/" if is_dir else rel)
             else:
                 left_out += 1
+        note = skipped_note(rules.skipped)
         if not shown:
-            return ToolResult(ok=True, output=f"{start}: empty (or everything in it is ignored)")
+            empty = f"{start}: empty (or everything in it is ignored)"
+            return ToolResult(ok=True, output=f"{empty}\n{note}" if note else empty)
         output = "\n".join(shown)
         if left_out:
             output += f"\n[... {left_out:,} more entries not listed; list a subdirectory to see them]"
+        if note:
+            output += f"\n{note}"
         return ToolResult(ok=True, output=output, data={"listed": len(shown), "left_out": left_out})
 
 

@@ -16,6 +16,7 @@ from pydantic import Field
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.workspace.output import cap_middle
 from tools.workspace.secrets import is_secret_name, redact_text
+from tools.workspace.withhold import skipped_note
 
 if TYPE_CHECKING:
     from git import Repo
@@ -125,8 +126,28 @@ class GitDiff(Tool[GitDiffArgs]):
         if args.ref is not None:
             command.append(_checked_ref(args.ref))
         paths = _repo_paths(repo, ctx, [args.path], for_write=False) if args.path else [_workspace_pathspec(repo, ctx)]
+        withheld = _withheld_changes(repo, ctx, command, paths)
+        if withheld:
+            command.append("--no-renames")
+            paths += [f":(top,exclude,literal){name}" for name in withheld]
         out = _run_git(repo, ctx, *command, "--", *paths)
-        return _result(out, ctx, "no differences")
+        note = skipped_note(withheld)
+        result = _result(out, ctx, "no differences" + (" in the files shown" if note else ""))
+        return ToolResult(ok=True, output=f"{result.output}\n{note}", data=result.data) if note else result
+
+
+def _withheld_changes(repo: Repo, ctx: ToolContext, command: list[str], paths: list[str]) -> list[str]:
+    """Changed files (relative to the repository's top) that the workspace withholds, on either side of a rename."""
+    assert repo.working_tree_dir is not None
+    top = repo.working_tree_dir
+    listed = _run_git(repo, ctx, *command, "--name-only", "--no-renames", "-z", "--", *paths)
+    withheld = []
+    for name in filter(None, listed.split("\0")):
+        absolute = os.path.join(top, name)
+        rel = os.path.relpath(absolute, ctx.workspace.root)
+        if ctx.workspace.withhold.reason(os.path.realpath(absolute), rel) is not None:
+            withheld.append(name)
+    return withheld
 
 
 class GitLogArgs(ToolArgs):

@@ -17,6 +17,7 @@ from pydantic import Field
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.workspace.ignore import IgnoreRules
 from tools.workspace.textcodec import is_binary
+from tools.workspace.withhold import Withholding, skipped_note
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query
@@ -263,10 +264,12 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
         if target.is_file() and language_for(rel) is None:
             known = ", ".join(sorted({s for s in LANGUAGE_BY_SUFFIX}))
             raise ToolError(f"{rel}: no grammar for this kind of file; supported suffixes: {known}")
-        return await asyncio.to_thread(self._outline, ctx.workspace.root, rel)
+        return await asyncio.to_thread(self._outline, ctx.workspace.root, rel, ctx.workspace.withhold)
 
-    def _outline(self, root: Path, rel: str) -> ToolResult:
-        files = [rel] if (root / rel).is_file() else source_files(root, rel)
+    def _outline(self, root: Path, rel: str, withhold: Withholding | None = None) -> ToolResult:
+        skipped: list[str] = []
+        files = [rel] if (root / rel).is_file() else source_files(root, rel, withhold, skipped)
+        note = f"\n\n{skipped_note(skipped)}" if skipped else ""
         blocks: list[str] = []
         shown = left_defs = left_files = 0
         for path in files:
@@ -282,8 +285,8 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
             shown += min(room, len(definitions))
             left_defs += max(0, len(definitions) - room)
         if not blocks:
-            return ToolResult(ok=True, output=f"no definitions found in {rel}", data={"definitions": 0})
-        output = "\n\n".join(blocks)
+            return ToolResult(ok=True, output=f"no definitions found in {rel}{note}", data={"definitions": 0})
+        output = "\n\n".join(blocks) + note
         if left_defs:
             output += (
                 f"\n\n[... {left_defs:,} more definitions in {left_files:,} more files not shown; "
@@ -310,6 +313,12 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
         return found
 
 
-def source_files(root: Path, rel: str = ".") -> list[str]:
-    """Files with a known grammar under `rel`, honouring ignore files, symlinks left out."""
-    return [path for path in IgnoreRules(root).walk_files("" if rel == "." else rel) if language_for(path) is not None]
+def source_files(
+    root: Path, rel: str = ".", withhold: Withholding | None = None, skipped: list[str] | None = None
+) -> list[str]:
+    """Files with a known grammar under `rel`, honouring ignore files, symlinks and withheld files left out."""
+    rules = IgnoreRules(root, withhold)
+    found = [path for path in rules.walk_files("" if rel == "." else rel) if language_for(path) is not None]
+    if skipped is not None:
+        skipped += rules.skipped
+    return found

@@ -24,6 +24,7 @@ from pydantic import Field
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.workspace.ignore import IgnoreRules
 from tools.workspace.textcodec import BINARY_SNIFF_BYTES, decode, is_binary
+from tools.workspace.withhold import Withholding, skipped_note
 
 MAX_SHOWN_MATCHES = 100
 MAX_KEPT_MATCHES = 10_000
@@ -45,6 +46,8 @@ class SearchOutcome:
     total: int = 0
     files_searched: int = 0
     backend: str = "python"
+    skipped: list[str] = field(default_factory=list)
+    """Withheld files left out (key stores; never-to-cloud and .env-style files for a cloud model)."""
 
 
 class SearchFilesArgs(ToolArgs):
@@ -69,7 +72,7 @@ class SearchFiles(Tool[SearchFilesArgs]):
         if not target.exists():
             raise ToolError(f"{args.path} does not exist; use list_files to find the right path")
         root = ctx.workspace.root
-        outcome = await asyncio.to_thread(search, root, rel, args.regex, pattern, args.glob)
+        outcome = await asyncio.to_thread(search, root, rel, args.regex, pattern, args.glob, ctx.workspace.withhold)
         return ToolResult(ok=True, output=render(outcome, args.regex, rel), data=_data(outcome))
 
 
@@ -82,23 +85,32 @@ def compile_regex(regex: str) -> re.Pattern[str]:
         raise ToolError(f"invalid regular expression {regex!r}: {error}") from error
 
 
-def search(root: Path, rel: str, regex: str, pattern: re.Pattern[str], glob: str | None) -> SearchOutcome:
+def search(
+    root: Path, rel: str, regex: str, pattern: re.Pattern[str], glob: str | None, withhold: Withholding | None = None
+) -> SearchOutcome:
     """Search with ripgrep when it is installed and understands the regex, else in Python."""
-    files = candidate_files(root, rel, glob)
-    if shutil.which("rg") is not None:
-        outcome = search_with_ripgrep(root, files, regex)
-        if outcome is not None:
-            return outcome
-    return search_with_python(root, files, pattern)
+    skipped: list[str] = []
+    files = candidate_files(root, rel, glob, withhold, skipped)
+    outcome = search_with_ripgrep(root, files, regex) if shutil.which("rg") is not None else None
+    if outcome is None:
+        outcome = search_with_python(root, files, pattern)
+    outcome.skipped = skipped
+    return outcome
 
 
-def candidate_files(root: Path, rel: str, glob: str | None) -> list[str]:
-    """Workspace-relative files under `rel` (or `rel` itself) that no ignore file excludes, in walk order."""
+def candidate_files(
+    root: Path, rel: str, glob: str | None, withhold: Withholding | None = None, skipped: list[str] | None = None
+) -> list[str]:
+    """Workspace-relative files under `rel` (or `rel` itself) that no ignore file excludes, in walk order;
+    withheld ones are left out (and named in `skipped`)."""
     if (root / rel).is_file():
         return [rel]
     spec = glob_spec(glob)
-    files = IgnoreRules(root).walk_files("" if rel == "." else rel)
-    return [path for path in files if spec is None or spec.match_file(path)]
+    rules = IgnoreRules(root, withhold)
+    files = [path for path in rules.walk_files("" if rel == "." else rel) if spec is None or spec.match_file(path)]
+    if skipped is not None:
+        skipped += rules.skipped
+    return files
 
 
 def glob_spec(glob: str | None) -> pathspec.GitIgnoreSpec | None:
@@ -223,8 +235,10 @@ def _starts_binary(path: Path) -> bool:
 
 # --- output -----------------------------------------------------------------------------------------
 def render(outcome: SearchOutcome, regex: str, rel: str) -> str:
+    note = skipped_note(outcome.skipped)
     if not outcome.total:
-        return f"no matches for /{regex}/ in {rel} ({outcome.files_searched:,} files searched)"
+        found = f"no matches for /{regex}/ in {rel} ({outcome.files_searched:,} files searched)"
+        return f"{found}\n{note}" if note else found
     shown = outcome.matches[:MAX_SHOWN_MATCHES]
     lines = [f"{m.path}:{m.line}: {m.text}" for m in shown]
     files = len({m.path for m in outcome.matches})
@@ -235,6 +249,8 @@ def render(outcome: SearchOutcome, regex: str, rel: str) -> str:
             f"[{left:,} more matches not shown ({outcome.total:,} in {files:,}{more_files} files); "
             "narrow the regex, the path or the glob]"
         )
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pathspec
 
+from tools.workspace.withhold import Withholding
+
 IGNORE_FILES = (".gitignore", ".flambeauignore")
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".flambeau", ".hg", ".svn"})
 
@@ -30,8 +32,11 @@ def _rebase(pattern: str, base: str) -> str | None:
 class IgnoreRules:
     """Gitignore semantics over the whole workspace, loaded lazily per directory while walking."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, withhold: Withholding | None = None) -> None:
         self.root = root
+        self.withhold = withhold
+        self.skipped: list[str] = []
+        """Entries left out because they are withheld (key stores; never-to-cloud files for a cloud model)."""
         self._root_str = str(root)
         self._lines: list[str] = []
         self._loaded: set[str] = set()
@@ -106,6 +111,9 @@ class IgnoreRules:
             if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
                 continue
             if self.ignored(rel, is_dir):
+                continue
+            if self.withhold is not None and self.withhold.skips(self._root_str, rel, is_dir):
+                self.skipped.append(rel)
                 continue
             listed.append((rel, "dir" if is_dir else "link" if entry.is_symlink() else "file"))
         return listed

@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import pathspec
 
+from tools.workspace.withhold import Withholding
+
 
 class PathError(ValueError):
     """A path the model asked for is not allowed; the message says why and what to do."""
@@ -22,6 +24,8 @@ class Workspace:
     root: Path
     protected: list[str] = field(default_factory=list)
     """Extra gitignore-style patterns that may be read but never written (e.g. `.env`, `secrets/`)."""
+    withhold: Withholding = field(default_factory=Withholding.default)
+    """Files no tool opens: key stores always, never-to-cloud and `.env`-style files for a cloud model."""
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
@@ -42,6 +46,9 @@ class Workspace:
                 f"'{path}' resolves to {resolved}, outside the workspace {self.root}; "
                 "only files inside the workspace can be used"
             )
+        withheld = self.withhold.reason(str(resolved), self.relative(resolved))
+        if withheld is not None:
+            raise PathError(withheld)
         return resolved
 
     def relative(self, path: Path) -> str:

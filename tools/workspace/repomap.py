@@ -27,6 +27,7 @@ from tools.workspace.ignore import IGNORE_FILES, IgnoreRules
 from tools.workspace.repomap_cache import FileFacts, FileState, cache_file, default_cache_dir, read_cache, write_cache
 from tools.workspace.repomap_render import TokenCount, approximate_tokens, render_within
 from tools.workspace.textcodec import is_binary
+from tools.workspace.withhold import Withholding
 
 IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{2,}")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -62,6 +63,8 @@ class RepoMap:
     max_dirs: int = 50_000
     """Walking stops at these counts (a workspace opened on a home directory must not take minutes)."""
     time_budget_s: float | None = None
+    withhold: Withholding | None = None
+    """Files left out of the map (key stores; never-to-cloud and .env-style files for a cloud model)."""
     _outliner: Outliner = field(default_factory=Outliner)
     _files: dict[str, FileState] = field(default_factory=dict)
     _facts: dict[str, FileFacts] = field(default_factory=dict)
@@ -110,7 +113,7 @@ class RepoMap:
         return stats
 
     def _full_walk(self) -> list[str]:
-        self._rules = IgnoreRules(self.root)
+        self._rules = IgnoreRules(self.root, self.withhold)
         self._dirs = {}
         self._ignore_stamps = {}
         paths: list[str] = []
@@ -373,11 +376,13 @@ def prompt_budget(window: int, compact: bool) -> int:
     return min(COMPACT_MAP_TOKENS, window // 32) if compact else min(FULL_MAP_TOKENS, window // 16)
 
 
-def map_for_prompt(root: Path, budget_tokens: int, focus: str = "", time_budget_s: float = 5.0) -> str:
+def map_for_prompt(
+    root: Path, budget_tokens: int, focus: str = "", time_budget_s: float = 5.0, withhold: Withholding | None = None
+) -> str:
     """The repository map of `root` for a system prompt, refreshed from (and saved to) the user's cache."""
     if budget_tokens <= 0:
         return ""
-    repo_map = RepoMap(root, time_budget_s=time_budget_s)
+    repo_map = RepoMap(root, time_budget_s=time_budget_s, withhold=withhold)
     repo_map.refresh()
     repo_map.save()
     return repo_map.render(budget_tokens, focus=[focus])

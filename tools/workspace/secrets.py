@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from urllib.parse import quote, quote_plus
 
 SECRET_NAME = re.compile(
     r"(API_?KEY|ACCESS_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_?KEY|AUTH|SESSION|COOKIE)",
@@ -70,9 +73,40 @@ def scrub_environment(env: Mapping[str, str], secret_values: Iterable[str] = ())
 
 
 def redact_text(text: str, secret_values: Iterable[str] = ()) -> str:
-    """Replace known secret values and common token shapes with a marker."""
-    for value in sorted({v for v in secret_values if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True):
+    """Replace known secret values (also in base64, hex and URL-encoded forms) and common token shapes
+    with a marker."""
+    known = frozenset(v for v in secret_values if len(v) >= MIN_SECRET_LENGTH)
+    for value in sorted(known, key=len, reverse=True):
         text = text.replace(value, REDACTED)
+    if known:
+        text = _encoded_forms(known).sub(REDACTED, text)
     for pattern in TOKEN_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text
+
+
+MIN_ENCODED_CHARS = 12
+"""Shorter encoded cores would match by chance."""
+_WRAP = "(?:\\r?\\n[ \\t]*)?"
+"""`base64` wraps at 76 characters, `xxd -p` at 60, an INI file indents continued values: a line break
+(and indentation) may fall anywhere in the encoded text."""
+
+
+@lru_cache(maxsize=32)
+def _encoded_forms(values: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for every encoded form of `values`: URL-encoding, hex (either case), and base64
+    (standard and URL-safe) at each of the three byte alignments a value can have inside encoded data
+    — its stable core, without the characters it shares with the bytes around it."""
+    forms: set[str] = set()
+    for value in values:
+        raw = value.encode("utf-8")
+        forms |= {quote(value, safe=""), quote(value), quote_plus(value), raw.hex(), raw.hex().upper()}
+        for shift in range(3):
+            encoded = base64.b64encode(b"\0" * shift + raw).decode("ascii")
+            end = len(encoded) - 4 if (shift + len(raw)) % 3 else len(encoded)
+            core = encoded[4 if shift else 0 : end]
+            forms |= {core, core.replace("+", "-").replace("/", "_")}
+    kept = sorted((f for f in forms - values if len(f) >= MIN_ENCODED_CHARS), key=len, reverse=True)
+    if not kept:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(_WRAP.join(re.escape(c) for c in form) for form in kept))
