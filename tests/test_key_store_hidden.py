@@ -14,7 +14,7 @@ import pytest
 from agent.secret_store import set_secret
 from agent.trace.signing import load_signing_key
 from tools.base import Tool, ToolContext, ToolResult
-from tools.files import ListFiles, ReadFile
+from tools.files import ListFiles, ReadFile, WriteFile
 from tools.search import SearchFiles
 from tools.workspace.jail import PathError, Workspace
 from tools.workspace.withhold import Withholding, key_store_paths
@@ -64,3 +64,22 @@ def test_a_workspace_without_a_session_still_hides_the_key_store_folders() -> No
     set_secret("openai", STORED)
     with pytest.raises(PathError, match="is in a key store"):
         Workspace(home).resolve(".local/share/python_keyring")
+
+
+def test_no_tool_writes_the_trace_folder_or_flambeaus_own_state(home_workspace: ToolContext) -> None:
+    home = Path(os.environ["HOME"])
+    state = Path(os.environ["XDG_STATE_HOME"]) / "flambeau"
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "witness.log").write_text("a line\n")
+    targets = {
+        ".flambeau/traces/forged.jsonl": "is in .flambeau/",
+        ".FLAMBEAU/policy.toml": "is in .flambeau/",
+        str(state / "witness.log"): "Flambeau's own state",
+        str(Path(os.environ["XDG_CONFIG_HOME"]) / "flambeau" / "policy.toml"): "Flambeau's own state",
+    }
+    for target, why in targets.items():
+        with pytest.raises(PathError, match=why):
+            _run(WriteFile(), home_workspace, path=target, content="forged\n")
+    assert (state / "witness.log").read_text() == "a line\n"
+    assert not (home / ".flambeau").exists() and not (home / ".FLAMBEAU").exists()
+    assert "a line" in _run(ReadFile(), home_workspace, path=str(state / "witness.log")).output  # reading is fine

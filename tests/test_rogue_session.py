@@ -118,6 +118,7 @@ def test_a_rogue_session_cannot_reach_the_key_or_its_trace_and_an_erased_trace_i
         call("read_file", path=str(keyring_file)),
         call("read_file", path="../home/.local/share/python_keyring/keyring_pass.cfg"),
         call("list_files", path=str(home / ".local" / "share")),
+        call("write_file", path=".flambeau/traces/forged.jsonl", content="{}\n"),
         call("attempt_completion", result="done"),
     )
 
@@ -142,7 +143,10 @@ def test_a_rogue_session_cannot_reach_the_key_or_its_trace_and_an_erased_trace_i
         for r in records
         if r["kind"] == "tool_result" and calls[r["call_id"]]["tool"] != "run_command" and not r["ok"]
     }
-    assert len(failed) == 3 and all("outside the workspace" in why for why in failed.values()), failed
+    assert len(failed) == 4, failed
+    assert sum("outside the workspace" in why for why in failed.values()) == 3, failed
+    assert any("is in .flambeau/" in why and "no tool writes there" in why for why in failed.values()), failed
+    assert not (workspace / ".flambeau" / "traces" / "forged.jsonl").exists()
     signing_key = stored_signing_key()
     assert signing_key is not None
     secret = signing_key.secret_hex

@@ -64,6 +64,9 @@ class Workspace:
             raise PathError(f"'{path}' is inside a .git directory, which Flambeau never writes")
         if rel != "." and self._protected_spec.match_file(rel):
             raise PathError(f"'{path}' is a protected path in this workspace's policy; it can be read, not written")
+        guarded = self.withhold.write_reason(str(resolved), rel)
+        if guarded is not None:
+            raise PathError(guarded)
         if resolved == self.root:
             raise PathError("the workspace root itself is a directory, not a file to write")
         return resolved

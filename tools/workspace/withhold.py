@@ -60,9 +60,18 @@ def key_store_contents(paths: Iterable[Path]) -> set[str]:
     return values
 
 
+def flambeau_state_dirs() -> list[Path]:
+    """Flambeau's own state outside every workspace: the user's policy and model config, the witness log."""
+    from tools.policy.places import user_config_dir, user_state_dir
+
+    return [user_config_dir(), user_state_dir()]
+
+
 @dataclass
 class Withholding:
     key_stores: list[Path] = field(default_factory=list)
+    guarded: list[Path] = field(default_factory=flambeau_state_dirs)
+    """Never written by a tool (a workspace opened on the home folder holds them)."""
     never_to_cloud: list[str] = field(default_factory=list)
     cloud: bool = False
     """The model the next request goes to is a cloud one (the session keeps this up to date)."""
@@ -76,6 +85,7 @@ class Withholding:
 
     def __post_init__(self) -> None:
         self._stores = tuple(os.path.realpath(p) for p in self.key_stores)
+        self._guarded = tuple(os.path.realpath(p) for p in self.guarded)
         self._cloud_spec = pathspec.GitIgnoreSpec.from_lines([*self.never_to_cloud, *SECRET_FILES])
         self._patterns = [(p, pathspec.GitIgnoreSpec.from_lines([p])) for p in [*self.never_to_cloud, *SECRET_FILES]]
 
@@ -92,6 +102,19 @@ class Withholding:
                     "(never-to-cloud and .env-style files stay on this machine); work without it, "
                     "or ask the user to run the task with a local model"
                 )
+        return None
+
+    def write_reason(self, absolute: str, rel: str) -> str | None:
+        """Why a tool may not write `rel`: it is in `.flambeau/` or in Flambeau's own state; None otherwise."""
+        first = rel.split("/", 1)[0].lower()
+        if first == ".flambeau":
+            return (
+                f"'{rel}' is in .flambeau/, where Flambeau keeps the task traces and the workspace's model policy; "
+                "no tool writes there"
+            )
+        for folder in self._guarded:
+            if absolute == folder or absolute.startswith(folder + os.sep):
+                return f"'{rel}' is in {folder}, Flambeau's own state (policy, witness log); no tool writes there"
         return None
 
     def _cloud_pattern(self, rel: str, is_dir: bool) -> str | None:
