@@ -114,7 +114,7 @@ def verify(
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
-        _check_witness(report, checker.leaves, pinned)
+        _check_witness(report, checker.leaves, checker.tree.root(), pinned)
     except _Tampered as found:
         bad = checker.earliest_failure(found)
         report.status, report.first_bad_record = "tampered", bad.seq
@@ -319,12 +319,12 @@ def _erased(path: Path) -> VerifyReport | None:
                         witness="erased")  # fmt: skip
 
 
-def _check_witness(report: VerifyReport, leaves: list[bytes], pinned: bool) -> None:
+def _check_witness(report: VerifyReport, leaves: list[bytes], root: bytes, pinned: bool) -> None:
     """A trace is intact only as the witness log saw it; one it never saw only when its signer was pinned
     (a trace from another machine) or when it is not sealed (then it is damaged anyway)."""
     if report.task_id is None or report.public_key is None:
         return
-    verdict = judge(entries_for(report.task_id), leaves, report.public_key, report.sealed)
+    verdict = judge(entries_for(report.task_id), leaves, report.public_key, report.sealed, root)
     report.witness = verdict.state
     if verdict.state == "unwitnessed" and (pinned or not report.sealed):
         report.notes.append(verdict.message)

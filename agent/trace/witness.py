@@ -95,8 +95,11 @@ class WitnessVerdict:
         return {"state": self.state, "message": self.message}
 
 
-def judge(entries: list[Witnessed], leaves: list[bytes], public_key: str, sealed: bool) -> WitnessVerdict:
-    """What the witnessed checkpoints of one trace say about its leaves (every whole line's leaf hash)."""
+def judge(
+    entries: list[Witnessed], leaves: list[bytes], public_key: str, sealed: bool, root: bytes | None = None
+) -> WitnessVerdict:
+    """What the witnessed checkpoints of one trace say about its leaves (every whole line's leaf hash);
+    `root`: their Merkle root, when the caller has it already."""
     log = witness_path()
     if not entries:
         if not sealed:
@@ -123,10 +126,11 @@ def judge(entries: list[Witnessed], leaves: list[bytes], public_key: str, sealed
             f"{len(leaves)}: records were cut off",
             len(leaves),
         )
-    tree = MerkleAccumulator()
-    for leaf in leaves:
-        tree.append(leaf)
-    root = tree.root()
+    if root is None:
+        tree = MerkleAccumulator()
+        for leaf in leaves:
+            tree.append(leaf)
+        root = tree.root()
     for entry in entries:
         size = entry.tree_size
         if size == len(leaves):
