@@ -12,6 +12,7 @@ from pathlib import Path
 from agent.trace import verify
 from agent.trace.signing import stored_signing_key
 from agent.trace.witness import witness_path, witnessed_entries
+from agent.trace.writer import now_iso
 from tests.conftest import run_cli
 from tests.scripted_server import ScriptedModelServer
 from tests.trace_mutations import read_lines, records, resign, write_lines
@@ -91,7 +92,7 @@ def test_a_trace_forged_and_re_signed_with_the_real_key_is_not_intact_even_with_
     # A wholly new trace under a task id the witness never saw, signed with the real key.
     forged = trace.with_name("20261202T000000Z-f0f0f0f0.jsonl")
     lines = read_lines(trace)
-    header = json.loads(lines[0]) | {"task_id": forged.stem}
+    header = json.loads(lines[0]) | {"task_id": forged.stem, "time": now_iso()}  # a trace of today
     write_lines(forged, [json.dumps(header).encode(), *lines[1:]])
     resign(forged, key.private)
     shutil.copy(
@@ -110,3 +111,20 @@ def test_a_crash_between_witness_and_checkpoint_is_damage_not_tampering(
     report = verify(trace)
     assert report.status == "damaged" and report.witness == "pending", report.message
     assert any("which the witness log holds" in note for note in report.notes)
+
+
+def test_a_trace_sealed_before_the_witness_log_began_still_verifies_with_a_note(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    """Upgrading must not turn every earlier trace into a forgery: one whose header is older than the
+    log's first checkpoint was written by a Flambeau without the log; its signer is still checked."""
+    old = _recorded(model_server, workspace)
+    witness_path().unlink()  # as on a machine whose traces were all written before the witness log
+    assert verify(old).status == "intact"
+    _recorded(model_server, workspace)  # the log begins with the next task
+    report = verify(old)
+    assert report.status == "intact" and report.witness == "prewitness", report.message
+    assert any("before the log's first checkpoint" in note for note in report.notes), report.notes
+    assert run_cli("trace", "verify", str(old)).code == 0
+    listing = run_cli("trace", "list", "--workspace", str(workspace))
+    assert "UNWITNESSED" not in listing.stdout, listing.stdout

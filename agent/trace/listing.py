@@ -9,7 +9,7 @@ from typing import Any
 from agent.trace.layout import TRACE_SUFFIX, traces_dir
 from agent.trace.merkle import leaf_hash
 from agent.trace.reading import TraceError, read_trace
-from agent.trace.witness import Witnessed, entries_for, judge, witnessed_entries
+from agent.trace.witness import Witnessed, entries_for, judge, witness_began, witnessed_entries
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,9 @@ def _witness_fields(header: dict[str, Any], lines: list[bytes], entries: list[Wi
         return {}
     last = next((r for r in reversed(lines) if r), b"")
     sealed = b'"kind":"checkpoint"' in last and b'"final":true' in last
-    verdict = judge(entries_for(task_id, entries), [leaf_hash(line) for line in lines], key, sealed)
+    leaves = [leaf_hash(line) for line in lines]
+    started = str(header.get("time") or "")
+    verdict = judge(entries_for(task_id, entries), leaves, key, sealed, started=started, began=witness_began(entries))
     return {"witness": verdict.state, "witness_message": verdict.message}
 
 

@@ -22,7 +22,7 @@ from agent.trace.packs import TraceBlobs
 from agent.trace.reading import RawTrace, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id
-from agent.trace.witness import entries_for, judge
+from agent.trace.witness import entries_for, judge, witness_began, witnessed_entries
 
 _sha256 = hashlib.sha256
 Status = Literal["intact", "tampered", "damaged"]
@@ -114,7 +114,9 @@ def verify(
     try:
         checker.run(report)
         _check_signer(report, trusted_keys)
-        _check_witness(report, checker.leaves, checker.tree.root(), pinned)
+        header = raw.records[0] if raw.records else None
+        started = str(header.get("time", "")) if header else ""
+        _check_witness(report, checker.leaves, checker.tree.root(), pinned, started)
     except _Tampered as found:
         bad = checker.earliest_failure(found)
         report.status, report.first_bad_record = "tampered", bad.seq
@@ -319,14 +321,17 @@ def _erased(path: Path) -> VerifyReport | None:
                         witness="erased")  # fmt: skip
 
 
-def _check_witness(report: VerifyReport, leaves: list[bytes], root: bytes, pinned: bool) -> None:
+def _check_witness(report: VerifyReport, leaves: list[bytes], root: bytes, pinned: bool, started: str) -> None:
     """A trace is intact only as the witness log saw it; one it never saw only when its signer was pinned
-    (a trace from another machine) or when it is not sealed (then it is damaged anyway)."""
+    (a trace from another machine), when it is not sealed (then it is damaged anyway), or when it began
+    before the witness log did (`started`: its header's time), as traces written before the log existed."""
     if report.task_id is None or report.public_key is None:
         return
-    verdict = judge(entries_for(report.task_id), leaves, report.public_key, report.sealed, root)
+    entries = witnessed_entries()
+    mine = entries_for(report.task_id, entries)
+    verdict = judge(mine, leaves, report.public_key, report.sealed, root, started=started, began=witness_began(entries))
     report.witness = verdict.state
-    if verdict.state == "unwitnessed" and (pinned or not report.sealed):
+    if verdict.state == "prewitness" or (verdict.state == "unwitnessed" and (pinned or not report.sealed)):
         report.notes.append(verdict.message)
     elif verdict.contradicts:
         raise _Tampered(verdict.first_bad_record or 0, f"{verdict.state}: {verdict.message}")

@@ -6,7 +6,8 @@ the signed note and the time. The writer appends the line before the checkpoint 
 between the two leaves a trace that stops just before a checkpoint the witness holds (damaged, not
 tampered). `trace verify` and `trace list` compare a trace with what was witnessed: a trace that is
 gone (erased), shorter than witnessed (truncated), or whose records no longer lead to a witnessed
-root (replaced, re-signed) is reported as such; a sealed trace the witness never saw is not intact.
+root (replaced, re-signed) is reported as such; a sealed trace the witness never saw is not intact,
+unless it was sealed before the log began (a trace written by a Flambeau without the witness log).
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def witnessed_entries() -> list[Witnessed]:
     return [entry for line in data.splitlines() if (entry := Witnessed.parse(line)) is not None]
 
 
+def witness_began(entries: list[Witnessed] | None = None) -> str | None:
+    """When the witness log's first checkpoint was written (None: it holds none yet)."""
+    found = witnessed_entries() if entries is None else entries
+    return min((e.time for e in found), default=None)
+
+
 def entries_for(trace_id: str, entries: list[Witnessed] | None = None) -> list[Witnessed]:
     found = [e for e in (witnessed_entries() if entries is None else entries) if e.trace_id == trace_id]
     return sorted(found, key=lambda e: e.tree_size)
@@ -82,7 +89,8 @@ def entries_for(trace_id: str, entries: list[Witnessed] | None = None) -> list[W
 @dataclass(frozen=True)
 class WitnessVerdict:
     state: str
-    """witnessed | unwitnessed | truncated | replaced | pending (stops just before a witnessed checkpoint)"""
+    """witnessed | unwitnessed | prewitness (sealed before the log began) | truncated | replaced | pending
+    (stops just before a witnessed checkpoint)"""
     message: str
     first_bad_record: int | None = None
 
@@ -96,12 +104,26 @@ class WitnessVerdict:
 
 
 def judge(
-    entries: list[Witnessed], leaves: list[bytes], public_key: str, sealed: bool, root: bytes | None = None
+    entries: list[Witnessed],
+    leaves: list[bytes],
+    public_key: str,
+    sealed: bool,
+    root: bytes | None = None,
+    *,
+    started: str = "",
+    began: str | None = None,
 ) -> WitnessVerdict:
     """What the witnessed checkpoints of one trace say about its leaves (every whole line's leaf hash);
-    `root`: their Merkle root, when the caller has it already."""
+    `root`: their Merkle root, when the caller has it already; `started`: the trace header's time;
+    `began`: when the log's first checkpoint was written (`witness_began`)."""
     log = witness_path()
     if not entries:
+        if sealed and started and (began is None or started < began):
+            return WitnessVerdict(
+                "prewitness",
+                f"not in the witness log: this trace began ({started}) before the log's first checkpoint "
+                f"({began or 'none yet'}), written by a Flambeau without it; its signer is checked as usual",
+            )
         if not sealed:
             return WitnessVerdict("unwitnessed", f"the witness log {log} has no final checkpoint of this trace yet")
         return WitnessVerdict(
