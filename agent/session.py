@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from typing import Any, Protocol
+from typing import Any
 
 from agent import new_task_id
 from agent.approval import ApprovalGate, Approver, as_edited
@@ -12,7 +11,8 @@ from agent.attachments import Attachment
 from agent.attachments.images import refuse_without_vision
 from agent.attachments.message import attached_message
 from agent.calls.constrained import EXAMPLE_TURNS, constraint_params, extract_constrained_call, task_message
-from agent.calls.text import MalformedCall, ParsedCall, extract_text_calls, validate_call
+from agent.calls.running import run_tool
+from agent.calls.text import MalformedCall, extract_text_calls, validate_call
 from agent.calls.turns import Message, assistant_message, restate, result_message
 from agent.checkpointing import StepCheckpoints
 from agent.context import Budget, CachedCounter, Conversation, Prompt, TokenCount, build_prompt, model_shape
@@ -34,32 +34,12 @@ from agent.events import (
 )
 from agent.limits import Limits, SessionResult, Totals
 from agent.models.gateway import ModelReply, ToolCall
-from agent.models.profile import ModelProfile
-from tools.base import ToolContext, ToolError, ToolResult
+from agent.ports import Gateway, ResultFilter
+from tools.base import ToolContext
 from tools.policy.evaluate import Policy
 from tools.registry import ToolRegistry
-from tools.workspace.jail import PathError
 from tools.workspace.output import cap_middle
 from tools.workspace.repomap import map_for_prompt, prompt_budget
-
-
-class Gateway(Protocol):
-    profile: ModelProfile
-
-    async def complete(
-        self,
-        messages: list[dict[str, Any]],
-        tools: list[dict[str, Any]] | None = None,
-        on_text: Any = None,
-        extra_params: dict[str, Any] | None = None,
-        on_request: Any = None,
-    ) -> ModelReply: ...
-
-
-class ResultFilter(Protocol):
-    """Rewrites a tool result before it enters a cloud model's conversation (what may leave the machine)."""
-
-    def __call__(self, tool: str, arguments: dict[str, Any], text: str) -> str: ...
 
 
 class Session:
@@ -310,7 +290,7 @@ class Session:
             on_request=on_request,
             extra_params=constraint_params(self.tools.openai_schemas()) if self._constrained else None,
         )
-        self._account(reply)
+        self.emit(self.totals.add(self.task_id, self.steps, reply.stats))
         return reply
 
     async def execute(self, reply: ModelReply) -> None:
@@ -371,7 +351,7 @@ class Session:
             parsed, note = as_edited(parsed, decision.content, self.tools)
         if self.checkpoints is not None:
             await self.checkpoints.before_tool(parsed.tool.category, self.steps, self.task_id, self.emit)
-        result = await self._run_tool(parsed)
+        result = await run_tool(parsed, self.ctx, self.policy)
         capped = note + cap_middle(result.output, self._budget.tool_output_chars() if self._budget else 20_000)
         self.emit(
             ToolResultEvent(
@@ -388,22 +368,6 @@ class Session:
         if self.result_filter is not None and self.profile.effective_locality() == "cloud":
             capped = self.result_filter(call.name, parsed.arguments, capped)
         return result.ok, capped
-
-    async def _run_tool(self, parsed: ParsedCall) -> ToolResult:
-        refusal = self.policy.refusal_at_execution(parsed.tool.category)
-        if refusal is not None:  # enforced here too, whatever an approver said
-            return ToolResult(ok=False, output=f"Error: {refusal}")
-        started = time.monotonic()
-        self.ctx.call_id = parsed.call.id
-        try:
-            result = await parsed.tool.run(parsed.args, self.ctx)
-        except (ToolError, PathError) as error:
-            result = ToolResult(ok=False, output=f"Error: {error}")
-        except OSError as error:
-            result = ToolResult(ok=False, output=f"Error: {parsed.tool.name} failed: {error}")
-        if "duration_s" not in result.data:
-            result.data["duration_s"] = round(time.monotonic() - started, 4)
-        return result
 
     # -- helpers ------------------------------------------------------------------------------
     def _repair(self, problem: str) -> None:
@@ -422,9 +386,6 @@ class Session:
             text, attachments = self.pending_user.pop(0)
             self.emit(UserMessage(task_id=self.task_id, text=text))
             self._conversation.add_turn([self._attached(text, attachments)])
-
-    def _account(self, reply: ModelReply) -> None:
-        self.emit(self.totals.add(self.task_id, self.steps, reply.stats))
 
     def _finish(self, outcome: Outcome, message: str) -> SessionResult:
         self.emit(TaskFinished(task_id=self.task_id, outcome=outcome, result=message, steps=self.steps))
