@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.workspace.special import read_regular
+
 RULE_SOURCES = ("AGENTS.md", ".clinerules", ".cursorrules")
 MAX_RULES_CHARS = 8_000
 MAX_RULE_FILES = 20
@@ -39,7 +41,7 @@ def load_rules(root: Path, max_chars: int = MAX_RULES_CHARS) -> ProjectRules:
         if root.resolve() not in resolved.parents:
             continue  # a rules symlink pointing outside the workspace is ignored
         try:
-            text = path.read_text(encoding="utf-8", errors="replace").strip()
+            text = read_regular(path).decode("utf-8", errors="replace").strip()
         except OSError:
             continue
         if not text:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TextIO
 
 from agent.approval import Decision, denial_reason
 from agent.events import ApprovalRequested
+from cli.terminal_input import read_line
 
 NO_TTY_REASON = (
     "denied: approval mode 'ask' needs a terminal to ask on and standard input is not one; "
@@ -26,17 +26,10 @@ class TerminalApprover:
         if request.preview and request.preview != request.summary:
             print(request.preview.rstrip(), file=self.out)
         prompt = f"  ? {request.summary} ({request.reason}) — approve? [y]es / [n]o / [a]lways: "
-        answer = (await asyncio.to_thread(_ask, prompt, self.out)).strip().lower()
+        answer = ((await read_line(prompt, self.out)) or "n").strip().lower()
         if answer in ("a", "always"):
             return Decision(approved=True, by="user", reason="approved for the rest of this task", remember=True)
         if answer in ("y", "yes"):
             return Decision(approved=True, by="user", reason="approved on the terminal")
-        why = (await asyncio.to_thread(_ask, "  why? (told to the model; Enter to skip): ", self.out)).strip()
+        why = (await read_line("  why? (told to the model; Enter to skip): ", self.out)).strip()
         return Decision(approved=False, by="user", reason=denial_reason("on the terminal", why))
-
-
-def _ask(prompt: str, out: TextIO) -> str:
-    out.write(prompt)
-    out.flush()
-    line = sys.stdin.readline()
-    return line if line else "n"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TextIO
 
 from agent.events import QuestionAsked
 from agent.questions import Answer
+from cli.terminal_input import read_line
 from tools.question import NO_ANSWER
 
 
@@ -23,13 +23,7 @@ class TerminalAsker:
         lines += [f"    {number}. {text}" for number, text in enumerate(question.suggestions, start=1)]
         hint = "a number or your answer" if question.suggestions else "your answer"
         lines.append(f"  answer ({hint}; Enter for none): ")
-        reply = (await asyncio.to_thread(_read, "\n".join(lines), self.out)).strip()
+        reply = (await read_line("\n".join(lines), self.out)).strip()
         if reply.isdigit() and 1 <= int(reply) <= len(question.suggestions):
             reply = question.suggestions[int(reply) - 1]
         return Answer(reply or None, "user" if reply else "nobody")
-
-
-def _read(prompt: str, out: TextIO) -> str:
-    out.write(prompt)
-    out.flush()
-    return sys.stdin.readline()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import Coroutine
@@ -18,6 +19,7 @@ from lsp.transport import serve
 
 STDIN_LINE_LIMIT = 1 << 20
 UNWIND_S = 5.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_stdio() -> int:
@@ -94,11 +96,30 @@ async def _tcp(server: FlambeauServer, host: str, port: int) -> int:
 
 
 async def _session(server: FlambeauServer, reader: asyncio.StreamReader) -> int:
-    """Serve until the client exits or disconnects; running tasks are cancelled (their traces closed)."""
+    """Serve until the client exits or disconnects, or SIGINT or SIGTERM arrives; running tasks are
+    cancelled (their traces closed) before this returns."""
+    loop = asyncio.get_running_loop()
+    serving = asyncio.ensure_future(
+        serve(server.protocol, reader, threading.Event(), on_cancel=server.tasks.cancel_for_request)
+    )
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        serving.cancel()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
     try:
-        await serve(server.protocol, reader, threading.Event(), on_cancel=server.tasks.cancel_for_request)
+        await serving
         return 0
     except SystemExit as exit_request:  # pygls answers `exit` with sys.exit
         return exit_request.code if isinstance(exit_request.code, int) else 0
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        return 128 + received[0]
     finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
         await server.tasks.cancel_all()

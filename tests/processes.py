@@ -29,3 +29,18 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return True
         time.sleep(interval)
     return condition()
+
+
+def host_pids_running(marker: str) -> list[int]:
+    """PIDs (as the host sees them) of live processes with `marker` in their command line; a sandboxed
+    command's own `$$` and `$!` are numbers in its PID namespace, so tests find its processes this way."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in cmdline and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import ClassVar
 
@@ -37,7 +38,7 @@ class ReadFile(Tool[ReadFileArgs]):
         rel = ctx.workspace.relative(path)
         if path.is_dir():
             raise ToolError(f"{rel} is a directory; use list_files to see what it holds")
-        data = current_bytes(path, ctx)
+        data = await asyncio.to_thread(current_bytes, path, ctx)
         if data is None:
             raise ToolError(f"{rel} does not exist; use list_files to find the right path")
         if is_binary(data):

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.workspace.ignore import IgnoreRules
+from tools.workspace.special import read_regular, refuse_special
 from tools.workspace.textcodec import is_binary
 from tools.workspace.withhold import Withholding, skipped_note
 
@@ -261,6 +262,7 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
         rel = ctx.workspace.relative(target)
         if not target.exists():
             raise ToolError(f"{args.path} does not exist; use list_files to find the right path")
+        refuse_special(target, rel)
         if target.is_file() and language_for(rel) is None:
             known = ", ".join(sorted({s for s in LANGUAGE_BY_SUFFIX}))
             raise ToolError(f"{rel}: no grammar for this kind of file; supported suffixes: {known}")
@@ -304,8 +306,7 @@ class ListDefinitions(Tool[ListDefinitionsArgs]):
             seen = self._seen.get(path)
             if seen is not None and seen[:2] == (st.st_mtime_ns, st.st_size):
                 return seen[2]
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)
         except OSError:
             return []
         found = [] if len(data) > MAX_FILE_BYTES or is_binary(data) else self._outliner.definitions(data, language)

@@ -23,6 +23,7 @@ from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
 from tools.workspace.ignore import IgnoreRules
+from tools.workspace.special import read_regular, refuse_special
 from tools.workspace.textcodec import BINARY_SNIFF_BYTES, decode, is_binary
 from tools.workspace.withhold import Withholding, skipped_note
 
@@ -71,6 +72,7 @@ class SearchFiles(Tool[SearchFilesArgs]):
         rel = ctx.workspace.relative(target)
         if not target.exists():
             raise ToolError(f"{args.path} does not exist; use list_files to find the right path")
+        refuse_special(target, rel)
         root = ctx.workspace.root
         outcome = await asyncio.to_thread(search, root, rel, args.regex, pattern, args.glob, ctx.workspace.withhold)
         return ToolResult(ok=True, output=render(outcome, args.regex, rel), data=_data(outcome))
@@ -147,7 +149,7 @@ def search_with_python(root: Path, files: list[str], pattern: re.Pattern[str]) -
     whole_file = _whole_file_filter(pattern)
     for rel in files:
         try:
-            data = (root / rel).read_bytes()
+            data = read_regular(root / rel)
         except OSError:
             continue
         if is_binary(data):
@@ -227,8 +229,7 @@ def _rg_text(value: dict[str, str]) -> str:
 
 def _starts_binary(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            return is_binary(handle.read(BINARY_SNIFF_BYTES))
+        return is_binary(read_regular(path, BINARY_SNIFF_BYTES))
     except OSError:
         return True
 

@@ -5,6 +5,7 @@ binary detection, output caps (a file is what `read_file` returns, a folder what
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from agent.attachments.mentions import EDITOR_KEYWORDS, Mention, find_mentions
 from agent.attachments.types import Attachment, EditorContext, MentionError
 from tools.base import DocumentProvider, Tool, ToolContext, ToolError, ToolResult
 from tools.workspace.jail import PathError, Workspace
+from tools.workspace.special import check_path, read_regular, refusal
 
 KEEP_AS_TEXT = "put a mention in backticks (`@name`) to send it as plain text"
 
@@ -51,8 +53,11 @@ async def _resolve(mention: Mention, ctx: ToolContext, editor: EditorContext | N
         return await _folder(mention, ctx, rel)
     if not path.exists():
         return f"{rel} does not exist in the workspace {ctx.workspace.root}"
+    kind = check_path(path)
+    if kind is not None:
+        return refusal(rel, kind)
     if looks_like_image(rel) and mention.start_line is None:
-        return image_attachment(rel, path.read_bytes(), mention.written, rel)
+        return image_attachment(rel, await asyncio.to_thread(read_regular, path), mention.written, rel)
     return await _file(mention, ctx, rel)
 
 

@@ -17,6 +17,7 @@ from lsp.features.task_methods import require_initialized
 from lsp.server import FlambeauServer
 from lsp.settings import APPROVAL_MODES
 from lsp.tasks import TaskRequest
+from tools.workspace.special import read_regular
 
 CONTEXT_LINES = 3
 MAX_SNIPPET_LINES = 80
@@ -107,7 +108,7 @@ def _snippet(ls: FlambeauServer, path: Path, first: int, last: int, context: int
     text = ls.documents.open_text(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = read_regular(path).decode("utf-8", errors="replace")
         except OSError:
             return ""
     lines = text.splitlines()

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from tools.base import FileChange, ToolContext, sha256_bytes
+from tools.workspace.special import NotRegularFile, read_regular, refusal
 
 BINARY_SNIFF_BYTES = 8192
 
@@ -24,9 +25,14 @@ def current_bytes(path: Path, ctx: ToolContext) -> bytes | None:
         if text is not None:
             return text.encode("utf-8")
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
+    except NotRegularFile as error:
+        from tools.base import ToolError
+
+        rel = ctx.workspace.relative(path) if path.is_relative_to(ctx.workspace.root) else str(path)
+        raise ToolError(refusal(rel, error.kind)) from None
 
 
 def remember_read(ctx: ToolContext, rel: str, data: bytes) -> None:

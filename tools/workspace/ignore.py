@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pathspec
 
+from tools.workspace.special import read_regular
 from tools.workspace.withhold import Withholding
 
 IGNORE_FILES = (".gitignore", ".flambeauignore")
@@ -53,8 +54,7 @@ class IgnoreRules:
                 continue
             path = os.path.join(self._root_str, rel_dir, name)
             try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    text = handle.read()
+                text = read_regular(path).decode("utf-8", errors="replace")
             except OSError:
                 continue
             for line in text.splitlines():
@@ -93,7 +93,8 @@ class IgnoreRules:
                 yield from self._walk_files(rel)
 
     def list_dir(self, rel_dir: str) -> list[tuple[str, str]]:
-        """(path, "dir" | "file" | "link") of the non-ignored entries of one directory, sorted by name.
+        """(path, "dir" | "file" | "link" | "special") of the non-ignored entries of one directory, sorted by
+        name; "special" is a FIFO, socket or device, which no tool opens.
 
         The ignore files of `rel_dir`'s ancestors must already be loaded (as `walk` does).
         """
@@ -115,7 +116,7 @@ class IgnoreRules:
             if self.withhold is not None and self.withhold.skips(self._root_str, rel, is_dir):
                 self.skipped.append(rel)
                 continue
-            listed.append((rel, "dir" if is_dir else "link" if entry.is_symlink() else "file"))
+            listed.append((rel, "dir" if is_dir else _kind(entry)))
         return listed
 
     def _walk_dir(self, rel_dir: str, recursive: bool) -> Iterator[tuple[str, bool]]:
@@ -123,3 +124,9 @@ class IgnoreRules:
             yield rel, kind == "dir"
             if kind == "dir" and recursive:
                 yield from self._walk_dir(rel, recursive)
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "link"
+    return "file" if entry.is_file(follow_symlinks=False) else "special"

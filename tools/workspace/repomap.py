@@ -26,6 +26,7 @@ from tools.outline import MAX_FILE_BYTES, Definition, Outliner, language_for
 from tools.workspace.ignore import IGNORE_FILES, IgnoreRules
 from tools.workspace.repomap_cache import FileFacts, FileState, cache_file, default_cache_dir, read_cache, write_cache
 from tools.workspace.repomap_render import TokenCount, approximate_tokens, render_within
+from tools.workspace.special import read_regular
 from tools.workspace.textcodec import is_binary
 from tools.workspace.withhold import Withholding
 
@@ -192,8 +193,7 @@ class RepoMap:
 
     def _read(self, rel: str, st: os.stat_result, stats: RefreshStats) -> None:
         try:
-            with open(self._abs(rel), "rb") as handle:
-                data = handle.read()
+            data = read_regular(self._abs(rel))
         except OSError:
             self._forget(rel)
             return

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.outline import Definition
+from tools.workspace.special import read_regular
 
 CACHE_VERSION = 1
 
@@ -72,7 +73,7 @@ def read_cache(
 ) -> tuple[dict[str, FileFacts], dict[str, FileState], Counter[str]] | None:
     """(facts by hash, file states, mention counts), or None when the cache is absent, stale or damaged."""
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
+        payload = json.loads(read_regular(path))
         if payload.get("version") != CACHE_VERSION or payload.get("root") != str(root):
             return None
         facts = {
