@@ -14,7 +14,7 @@ from agent.attachments.images import refuse_without_vision
 from agent.checkpointing import StepCheckpoints
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
-from agent.events import EventBus, EventSink
+from agent.events import ContainmentReported, EventBus, EventSink
 from agent.models.config import Restrictions
 from agent.models.gateway import ModelGateway
 from agent.models.profile import ModelProfile
@@ -25,7 +25,7 @@ from agent.session import Limits, Session
 from tools.base import DocumentProvider, ToolContext
 from tools.policy.config import PolicyConfigError, load_policy
 from tools.policy.evaluate import Policy
-from tools.policy.sandbox import sandbox_context
+from tools.policy.sandbox import containment_for
 from tools.registry import ToolRegistry, default_tools
 from tools.workspace.jail import Workspace
 from tools.workspace.secrets import secret_values_from_env
@@ -64,6 +64,8 @@ class TaskSpec:
     """The language the model answers the user in (a code such as "ja", or a name); None: English."""
     notices: list[str] = field(default_factory=list)
     """How the model was started, told to the user as `model_notice` events after `task_started`."""
+    no_sandbox: bool = False
+    """`--no-sandbox`: commands run unconfined under the approval mode (recorded in the trace)."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -109,13 +111,18 @@ def build_session(
     context = ToolContext(
         workspace=workspace, task_id=task_id, model=spec.profile.model, documents=documents, scrubbed_values=secrets
     )
-    context.extra.update(sandbox_context(policy.sandbox, workspace.root))
+    sandbox = containment_for(policy.sandbox, workspace.root, spec.restrictions.never_to_cloud)
+    context.extra.update(sandbox.context())
+    if sandbox.containment.commands_ask:
+        policy.unconfined = sandbox.containment.reason
+    containment = sandbox.containment.to_dict()
     bus = EventBus()
     if spec.trace:
         from agent.trace import TraceWriter
         from agent.trace.otlp import endpoint_from_environment, traces_url
 
         writer = TraceWriter.for_session(workspace.root, task_id, secrets, key=signing_key)
+        writer.header_fields["containment"] = containment
         bus.subscribe(writer)
         endpoint = traces_url(spec.otlp_endpoint) if spec.otlp_endpoint else endpoint_from_environment()
         if endpoint:
@@ -125,6 +132,7 @@ def build_session(
     bus.subscribe(sink)
     context.ask = QuestionChannel(task_id, asker or NobodyToAsk(), bus)
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
+    started_extra["containment"] = containment
     if spec.reply_language:
         started_extra["reply_language"] = spec.reply_language
     if spec.openness is not None:
@@ -145,6 +153,7 @@ def build_session(
         attachments=spec.attachments,
         reply_language=spec.reply_language,
         notices=spec.notices,
+        opening=[ContainmentReported(task_id=task_id, **containment)],
     )
 
 
@@ -171,7 +180,7 @@ def _refuse_unpriced(spec: TaskSpec) -> None:
 def _load_policy(spec: TaskSpec) -> Policy:
     """The approval mode, tightened by the user's and the workspace's policy files."""
     try:
-        return load_policy(spec.approval_mode, spec.workspace, plan_mode=spec.plan_mode)
+        return load_policy(spec.approval_mode, spec.workspace, plan_mode=spec.plan_mode, no_sandbox=spec.no_sandbox)
     except PolicyConfigError as error:
         raise ConfigError(str(error)) from error
 

@@ -63,6 +63,7 @@ class Session:
         attachments: list[Attachment] | None = None,
         reply_language: str | None = None,
         notices: list[str] | None = None,
+        opening: list[Event] | None = None,
     ) -> None:
         self.task = task
         self.attachments = attachments or []
@@ -87,6 +88,8 @@ class Session:
         self.checkpoints = checkpoints
         self.reply_language = reply_language
         self.notices = list(notices or [])
+        self.opening = list(opening or [])
+        """Events emitted right after `task_started` (the containment in force)."""
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -141,6 +144,8 @@ class Session:
                 extra={"window": shape.window, "tool_mode": self.profile.tool_mode, **self.started_extra},
             )
         )
+        for event in self.opening:
+            self.emit(event)
         self.notify(self.notices)
         conversation = Conversation(system=prompt.system, task={})
         self._frame_task(conversation)

@@ -14,7 +14,7 @@ from agent.errors import ConfigError
 
 if TYPE_CHECKING:
     from agent.approval import Approver
-    from agent.events import EventSink
+    from agent.events import ContainmentReported, EventSink
     from agent.models.resolve import ResolvedModel
     from agent.session import Session, SessionResult
 
@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the language the model answers in: a code (fr, ja, ko, zh-cn) or a name (default: English); "
         "this command's own messages stay English",
     )
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run commands without the bubblewrap sandbox, under the approval mode (recorded in the trace); "
+        "without this, where no sandbox can run every command asks",
+    )
     parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
     return parser
 
@@ -99,6 +105,8 @@ class TerminalPrinter:
         if isinstance(event, ev.TaskStarted):
             rules = f", rules: {', '.join(event.rules)}" if event.rules else ""
             self.out.write(f"▶ {event.task_id} · {event.model} ({event.locality}){rules}\n")
+        elif isinstance(event, ev.ContainmentReported):
+            self.out.write(containment_banner(event))
         elif isinstance(event, ev.ModelNotice):
             self.out.write(f"! {event.message}\n")
         elif isinstance(event, ev.ToolCallProposed):
@@ -128,11 +136,33 @@ class TerminalPrinter:
         self.out.flush()
 
 
+def containment_banner(event: ContainmentReported) -> str:
+    """The banner's containment lines; without a sandbox, loud."""
+    if event.sandbox == "bubblewrap":
+        hidden = "; ".join(event.hidden)
+        return (
+            f"  sandbox: bubblewrap · network {event.network} (a command may ask for it) · writable: "
+            f"{', '.join(event.writable)}\n  read-only: {', '.join(event.read_only)}\n  hidden: {hidden}\n"
+        )
+    rule = "!" * 72
+    if event.chosen:
+        what = "commands run UNCONFINED under the approval mode, with network and your home folder"
+    elif event.commands_ask:
+        what = "every command asks a person, even under --approve auto-all (--no-sandbox runs them unconfined)"
+    else:
+        what = "commands are refused: the policy requires the sandbox"
+    return f"{rule}\n!! NO SANDBOX: {event.reason}\n!! {what}\n{rule}\n"
+
+
 class JsonLines:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
     def __call__(self, event: object) -> None:
+        from agent.events import ContainmentReported
+
+        if isinstance(event, ContainmentReported) and event.sandbox == "none":
+            sys.stderr.write(containment_banner(event))  # said loudly on the terminal too, not only in the stream
         self.out.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")  # type: ignore[attr-defined]
         self.out.flush()
 
@@ -207,25 +237,35 @@ async def _run_session(
         otlp_endpoint=args.otlp_endpoint,
         attachments=args.attachments,
         reply_language=args.reply_language,
+        no_sandbox=args.no_sandbox,
     )
     session = build_session(spec, approver, sink, asker=TerminalAsker())
-    task = asyncio.ensure_future(session.run())
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGINT, task.cancel)
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
     try:
-        return session, await task
+        return session, await session.run()
     except asyncio.CancelledError:
         return session, None
+
+
+async def _until_signalled(args: argparse.Namespace) -> int:
+    """`_run`, cancelled by SIGINT or SIGTERM from its first moment: the session ends cancelled, its trace
+    closed, and the process exits at once (nothing it waits for is left blocked in a thread)."""
+    task = asyncio.ensure_future(_run(args))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return EXIT_CODES["cancelled"]
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
-        loop.remove_signal_handler(signal.SIGTERM)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return asyncio.run(_run(args))
+        return asyncio.run(_until_signalled(args))
     except ConfigError as error:
         print(f"flambeau: {error}", file=sys.stderr)
         return 2

@@ -50,6 +50,9 @@ class ServerSettings:
     (default: the server's OTEL_EXPORTER_OTLP_ENDPOINT)."""
     reply_language: str | None = None
     """`replyLanguage`: the language the model answers in (VS Code's display language, e.g. "ja"); None: English."""
+    no_sandbox: bool = False
+    """`noSandbox`: commands run without the bubblewrap sandbox, under the approval mode (the user's explicit
+    choice, recorded in each trace); where no sandbox can run and this is false, every command asks."""
     workspace: Path | None = None
     """The workspace root (from rootUri / workspaceFolders; the server's directory when the client sends none)."""
 
@@ -66,6 +69,11 @@ class ServerSettings:
         elif otlp is not None:
             problems.append("initializationOptions.otlpEndpoint must be a URL string")
         reply_language = options.get("replyLanguage")
+        no_sandbox = options.get("noSandbox")
+        if isinstance(no_sandbox, bool):
+            self.no_sandbox = no_sandbox
+        elif no_sandbox is not None:
+            problems.append("initializationOptions.noSandbox must be true or false")
         if isinstance(model, str) and model.strip():
             self.model = model
         elif model is not None:

@@ -262,6 +262,7 @@ class TaskRegistry:
             otlp_endpoint=self.server.settings.otlp_endpoint,
             attachments=list(entry.request.attachments),
             reply_language=self.server.settings.reply_language,
+            no_sandbox=self.server.settings.no_sandbox,
         )
         return build_session(
             spec,

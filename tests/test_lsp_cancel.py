@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -10,14 +11,31 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
 
 from tests.lsp_harness import WAIT_S, Editor, wait_for_path, wait_gone
+from tests.processes import host_pids_running
 from tests.scripted_server import ScriptedModelServer, call
 from tests.test_lsp_tasks import run_editor
 
-LONG_COMMAND = "sleep 300 & echo $$ $! > pids.txt; wait"
+MARKER = f"{300 + uuid.uuid4().int % 600}.{uuid.uuid4().int % 10**6:06d}"
+LONG_COMMAND = f"sleep {MARKER} & echo started > pids.txt; wait"
+"""A command that runs until killed; its processes carry MARKER in their command line (in the sandbox, the
+command's own `$$` and `$!` are numbers of its PID namespace, not the host's)."""
 
 
 async def running_pids(workspace: Path) -> list[int]:
-    return [int(pid) for pid in (await wait_for_path(workspace / "pids.txt")).split()]
+    """Host pids of LONG_COMMAND's processes (the sandbox, the shell, the sleep), once it started."""
+    await wait_for_path(workspace / "pids.txt")
+    deadline = time.monotonic() + WAIT_S
+    while not (pids := host_pids_running(MARKER)) or not any(_is_sleep(pid) for pid in pids):
+        assert time.monotonic() < deadline, "the command's processes never appeared"
+        await asyncio.sleep(0.02)
+    return pids
+
+
+def _is_sleep(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep\0")
+    except OSError:
+        return False
 
 
 def test_cancel_task_kills_the_running_command_and_the_trace_verifies(

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agent.trace import find_trace, verify
-from tests.lsp_harness import process_gone, wait_for_path
+from tests.lsp_harness import process_gone
 from tests.raw_lsp import RawServer
 from tests.scripted_server import ScriptedModelServer, call
+from tests.test_lsp_cancel import LONG_COMMAND, running_pids
 
 PARSE_ERROR, INVALID_REQUEST = -32700, -32600
 
@@ -143,11 +144,11 @@ def test_a_thousand_broken_messages_each_get_an_error_and_the_server_keeps_servi
 def test_a_client_that_vanishes_mid_command_leaves_a_cancelled_verifiable_trace(
     workspace: Path, tmp_path: Path, model_server: ScriptedModelServer
 ) -> None:
-    model_server.add(call("run_command", command="sleep 300 & echo $$ $! > pids.txt; wait"))
+    model_server.add(call("run_command", command=LONG_COMMAND))
     server = RawServer(workspace, tmp_path / "server.log")
     server.initialize({"model": "openai/scripted", "apiBase": model_server.base_url, "approvalMode": "auto-all"})
     task_id = server.request("flambeau/startTask", {"task": "wait a long time"})["result"]["taskId"]
-    pids = [int(p) for p in asyncio.run(wait_for_path(workspace / "pids.txt")).split()]
+    pids = asyncio.run(running_pids(workspace))
     assert server.close(vanish=True) == 0  # the editor crashed: both pipes closed
     assert all(process_gone(pid) for pid in pids)
     assert_cancelled_and_intact(workspace, task_id)

@@ -95,7 +95,8 @@ def test_cloud_requests_contain_neither_never_to_cloud_files_nor_secrets(
     tool_results = [m["content"] for m in model_server.chat_requests[-1].body["messages"] if m["role"] == "tool"]
     assert "Withheld from the cloud model" in tool_results[0] and "secret/**" in tool_results[0]
     assert 'REGION = "eu-west-1"' in tool_results[1] and "[REDACTED]" in tool_results[1]
-    assert "Withheld from the cloud model" in tool_results[2]
+    # The command: withheld by the cloud filter, or (in the sandbox) the never_to_cloud file is not there at all.
+    assert "Withheld from the cloud model" in tool_results[2] or "secret/plan.txt: No such file" in tool_results[2]
 
 
 def test_the_same_task_on_a_local_profile_reads_both(model_server: ScriptedModelServer, workspace: Path) -> None:

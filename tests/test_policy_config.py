@@ -102,16 +102,16 @@ def test_protected_paths_from_the_policy_cannot_be_written_by_file_tools(workspa
 def test_a_required_sandbox_that_cannot_run_refuses_commands(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
 
-    from tools.policy.sandbox import bwrap_problem
+    from tools.policy.sandbox import _probe
     from tools.shell import RunCommand, RunCommandArgs
 
     _write(user_policy_path(), '[sandbox]\nmode = "required"\n')
     monkeypatch.setenv("PATH", str(workspace / "no-binaries-here"))
-    bwrap_problem.cache_clear()
+    _probe.cache_clear()
     try:
         ctx = _session_for(workspace).ctx
     finally:
-        bwrap_problem.cache_clear()
+        _probe.cache_clear()
     assert "bubblewrap is not installed" in ctx.extra["sandbox_error"]
     with pytest.raises(ToolError, match="not run: the policy requires the command sandbox"):
         asyncio.run(RunCommand().run(RunCommandArgs(command="touch ran"), ctx))

@@ -14,19 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tools.base import ToolContext, ToolResult
-from tools.policy.sandbox import bwrap_problem, sandbox_prefix
+from tests.sandboxing import bwrap_or_skip, sandboxed, unconfined
 from tools.shell import RunCommand, RunCommandArgs
-from tools.workspace.jail import Workspace
 
-pytestmark = pytest.mark.skipif(
-    bwrap_problem() is not None, reason=f"no working sandbox on this machine: {bwrap_problem()}"
-)
+_sandboxed = sandboxed
 
 
-def _sandboxed(workspace: Path, command: str) -> ToolResult:
-    ctx = ToolContext(workspace=Workspace(workspace), extra={"sandbox_argv": sandbox_prefix("auto", workspace)})
-    return asyncio.run(RunCommand().run(RunCommandArgs(command=command, timeout=60), ctx))
+@pytest.fixture(autouse=True)
+def _needs_bwrap() -> None:
+    bwrap_or_skip()
 
 
 @pytest.fixture
@@ -47,7 +43,7 @@ def test_commands_in_the_sandbox_can_write_the_workspace(workspace: Path) -> Non
     assert (workspace / "out.txt").read_text() == "built\n"
 
 
-@pytest.mark.parametrize("folder", ["/etc", "/var/tmp", "/root"])
+@pytest.mark.parametrize("folder", ["/etc", "/usr/local", "/opt"])
 def test_a_write_outside_the_workspace_fails_and_changes_nothing(workspace: Path, folder: str) -> None:
     target = Path(folder) / f"flambeau-sandbox-{uuid.uuid4().hex}"
     result = _sandboxed(workspace, f"echo escaped > {shlex.quote(str(target))}")
@@ -56,11 +52,13 @@ def test_a_write_outside_the_workspace_fails_and_changes_nothing(workspace: Path
     assert not target.exists()
 
 
-def test_temporary_files_next_to_the_workspace_stay_inside_the_sandbox(workspace: Path) -> None:
-    # /tmp is a private tmpfs inside the sandbox: scratch files work, the host's /tmp is untouched.
-    target = workspace.parent / f"flambeau-sandbox-{uuid.uuid4().hex}"
-    result = _sandboxed(workspace, f"echo scratch > {shlex.quote(str(target))}")
-    assert result.ok, result.output
+@pytest.mark.parametrize("where", ["next to the workspace", "/var/tmp", "the home folder", "/root"])
+def test_temporary_and_home_files_stay_inside_the_sandbox(workspace: Path, where: str) -> None:
+    # /tmp, /var/tmp and the home folders are private tmpfs in the sandbox: writes work and vanish.
+    folders = {"next to the workspace": workspace.parent, "the home folder": Path.home()}
+    target = folders.get(where, Path(where)) / f"flambeau-sandbox-{uuid.uuid4().hex}"
+    result = _sandboxed(workspace, f"echo scratch > {shlex.quote(str(target))} && cat {shlex.quote(str(target))}")
+    assert result.ok and "scratch" in result.output, result.output
     assert not target.exists()
 
 
@@ -68,9 +66,7 @@ def test_a_network_connection_fails_in_the_sandbox(workspace: Path, listener: in
     probe = f"import socket; socket.create_connection(('127.0.0.1', {listener}), timeout=5); print('connected')"
     # The base interpreter: the sandbox's private /tmp would hide a virtualenv cloned under /tmp.
     command = f"{shlex.quote(os.path.realpath(sys.executable))} -c {shlex.quote(probe)}"
-    control = asyncio.run(
-        RunCommand().run(RunCommandArgs(command=command, timeout=60), ToolContext(workspace=Workspace(workspace)))
-    )
+    control = unconfined(workspace, command)
     assert control.ok and "connected" in control.output, control.output
     result = _sandboxed(workspace, command)
     assert not result.ok
@@ -95,10 +91,10 @@ def test_a_sandbox_policy_reaches_the_session(workspace: Path) -> None:
     from tools.policy.config import user_policy_path
 
     user_policy_path().parent.mkdir(parents=True, exist_ok=True)
-    user_policy_path().write_text('[sandbox]\nmode = "auto"\n')
+    user_policy_path().write_text('[sandbox]\nmode = "required"\n')
     profile = ModelProfile(name="scripted", model="openai/scripted", api_base="http://127.0.0.1:9")
     spec = TaskSpec(task="t", workspace=workspace, profile=profile, trace=False)
     session = build_session(spec, ApproveAll(), lambda event: None)
-    assert session.ctx.extra["sandbox_argv"][0].endswith("bwrap")
+    assert session.ctx.extra["sandbox"].bwrap.endswith("bwrap")
     result = asyncio.run(RunCommand().run(RunCommandArgs(command="touch /etc/flambeau-probe"), session.ctx))
     assert not result.ok and not Path("/etc/flambeau-probe").exists()

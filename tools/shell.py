@@ -14,6 +14,8 @@ from typing import BinaryIO, ClassVar
 from pydantic import Field
 
 from tools.base import Category, Tool, ToolArgs, ToolContext, ToolError, ToolResult
+from tools.policy.sandbox_plan import SandboxPlan
+from tools.policy.seccomp import filter_fd
 from tools.workspace.output import cap_bytes_middle
 from tools.workspace.secrets import redact_text, scrub_environment
 
@@ -25,6 +27,11 @@ class RunCommandArgs(ToolArgs):
     timeout: float | None = Field(default=None, gt=0, le=3600, description="Seconds before the command is killed.")
     requires_approval: bool = Field(
         default=False, description="Set true to ask the user before running, e.g. for anything risky."
+    )
+    network: bool = Field(
+        default=False,
+        description="Set true only if the command needs the network (downloads, package installs): the sandbox "
+        "blocks it otherwise, and a person is asked first.",
     )
 
 
@@ -84,20 +91,33 @@ def _wait_then_reap_group(proc: subprocess.Popen[bytes], reader: threading.Threa
     return code, timed_out
 
 
-async def run_shell(command: str, ctx: ToolContext, timeout: float, argv_prefix: list[str] | None = None) -> ToolResult:
+def _start(command: str, ctx: ToolContext, sandbox: SandboxPlan | None, network: bool) -> subprocess.Popen[bytes]:
+    """The shell, in the sandbox when there is one (its seccomp filter handed over on a descriptor)."""
     env = scrub_environment(os.environ, ctx.scrubbed_values)
+    fd = filter_fd(sandbox.seccomp) if sandbox is not None and sandbox.seccomp is not None else None
+    prefix = sandbox.argv(network=network, seccomp_fd=fd) if sandbox is not None else []
+    try:
+        return subprocess.Popen(
+            [*prefix, "/bin/sh", "-c", command],
+            cwd=ctx.workspace.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=(fd,) if fd is not None else (),
+        )
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+async def run_shell(
+    command: str, ctx: ToolContext, timeout: float, sandbox: SandboxPlan | None = None, network: bool = False
+) -> ToolResult:
     buffer = _CappedBuffer(ctx.max_output_bytes)
     started = time.monotonic()
-    argv = [*(argv_prefix or []), "/bin/sh", "-c", command]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ctx.workspace.root,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    proc = _start(command, ctx, sandbox, network)
     pgid = proc.pid
     assert proc.stdout is not None
     reader = threading.Thread(target=_pump, args=(proc.stdout, buffer), name=f"run_command-{pgid}", daemon=True)
@@ -139,7 +159,7 @@ class RunCommand(Tool[RunCommandArgs]):
     args_model = RunCommandArgs
 
     def summary(self, args: RunCommandArgs) -> str:
-        return f"run: {args.command}"
+        return f"run: {args.command}" + (" (with network access)" if args.network else "")
 
     def preview(self, args: RunCommandArgs, ctx: ToolContext) -> str:
         return args.command
@@ -151,8 +171,9 @@ class RunCommand(Tool[RunCommandArgs]):
         refusal = ctx.extra.get("sandbox_error")
         if isinstance(refusal, str) and refusal:
             raise ToolError(f"not run: {refusal}")
-        prefix = ctx.extra.get("sandbox_argv")
-        return await run_shell(args.command, ctx, timeout, prefix if isinstance(prefix, list) else None)
+        sandbox = ctx.extra.get("sandbox")
+        plan = sandbox if isinstance(sandbox, SandboxPlan) else None
+        return await run_shell(args.command, ctx, timeout, plan, network=args.network)
 
 
 __all__ = ["RunCommand", "RunCommandArgs", "cap_bytes_middle", "run_shell"]

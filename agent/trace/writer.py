@@ -69,6 +69,8 @@ class TraceWriter:
         self._since_checkpoint = 0
         self.record_seconds = 0.0
         """Time spent writing records (for the latency benchmark)."""
+        self.header_fields: dict[str, Any] = {}
+        """Added to the trace header, e.g. the containment in force (agent/runner.py)."""
 
     @classmethod
     def for_session(
@@ -182,6 +184,7 @@ class TraceWriter:
             "hash": "sha256",
             "canonicalization": "RFC8785",
             "tree": "RFC6962",
+            **self.header_fields,
         }
 
     def _stamp(self, payload: Record) -> dict[str, Any]:

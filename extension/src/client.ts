@@ -88,10 +88,11 @@ export class FlambeauClient implements ChatBackend {
       args: ["-I", "-m", "cli.main", "lsp"],
       options: cwd ? { cwd } : {},
     };
-    const initializationOptions: Record<string, string> = {
+    const initializationOptions: Record<string, string | boolean> = {
       approvalMode: settings.approvalMode,
       replyLanguage: settings.replyLanguage || vscode.env.language,
     };
+    if (settings.noSandbox) initializationOptions.noSandbox = true;
     if (settings.model) initializationOptions.model = settings.model;
     if (settings.apiBase) initializationOptions.apiBase = settings.apiBase;
     const clientOptions: LanguageClientOptions = {

@@ -17,6 +17,8 @@ export interface Settings {
   openDiffOnApproval: boolean;
   /** The language the model replies in; empty: VS Code's display language. */
   replyLanguage: string;
+  /** Run commands without the bubblewrap sandbox (else, where none can run, every command asks). */
+  noSandbox: boolean;
 }
 
 export function readSettings(): Settings {
@@ -29,11 +31,12 @@ export function readSettings(): Settings {
     approvalMode: config.get<ApprovalMode>("approvalMode", "ask"),
     openDiffOnApproval: config.get<boolean>("openDiffOnApproval", true),
     replyLanguage: config.get<string>("replyLanguage", "").trim(),
+    noSandbox: config.get<boolean>("noSandbox", false),
   };
 }
 
 /** Settings whose change needs a server restart. */
-export const SERVER_SETTINGS = ["flambeau.pythonPath", "flambeau.model", "flambeau.apiBase", "flambeau.approvalMode", "flambeau.replyLanguage"];
+export const SERVER_SETTINGS = ["flambeau.pythonPath", "flambeau.model", "flambeau.apiBase", "flambeau.approvalMode", "flambeau.replyLanguage", "flambeau.noSandbox"];
 
 export async function storePythonPath(python: string): Promise<void> {
   await vscode.workspace.getConfiguration("flambeau").update("pythonPath", python, vscode.ConfigurationTarget.Global);

@@ -13,6 +13,7 @@ const DEFAULTS: Defaults = {
   text_delta: { text: "" },
   model_changed: { previous_profile: "", profile: "", model: "", locality: "local", tool_mode: "native", window: 0 },
   model_notice: { profile: "", message: "" },
+  containment: { sandbox: "bubblewrap", mode: "auto", reason: "", chosen: false, commands_ask: false, network: "blocked", writable: [], read_only: [], hidden: [] },
   model_request: { step: 0, model: "", locality: "local", body: {} },
   usage: {
     step: 0, model: "", locality: "local", prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, latency_s: 0, response_model: "",

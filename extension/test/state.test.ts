@@ -120,6 +120,20 @@ describe("chat state", () => {
     expect(isRunning(activeTask(state))).toBe(true);
   });
 
+  it("the containment in force is a note, and a warning without a sandbox", () => {
+    const sandboxed = fold(ev(started), ev({ type: "containment", sandbox: "bubblewrap", hidden: ["/home/u", "/run"] }));
+    const note = activeTask(sandboxed)?.items.at(-1);
+    expect(note?.kind).toBe("note");
+    expect(note && "text" in note ? note.text : "").toContain("2 places hidden");
+    const fallback = fold(ev(started), ev({ type: "containment", sandbox: "none", commands_ask: true, reason: "bubblewrap is not installed" }));
+    expect(activeTask(fallback)?.items.at(-1)).toEqual({
+      kind: "warning",
+      text: "No sandbox can run here (bubblewrap is not installed): every command asks you, even in auto-all.",
+    });
+    const chosen = fold(ev(started), ev({ type: "containment", sandbox: "none", chosen: true }));
+    expect(activeTask(chosen)?.items.at(-1)?.kind).toBe("warning");
+  });
+
   it("host errors without a task go to the panel's error list, with a task into its transcript", () => {
     const state = fold(ev(started), { type: "error", message: "server down" }, { type: "error", message: "bad", taskId: TASK });
     expect(state.errors).toEqual(["server down"]);

@@ -12,7 +12,8 @@ Both have the same shape; every table is optional::
     deny = ["terraform destroy"]
 
     [sandbox]
-    mode = "auto"            # "off", "auto" (bubblewrap when it works) or "required"
+    mode = "auto"            # "auto" (default: bubblewrap where it works, else every command asks),
+                             # "required" (commands refused without it) or "off" (unconfined, your choice)
 
     [paths]
     protected = [".env", "secrets/"]   # may be read, never written
@@ -61,7 +62,7 @@ class _Commands(_Strict):
 
 
 class _Sandbox(_Strict):
-    mode: Literal["off", "auto", "required"] = "off"
+    mode: Literal["off", "auto", "required"] = "auto"
 
 
 class _Paths(_Strict):
@@ -114,17 +115,23 @@ def layer_from_file(config: PolicyFile, kind: LayerKind, source: str) -> PolicyL
 
 
 def load_policy(
-    approval_mode: str, workspace: Path, *, plan_mode: bool = False, user_config: Path | None = None
+    approval_mode: str,
+    workspace: Path,
+    *,
+    plan_mode: bool = False,
+    user_config: Path | None = None,
+    no_sandbox: bool = False,
 ) -> Policy:
-    """The session's policy: the approval mode, then the user's file, then the workspace's file."""
+    """The session's policy: the approval mode, then the user's file, then the workspace's file.
+    `no_sandbox` (`--no-sandbox`) sets the user's sandbox mode to "off"; a workspace file can still raise it."""
     policy = Policy.preset(approval_mode)
     policy.plan_mode = plan_mode
+    sandbox: SandboxMode = "off" if no_sandbox else "auto"
     policy.workspace = workspace
     sources = [
         ("user", user_config or user_policy_path()),
         ("workspace", workspace / WORKSPACE_POLICY),
     ]
-    sandbox: SandboxMode = "off"
     for kind, path in sources:
         config = read_policy_file(path)
         if config is None:
@@ -133,8 +140,9 @@ def load_policy(
         policy.layers.append(layer_from_file(config, "user" if kind == "user" else "workspace", label))
         if config.sandbox is not None:
             wanted: SandboxMode = config.sandbox.mode
-            # The user's file sets the mode; the workspace's can only raise it.
-            if kind == "user" or SANDBOX_STRICTNESS[wanted] > SANDBOX_STRICTNESS[sandbox]:
+            # The user's file sets the mode (unless --no-sandbox did); the workspace's can only raise it.
+            raises = SANDBOX_STRICTNESS[wanted] > SANDBOX_STRICTNESS[sandbox]
+            if (kind == "user" and not no_sandbox) or (kind == "workspace" and raises):
                 sandbox = wanted
         policy.protected_paths.extend(config.paths.protected)
     policy.sandbox = sandbox

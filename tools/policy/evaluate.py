@@ -60,7 +60,9 @@ class Policy:
     plan_mode: bool = False
     """Plan mode: only reading tools execute."""
     layers: list[PolicyLayer] = field(default_factory=list)
-    sandbox: SandboxMode = "off"
+    sandbox: SandboxMode = "auto"
+    unconfined: str | None = None
+    """Why commands run without a sandbox the user did not decline: then every command is a firm question."""
     workspace: Path | None = None
     """Where commands run: relative paths in a command line are judged from here (default: this process's folder)."""
     protected_paths: list[str] = field(default_factory=list)
@@ -90,6 +92,8 @@ class Policy:
             verdict = stricter(verdict, self._layer_verdict(layer, category, line))
         if line is not None:
             verdict = stricter(verdict, self._command_caution(line))
+        if category is Category.COMMAND:
+            verdict = stricter(verdict, self._containment_caution(arguments))
         if arguments.get("requires_approval") is True:
             verdict = stricter(verdict, Verdict("ask", "the model asked for approval"))
         return verdict
@@ -99,6 +103,15 @@ class Policy:
         if self.plan_mode and category not in (Category.READ, Category.META):
             return f"plan mode: {category.value} tools do not run until plan mode is turned off"
         return None
+
+    def _containment_caution(self, arguments: dict[str, Any]) -> Verdict:
+        """Firm questions for what no sandbox holds: any command where none can run, and network access."""
+        if self.unconfined is not None:
+            why = f"no sandbox can run here ({self.unconfined}), so every command asks a person"
+            return Verdict("ask", why + "; pass --no-sandbox to run commands unconfined under the approval mode", True)
+        if arguments.get("network") is True:
+            return Verdict("ask", "the command asks for network access, which the sandbox otherwise blocks", True)
+        return Verdict("allow", "the sandbox holds the command")
 
     def _root(self) -> str:
         return str(self.workspace) if self.workspace is not None else os.getcwd()

@@ -62,6 +62,7 @@ export type AgentEvent =
   | ApprovalRequested
   | CheckpointCreated
   | CheckpointFailed
+  | ContainmentReported
   | ContextAttached
   | ModelChanged
   | ModelNotice
@@ -145,6 +146,31 @@ export interface CheckpointFailed {
   step: number;
   error: string;
   type: "checkpoint_failed";
+}
+/**
+ * What holds this task's commands (tools/policy/sandbox.py `Containment`), right after `task_started`.
+ */
+export interface ContainmentReported {
+  task_id: string;
+  sandbox: "bubblewrap" | "none";
+  mode: "off" | "auto" | "required";
+  /**
+   * Why there is no sandbox (empty when there is one).
+   */
+  reason: string;
+  /**
+   * No sandbox because the user chose so (`--no-sandbox`).
+   */
+  chosen: boolean;
+  /**
+   * No sandbox could run: every command asks a person, even under auto-all.
+   */
+  commands_ask: boolean;
+  network: "blocked" | "open";
+  writable: string[];
+  read_only: string[];
+  hidden: string[];
+  type: "containment";
 }
 /**
  * Context attached to the task's first request (or to a follow-up), before the model is asked.

@@ -2,7 +2,7 @@
 import * as l10n from "@vscode/l10n";
 import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
-import type { Attached, FileChange, Locality } from "../shared/protocol";
+import type { Attached, EventOf, FileChange, Locality } from "../shared/protocol";
 
 export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succeeded" | "failed";
 
@@ -48,7 +48,8 @@ export type TranscriptItem =
   | { kind: "attached"; items: Attached[] }
   | { kind: "result"; text: string; outcome: string }
   | { kind: "error"; text: string }
-  | { kind: "note"; text: string };
+  | { kind: "note"; text: string }
+  | { kind: "warning"; text: string };
 
 export type TaskStatus = "starting" | "running" | "completed" | "failed" | "cancelled" | "limit";
 
@@ -261,6 +262,9 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
     case "model_notice":
       task.items.push({ kind: "note", text: event.message });
       return;
+    case "containment":
+      task.items.push(containmentItem(event));
+      return;
     case "tool_call_proposed":
       cardFor(task, event.call_id, event.tool, event.category, event.arguments);
       return;
@@ -319,4 +323,14 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       task.items.push({ kind: "error", text: event.error });
       return;
   }
+}
+
+/** What holds the task's commands, shown once at its start; without a sandbox, as a warning. */
+function containmentItem(event: EventOf<"containment">): TranscriptItem {
+  if (event.sandbox === "bubblewrap") {
+    return { kind: "note", text: l10n.t("Sandbox: bubblewrap · network blocked (a command may ask for it) · writable: the workspace · {0} places hidden", event.hidden.length) };
+  }
+  if (event.chosen) return { kind: "warning", text: l10n.t("No sandbox (turned off in the settings): commands run unconfined under the approval mode.") };
+  if (event.commands_ask) return { kind: "warning", text: l10n.t("No sandbox can run here ({0}): every command asks you, even in auto-all.", event.reason) };
+  return { kind: "warning", text: l10n.t("No sandbox can run here ({0}): commands are refused.", event.reason) };
 }
