@@ -59,6 +59,7 @@ def signal_exit_ms(signum: int) -> float:
         server.add(call("run_command", command="sleep 300 & echo $! > pids.txt; wait"))
         env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": scratch}
         env["XDG_CONFIG_HOME"] = f"{scratch}/.config"
+        env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # as in the tests: no fetch of the price list
         command = [sys.executable, "-m", "cli.main", "run", "--workspace", str(workspace), "--model", "openai/scripted"]
         command += ["--api-base", server.base_url, "--approve", "auto-all", "--json", "wait"]
         with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL) as proc:

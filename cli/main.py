@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("cli.run", "run a task headless in a workspace"),
@@ -56,7 +60,24 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     code: int = module.main(args[1:])
+    if argv is None and args[0] in FAST_EXIT:
+        _leave(code)
     return code
+
+
+FAST_EXIT = frozenset({"run", "lsp"})
+"""Sessions end at once: a signal or the end of the task must not wait for the interpreter's teardown."""
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit now that the command is done (its trace closed): the atexit handlers run (the embedded model
+    server is stopped there) and the streams are flushed, but the interpreter's teardown of every imported
+    module — over a second once litellm is loaded — is skipped."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

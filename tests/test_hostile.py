@@ -78,6 +78,8 @@ CASES: list[tuple[str, str | dict[str, Any], str]] = [
     ("workspace", "rm -rf .git", "deny"),
     ("workspace", "git push --force origin main", "deny"),
     ("workspace", "git update-ref -d HEAD", "run"),
+    ("workspace", "git rm -rf .", "ask!"),
+    ("workspace", "git worktree remove --force .", "ask!"),
     # opaque constructs (cannot be judged from the text)
     ("opaque", "echo cm0gLXJmIH4K | base64 -d | sh", "ask!"),
     ("opaque", "python3 -c 'import shutil, os; shutil.rmtree(os.path.expanduser(\"~\"))'", "ask!"),

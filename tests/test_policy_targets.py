@@ -108,6 +108,13 @@ TABLE: list[tuple[str, str]] = [
     ("git switch --discard-changes main", "ask!"),
     ("git stash drop", "ask!"),
     ("git stash clear", "ask!"),
+    ("git rm -rf .", "ask!"),
+    ("git rm --force app.py", "ask!"),
+    ("git rm --cached -r .", "allow"),
+    ("git rm -n -rf .", "allow"),
+    ("git worktree remove --force .", "ask!"),
+    ("git worktree remove -f ../other", "ask!"),
+    ("git worktree remove ../other", "allow"),
     ("git stash", "allow"),
     # opaque constructs ask rather than pass
     ("echo cm0gLXJmIH4= | base64 -d | sh", "ask!"),

@@ -1,5 +1,6 @@
 """git commands judged by what they do, whatever the spelling: work destroyed in the workspace
-(`reset --hard`, `clean -f`, `checkout -- .`, `restore`, `stash drop`, `branch -D`) asks even in automatic
+(`reset --hard`, `clean -f`, `checkout -- .`, `restore`, `rm -f`, `worktree remove -f`, `stash drop`,
+`branch -D`) asks even in automatic
 modes; force pushes and remote deletions are refused; config that makes git run a program
 (`core.hooksPath`, `alias.x='!…'`, `core.fsmonitor`, filters, …), set by `git config` or `git -c`, is
 refused. Global options (`-C dir`, `-c key=value`) are read first, long options normalised.
@@ -59,6 +60,10 @@ def git_findings(segment: Segment, places: Places) -> list[Finding]:
         sub == "switch" and args.has("-f", "--discard-changes")
     ):
         found.append(Finding("ask", DISCARDS))
+    elif sub == "rm" and args.has("-f") and not args.has("--cached", "-n"):
+        found.append(Finding("ask", f"deletes files whatever their changes: it {DISCARDS}"))
+    elif sub == "worktree" and args.operands[:1] == ["remove"] and args.has("-f"):
+        found.append(Finding("ask", f"deletes a working tree whatever its changes: it {DISCARDS}"))
     elif sub == "stash" and args.operands[:1] in (["drop"], ["clear"]):
         found.append(Finding("ask", "deletes stashed work"))
     elif sub == "branch" and args.has("-d") and args.has("-f"):
