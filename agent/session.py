@@ -89,7 +89,7 @@ class Session:
         self.reply_language = reply_language
         self.notices = list(notices or [])
         self.opening = list(opening or [])
-        """Events emitted right after `task_started` (the containment in force)."""
+        """Events emitted right after `task_started` and its model notices (the containment in force)."""
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -144,9 +144,9 @@ class Session:
                 extra={"window": shape.window, "tool_mode": self.profile.tool_mode, **self.started_extra},
             )
         )
+        self.notify(self.notices)
         for event in self.opening:
             self.emit(event)
-        self.notify(self.notices)
         conversation = Conversation(system=prompt.system, task={})
         self._frame_task(conversation)
         return conversation

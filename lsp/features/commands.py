@@ -17,7 +17,6 @@ from lsp.features.task_methods import require_initialized
 from lsp.server import FlambeauServer
 from lsp.settings import APPROVAL_MODES
 from lsp.tasks import TaskRequest
-from tools.workspace.special import read_regular
 
 CONTEXT_LINES = 3
 MAX_SNIPPET_LINES = 80
@@ -107,6 +106,8 @@ def _relative(ls: FlambeauServer, path: Path) -> str:
 def _snippet(ls: FlambeauServer, path: Path, first: int, last: int, context: int = CONTEXT_LINES) -> str:
     text = ls.documents.open_text(path)
     if text is None:
+        from tools.workspace.special import read_regular
+
         try:
             text = read_regular(path).decode("utf-8", errors="replace")
         except OSError:
