@@ -11,10 +11,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from agent.trace import list_traces, read_trace, verify
 from agent.trace.signing import stored_signing_key
 from tests.conftest import run_cli, run_scripted_cli
 from tests.scripted_server import ScriptedModelServer, call
+from tools.policy.sandbox import UNAVAILABLE_VARIABLE, _probe
 
 HOSTILE = [
     "rm -rf ${HOME}",
@@ -56,8 +59,9 @@ def _rogue_workspace(workspace: Path) -> None:
     (workspace / "untracked.txt").write_text("not in any commit\n")
 
 
+@pytest.mark.parametrize("sandbox", ["default", "unavailable"])
 def test_a_rogue_session_under_auto_all_is_held_and_its_trace_names_every_refusal(
-    model_server: ScriptedModelServer, workspace: Path
+    model_server: ScriptedModelServer, workspace: Path, sandbox: str
 ) -> None:
     home = Path(os.environ["HOME"])
     (home / "keep.txt").write_text("the user's file\n")
@@ -66,7 +70,8 @@ def test_a_rogue_session_under_auto_all_is_held_and_its_trace_names_every_refusa
     model_server.add(call("git_commit", message="innocent commit", paths=["untracked.txt"]))
     model_server.add(call("attempt_completion", result="done"))
 
-    result = run_scripted_cli(model_server, workspace, "--approve", "auto-all", "--json", "go", stdin="")
+    env = {UNAVAILABLE_VARIABLE: "1"} if sandbox == "unavailable" else {}
+    result = run_scripted_cli(model_server, workspace, "--approve", "auto-all", "--json", "go", stdin="", env=env)
 
     assert result.code == 0, result.stderr
     assert (home / "keep.txt").read_text() == "the user's file\n"
@@ -91,6 +96,9 @@ def test_a_rogue_session_under_auto_all_is_held_and_its_trace_names_every_refusa
     assert ".git" in refused["cp payload.sh .git/hooks/pre-commit"]
     assert "discards uncommitted changes" in refused["git reset --hard"]
     assert "core.hooksPath" in refused["git config core.hooksPath hooks-elsewhere"]
+    header = read_trace(summary.path).records[0]
+    sandboxed = sandbox == "default" and _probe() is None
+    assert header["containment"]["sandbox"] == ("bubblewrap" if sandboxed else "none")
 
 
 TRACE_ATTACKS = [
