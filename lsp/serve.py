@@ -99,9 +99,8 @@ async def _session(server: FlambeauServer, reader: asyncio.StreamReader) -> int:
     """Serve until the client exits or disconnects, or SIGINT or SIGTERM arrives; running tasks are
     cancelled (their traces closed) before this returns."""
     loop = asyncio.get_running_loop()
-    serving = asyncio.ensure_future(
-        serve(server.protocol, reader, threading.Event(), on_cancel=server.tasks.cancel_for_request)
-    )
+    serving = asyncio.current_task()
+    assert serving is not None
     received: list[int] = []
 
     def stop(signum: int) -> None:
@@ -111,7 +110,8 @@ async def _session(server: FlambeauServer, reader: asyncio.StreamReader) -> int:
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop, signum)
     try:
-        await serving
+        # Served in this task, so that pygls' sys.exit on `exit` is caught here and not raised out of the loop.
+        await serve(server.protocol, reader, threading.Event(), on_cancel=server.tasks.cancel_for_request)
         return 0
     except SystemExit as exit_request:  # pygls answers `exit` with sys.exit
         return exit_request.code if isinstance(exit_request.code, int) else 0
