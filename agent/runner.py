@@ -152,8 +152,7 @@ def build_session(
         checkpoints=_checkpoints(spec, workspace.root),
         attachments=spec.attachments,
         reply_language=spec.reply_language,
-        notices=spec.notices,
-        opening=[ContainmentReported(task_id=task_id, **containment)],
+        notices=[*spec.notices, ContainmentReported(task_id=task_id, **containment)],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from agent import new_task_id
@@ -62,8 +63,7 @@ class Session:
         checkpoints: StepCheckpoints | None = None,
         attachments: list[Attachment] | None = None,
         reply_language: str | None = None,
-        notices: list[str] | None = None,
-        opening: list[Event] | None = None,
+        notices: list[str | Event] | None = None,
     ) -> None:
         self.task = task
         self.attachments = attachments or []
@@ -88,8 +88,6 @@ class Session:
         self.checkpoints = checkpoints
         self.reply_language = reply_language
         self.notices = list(notices or [])
-        self.opening = list(opening or [])
-        """Events emitted right after `task_started` and its model notices (the containment in force)."""
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -145,8 +143,6 @@ class Session:
             )
         )
         self.notify(self.notices)
-        for event in self.opening:
-            self.emit(event)
         conversation = Conversation(system=prompt.system, task={})
         self._frame_task(conversation)
         return conversation
@@ -175,10 +171,10 @@ class Session:
             self.emit(attached)
         return message
 
-    def notify(self, notices: list[str]) -> None:
-        """Tell the front ends and the trace what they should know about the model (`model_notice`)."""
+    def notify(self, notices: Sequence[str | Event]) -> None:
+        """What the front ends and the trace should know: a text is a `model_notice`, an event is sent as is."""
         for message in notices:
-            self.emit(ModelNotice(task_id=self.task_id, profile=self.profile.name, message=message))
+            self.emit(message if isinstance(message, Event) else ModelNotice(self.task_id, self.profile.name, message))
 
     def use_model(self, gateway: Gateway) -> None:
         """Continue with another model from the next step: its tool mode, window and prompt apply at once,
