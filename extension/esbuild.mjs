@@ -23,6 +23,14 @@ const builds = [
     format: "iife",
     target: "es2022",
   },
+  {
+    ...common,
+    entryPoints: ["src/webview/models/main.ts"],
+    outfile: "dist/models.js",
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+  },
 ];
 
 if (watch) {

@@ -33,6 +33,7 @@ from lsp.features import (
     SAVE_PROFILE,
     SELECT_MODEL,
     SEND_MESSAGE,
+    SET_ESCALATION,
     SET_KEY,
     SET_LOCAL_ONLY,
     SHOW_TRACE,
@@ -381,6 +382,15 @@ class SetLocalOnlyResult(TypedDict):
     source: str
 
 
+class SetEscalationParams(TypedDict):
+    name: str | None
+    """The profile offered (with consent) when a local model keeps failing; null: none."""
+
+
+class SetEscalationResult(TypedDict):
+    escalateTo: str | None
+
+
 class ModelTestProgress(TypedDict):
     """`flambeau/modelTestProgress`: one step of a running `flambeau/testModel`."""
 
@@ -417,6 +427,7 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     REMOVE_PROFILE: (NameParams, RemoveProfileResult),
     ASSIGN_ROLE: (AssignRoleParams, AssignRoleResult),
     SET_LOCAL_ONLY: (SetLocalOnlyParams, SetLocalOnlyResult),
+    SET_ESCALATION: (SetEscalationParams, SetEscalationResult),
     TEST_MODEL: (NameParams, FitnessSummary),
 }
 """Requests the client sends: method → (params, result)."""

@@ -187,6 +187,7 @@ class TaskRegistry:
 
             session.use_model(ModelGateway(resolved.profile, api_key=resolved.api_key, provenance=resolved.provenance))
             session.notify(resolved.notices)
+            session.format_errors = 0  # a person spoke: the model's run of unusable calls starts afresh
             result = await self._drive(entry, session)
             await self._offer_escalation(entry, session, result, resolved)
         except Exception as error:  # the task's boundary, as in _run

@@ -8,6 +8,7 @@ which first builds the .vsix and installs code-server into extension/.e2e-cache.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.provider_servers import OllamaServer
 from tests.scripted_server import Reply, ScriptedModelServer, call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,3 +231,93 @@ def test_the_panel_listens_mentions_add_to_flambeau_question_edited_proposal_den
         "image-sent.png",
         "image-refused-without-vision.png",
     } <= shots
+CLOUD_KEY = "sk-e2e-models-view-7f3a9c2e51d04b86"
+FITNESS_SCRIPT = [
+    Reply(text="OK"),
+    call("run_command", command="echo fitness-check-ok"),
+    call("attempt_completion", result="ran"),
+    call("write_file", path="hello.txt", content="Hello\n"),
+    call("attempt_completion", result="created"),
+    Reply(text="I am not sure what to do."),
+    Reply(text="Still unsure."),
+    Reply(text="Giving up."),
+]
+
+
+def _as_text_call(name: str, **arguments: object) -> Reply:
+    return Reply(text=f"<tool_call>{json.dumps({'name': name, 'arguments': arguments})}</tool_call>")
+
+
+def _holding(root: Path, secret: str) -> list[Path]:
+    forms = (secret.encode(), base64.b64encode(secret.encode()), secret.encode("utf-16-le"))
+    files = [p for p in root.rglob("*") if p.is_file() and not p.is_symlink()]
+    return [p for p in files if any(f in p.read_bytes() for f in forms)]
+
+
+def test_models_view_from_first_run_to_escalation_consent(
+    model_server: ScriptedModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    """The Models view in code-server: engines found on loopback (a fake Ollama and an OpenAI-shaped
+    llama.cpp server) on a first run, a task on the detected model, a cloud profile added with its key,
+    its fitness check, roles, escalation, local-only, an edit, a restart; then the escalation consent in
+    the chat panel, accepted (the cloud server gets the task) and refused (it carries on locally)."""
+    _git(workspace, "init", "-q")
+    artifacts = ARTIFACTS.with_name("extension-e2e-models")
+    with OllamaServer() as ollama, ScriptedModelServer() as cloud:
+        model_server.add(
+            call("attempt_completion", result="hello from the detected model"),
+            *[Reply(text="hmm, maybe?") for _ in range(3)],  # text mode now: three unusable calls
+            *[Reply(text="still not sure") for _ in range(3)],
+            _as_text_call("attempt_completion", result="carried on locally"),
+        )
+        cloud.add(*FITNESS_SCRIPT, call("attempt_completion", result="done by the cloud model"))
+        ports = f"ollama={ollama.port},llamacpp={model_server.port},lmstudio=9,vllm=9"
+        summary = _drive(
+            "models",
+            workspace,
+            artifacts,
+            timeout_s=600,
+            E2E_API_BASE="",
+            E2E_MODEL="",
+            E2E_TIMEOUT_MS="90000",
+            FLAMBEAU_ENGINE_PORTS=ports,
+            E2E_CLOUD_BASE=cloud.base_url,
+            E2E_CLOUD_KEY=CLOUD_KEY,
+        )
+        assert ollama.chat_requests == []
+        cloud_bodies = [r.body for r in cloud.chat_requests]
+    local_bodies = [r.body for r in model_server.chat_requests]
+
+    assert summary["ways"] == ["The embedded model", "A local engine on this machine", "A cloud provider"]
+    assert summary["listed"] > 10 and "correct edits 1/2" in summary["figures"]
+    assert summary["items"] == 3 and summary["cloudResult"].strip() == "done by the cloud model"
+    assert summary["localResult"].strip() == "carried on locally" and "nothing was sent" in summary["refusal"]
+    # The task on the detected model reached its engine; the cloud got the fitness check and one task only.
+    assert local_bodies[0]["model"] == "scripted-model" and len(local_bodies) == 8
+    assert len(cloud_bodies) == len(FITNESS_SCRIPT) + 1
+    assert "could not finish this task" in json.dumps(cloud_bodies[-1]["messages"])
+    assert "Fix the farewell" not in json.dumps(cloud_bodies) and "Carry on here" in json.dumps(local_bodies[-1])
+    # What the view wrote is in the user's file; the key is not, nor anywhere else but the keyring backend.
+    text = summary["userFile"]
+    for line in (
+        'default = "llamacpp-scripted-model"',
+        'escalate_to = "work"',
+        'commit = "ollama-qwen2.5-coder-7b"',
+        'summarise = "work"',
+        'locality = "cloud"',
+        'tool_mode = "text"',
+    ):
+        assert line in text, text
+    assert "local_only" not in text
+    keyring = Path(os.environ["XDG_DATA_HOME"]) / "python_keyring"
+    held = _holding(tmp_path, CLOUD_KEY) + _holding(artifacts, CLOUD_KEY)
+    assert held and all(keyring in p.parents for p in held), held
+    # Both decisions are in the traces, by the user.
+    records = [
+        json.loads(line)
+        for path in (workspace / ".flambeau" / "traces").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+    decisions = [(r["approved"], r["by"]) for r in records if r["kind"] == "approval" and r["tool"] == "escalate_model"]
+    assert sorted(decisions) == [(False, "user"), (True, "user")]
+    assert len([p for p in artifacts.glob("*.png")]) == 10

@@ -229,6 +229,9 @@ def test_escalation_is_offered_in_the_editor_and_honoured_both_ways(workspace: P
             f'[profiles.work]\nmodel = "openai/big"\napi_base = "{cloud.base_url}"\nlocality = "cloud"\n'
         )
         small.add(*[Reply(text="hmm, maybe?") for _ in range(3)])
+        # After a refusal a follow-up carries on locally, with a fresh count of unusable calls.
+        done = json.dumps({"name": "attempt_completion", "arguments": {"result": "carried on locally"}})
+        small.add(Reply(text="still unsure"), Reply(text=f"<tool_call>{done}</tool_call>"))
         cloud.add(call("attempt_completion", result="done by the cloud model"))
 
         async def scenario(editor: Editor) -> None:
@@ -247,6 +250,10 @@ def test_escalation_is_offered_in_the_editor_and_honoured_both_ways(workspace: P
             )
             decided = [e for e in editor.events_of(task_id, "approval_decided") if e["tool"] == "escalate_model"]
             assert len(decided) == 1 and decided[0]["approved"] is (answer == "approve")
+            if answer == "deny":
+                await editor.request("flambeau/sendMessage", {"taskId": task_id, "text": "carry on here"})
+                results = lambda: [e["result"] for e in editor.events_of(task_id, "task_finished")]  # noqa: E731
+                await editor.wait_until(lambda: "carried on locally" in results())
 
         run(workspace, scenario)
         assert len(cloud.chat_requests) == (1 if answer == "approve" else 0)
@@ -278,3 +285,27 @@ def test_the_server_exits_when_told_even_with_a_fitness_check_blocked_on_its_mod
         run(workspace, scenario)
     finally:
         held.set()
+
+
+def test_escalation_is_chosen_from_the_view_and_an_edit_keeps_what_the_form_does_not_show(workspace: Path) -> None:
+    write_user_file(
+        '# mine\n[profiles.work]\nmodel = "anthropic/claude-sonnet-4-5"\nvision = true\napi_key_name = "team"\n'
+        '[profiles.work.card]\nlicence = "my notes"\n'
+    )
+
+    async def scenario(editor: Editor) -> None:
+        assert await editor.request("flambeau/setEscalation", {"name": "work"}) == {"escalateTo": "work"}
+        assert (await editor.request("flambeau/listModels", {}))["escalateTo"] == "work"
+        with pytest.raises(JsonRpcInvalidParams, match="no model profile named 'ghost'"):
+            await editor.request("flambeau/setEscalation", {"name": "ghost"})
+        edited = await editor.request(
+            "flambeau/saveProfile", {"name": "work", "model": "anthropic/claude-haiku-4-5", "toolMode": "text"}
+        )
+        assert edited["model"] == "anthropic/claude-haiku-4-5" and edited["toolMode"] == "text"
+        assert edited["openness"]["licence"] == "my notes"
+        assert await editor.request("flambeau/setEscalation", {"name": None}) == {"escalateTo": None}
+
+    run(workspace, scenario)
+    text = user_file().read_text()
+    assert "# mine" in text and "escalate_to" not in text and "vision = true" in text
+    assert 'tool_mode = "text"' in text and 'licence = "my notes"' in text and 'api_key_name = "team"' in text

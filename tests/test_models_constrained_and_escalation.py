@@ -92,6 +92,7 @@ def test_a_failing_local_model_may_offer_escalation_only_with_a_persons_approval
         "model": "anthropic/claude-sonnet-4-5",
         "provider": "anthropic",
         "locality": "cloud",
+        "api_base": "",
     }
     assert "sent to anthropic" in asked.preview and "the conversation so far" in asked.preview
     assert [type(e).__name__ for e in seen] == ["ApprovalRequested", "ApprovalDecided"]

@@ -101,3 +101,13 @@ def set_local_only(path: Path, enabled: bool) -> None:
     elif "local_only" in document:
         del document["local_only"]
     _save(path, document)
+
+
+def set_escalation(path: Path, name: str | None) -> None:
+    """`escalate_to = NAME`, or no escalation at all with None."""
+    document = _load(path)
+    if name is not None:
+        document["escalate_to"] = name
+    elif "escalate_to" in document:
+        del document["escalate_to"]
+    _save(path, document)

@@ -58,6 +58,7 @@ async def ask_to_escalate(
             "model": target.model,
             "provider": target.provider,
             "locality": target.effective_locality(),
+            "api_base": target.api_base or "",
         },
         summary=f"continue this task on {target.name} ({target.model}, {target.effective_locality()})",
         reason=f"the local model {profile.model} kept failing: {why}",

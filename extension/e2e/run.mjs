@@ -16,7 +16,9 @@
 // Scenario "listens": mentions, Add to Flambeau, a question, an edited proposal, a denial's reason and images
 // (extension/e2e/listens.mjs).
 //
-// Environment: E2E_SCENARIO (task | missing-python | locale | listens), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+// Scenario "models" (models.mjs): the Models view from a first run to the escalation consent.
+//
+// Environment: E2E_SCENARIO (task | missing-python | locale | listens | models), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -92,8 +94,8 @@ function prepareProfile() {
     "chat.disableAIFeatures": true,
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "flambeau.pythonPath": scenario === "missing-python" ? path.join(workspace, "no-such-venv", "bin", "python") : python,
-    "flambeau.model": env("E2E_MODEL"),
-    "flambeau.apiBase": env("E2E_API_BASE"),
+    // Scenario "models" starts from the user's models.toml alone (a first run): no model in the settings.
+    ...(scenario === "models" ? {} : { "flambeau.model": env("E2E_MODEL"), "flambeau.apiBase": env("E2E_API_BASE") }),
     "flambeau.approvalMode": "ask",
     "flambeau.trace.server": "messages",
     ...(process.env.E2E_INSTALL_SOURCE ? { "flambeau.installSource": process.env.E2E_INSTALL_SOURCE } : {}),
@@ -370,6 +372,11 @@ async function main() {
     }
     if (scenario === "listens") {
       await listens(page, { workspace, until, shot, chatFrame, runCommand, assertNoPanelError, cardStatus });
+      return;
+    }
+    if (scenario === "models") {
+      const { models } = await import("./models.mjs");
+      await models(page, { until, shot, runCommand, chatFrame, assertNoPanelError, descendants, child, env });
       return;
     }
     const flambeauStatus = page.locator(".statusbar-item", { hasText: "Flambeau" }).or(page.locator(".statusbar-item", { hasText: "scripted" }));

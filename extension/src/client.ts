@@ -16,6 +16,8 @@ import {
   type StaticFeature,
 } from "vscode-languageclient/node";
 import type { Attachments, ChatBackend } from "./chatController";
+import type { ModelsBackend } from "./modelsController";
+import type { Role } from "./shared/modelsMessages";
 import type { Settings } from "./settings";
 import {
   Methods,
@@ -23,12 +25,23 @@ import {
   type ApproveResult,
   type AskParams,
   type AskResult,
+  type AssignRoleResult,
   type CancelTaskResult,
+  type DetectEnginesResult,
   type EventNotification,
   type ExportTraceResult,
+  type FitnessSummary,
   type ListModelsResult,
+  type ListProvidersResult,
   type ListTracesResult,
+  type ModelEntry,
+  type ModelTestProgress,
+  type ProviderModelsResult,
+  type RemoveProfileResult,
+  type SaveProfileParams,
   type SelectModelResult,
+  type SetEscalationResult,
+  type SetLocalOnlyResult,
   type StartTaskResult,
   type VerifyTraceResult,
 } from "./shared/protocol";
@@ -73,11 +86,12 @@ export interface ServerHooks {
   onEvent(notification: EventNotification): void;
   onApprove(params: ApproveParams, onCancel: (listener: () => void) => void): Promise<ApproveResult>;
   onAsk(params: AskParams, onCancel: (listener: () => void) => void): Promise<AskResult>;
+  onTestProgress(progress: ModelTestProgress): void;
   onCrash(restarting: boolean, count: number): void;
   onStateChange(running: boolean): void;
 }
 
-export class FlambeauClient implements ChatBackend {
+export class FlambeauClient implements ChatBackend, ModelsBackend {
   private constructor(private readonly client: LanguageClient) {}
 
   static async start(python: string, settings: Settings, output: vscode.LogOutputChannel, hooks: ServerHooks): Promise<FlambeauClient> {
@@ -104,6 +118,7 @@ export class FlambeauClient implements ChatBackend {
     const client = new LanguageClient("flambeau", "Flambeau", serverOptions, clientOptions);
     client.registerFeature(new FlambeauFeature());
     client.onNotification(Methods.event, (params: EventNotification) => hooks.onEvent(params));
+    client.onNotification(Methods.modelTestProgress, (params: ModelTestProgress) => hooks.onTestProgress(params));
     client.onRequest(Methods.approve, (params: ApproveParams, token: vscode.CancellationToken) =>
       hooks.onApprove(params, (listener) => token.onCancellationRequested(listener)),
     );
@@ -155,5 +170,33 @@ export class FlambeauClient implements ChatBackend {
   }
   async setKey(provider: string, key: string): Promise<void> {
     await this.client.sendRequest(Methods.setKey, { provider, key });
+  }
+  detectEngines(): Promise<DetectEnginesResult> {
+    return this.client.sendRequest<DetectEnginesResult>(Methods.detectEngines, {});
+  }
+  listProviders(): Promise<ListProvidersResult> {
+    return this.client.sendRequest<ListProvidersResult>(Methods.listProviders, {});
+  }
+  providerModels(provider: string): Promise<ProviderModelsResult> {
+    return this.client.sendRequest<ProviderModelsResult>(Methods.providerModels, { provider });
+  }
+  /** A `key` in the profile goes to the server's keyring (flambeau.trace.server "verbose" would log it: keep it off). */
+  saveProfile(profile: SaveProfileParams): Promise<ModelEntry> {
+    return this.client.sendRequest<ModelEntry>(Methods.saveProfile, profile);
+  }
+  removeProfile(name: string): Promise<RemoveProfileResult> {
+    return this.client.sendRequest<RemoveProfileResult>(Methods.removeProfile, { name });
+  }
+  assignRole(role: Role, name: string): Promise<AssignRoleResult> {
+    return this.client.sendRequest<AssignRoleResult>(Methods.assignRole, { role, name });
+  }
+  setLocalOnly(enabled: boolean): Promise<SetLocalOnlyResult> {
+    return this.client.sendRequest<SetLocalOnlyResult>(Methods.setLocalOnly, { enabled });
+  }
+  setEscalation(name: string | null): Promise<SetEscalationResult> {
+    return this.client.sendRequest<SetEscalationResult>(Methods.setEscalation, { name });
+  }
+  testModel(name: string): Promise<FitnessSummary> {
+    return this.client.sendRequest<FitnessSummary>(Methods.testModel, { name });
   }
 }

@@ -10,6 +10,8 @@ import { closeProposedDiff, editedContent, openProposedDiff, proposalEdited, pro
 import { EditorContextSource } from "./editorContext";
 import { createLog } from "./log";
 import { Questions } from "./questions";
+import { ModelsController } from "./modelsController";
+import { ModelsView } from "./modelsView";
 import { Server } from "./server";
 import { readSettings, SERVER_SETTINGS } from "./settings";
 import { ModelStatus, storeApiKey } from "./statusBar";
@@ -54,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       reveal: () => chatView.reveal(),
       openDiff: (request) => openProposedDiff(proposed, request),
-      selectModel: () => status.pick(requireClient()),
+      selectModel: () => pickModel(),
       taskEnded: () => traces.refresh(),
       editorContext: (text) => editorContext.collect(text),
       editedContent: async (request) => editedContent(proposed, request),
@@ -63,6 +65,19 @@ export function activate(context: vscode.ExtensionContext): void {
     () => readSettings().openDiffOnApproval,
   );
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatView.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }));
+  const modelsView: ModelsView = new ModelsView(context.extensionUri, (message) => models.handle(message));
+  const models = new ModelsController(() => server?.client, {
+    post: (message) => modelsView.post(message),
+    modelChanged: () => {
+      const client = server?.client;
+      if (client) status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
+    },
+  });
+  const pickModel = async (): Promise<void> => {
+    await status.pick(requireClient());
+    await models.refresh();
+  };
+  context.subscriptions.push(vscode.window.registerWebviewViewProvider(ModelsView.viewId, modelsView, { webviewOptions: { retainContextWhenHidden: true } }));
   context.subscriptions.push(status.onDidChange((badge) => chatView.post({ type: "model", badge })));
   // The card says when Approve will write the user's version of the proposal.
   context.subscriptions.push(
@@ -80,9 +95,11 @@ export function activate(context: vscode.ExtensionContext): void {
       onEvent: (n) => controller.onEvent(n),
       onApprove: (params, onCancel) => controller.onApprove(params, onCancel),
       onAsk: (params, onCancel) => controller.onAsk(params, onCancel),
+      onTestProgress: (progress) => models.onTestProgress(progress),
     },
     (state, message, client) => {
       chatView.post({ type: "serverState", state, message });
+      models.serverState(state, message);
       if (state === "running" && client) {
         traces.refresh();
         status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
@@ -120,7 +137,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (taskId) await controller.stop(taskId);
     else void vscode.window.showInformationMessage(vscode.l10n.t("Flambeau: no task is running."));
   });
-  command("flambeau.selectModel", () => status.pick(requireClient()));
+  command("flambeau.openModels", () => modelsView.reveal());
+  command("flambeau.selectModel", () => pickModel());
   command("flambeau.setApiKey", () => storeApiKey(requireClient()));
   command("flambeau.restartServer", () => server?.restart());
   command("flambeau.createEnvironment", () => server?.createEnvironment());

@@ -21,7 +21,7 @@ export function invariants(text: string): string[] {
 const SHOWN_FIELDS = new Set(["title", "name", "description", "markdownDescription", "enumDescriptions", "markdownEnumDescriptions", "label", "deprecationMessage", "markdownDeprecationMessage"]);
 /** Strings that stay as they are in a locale (product and protocol names). */
 const SAME_EVERYWHERE = new Set(["Flambeau", "Flambeau: {0}"]);
-const SAME_IN: Record<string, Set<string>> = { fr: new Set(["view.traces.name", "local", "cloud", "arguments"]) };
+const SAME_IN: Record<string, Set<string>> = { fr: new Set(["view.traces.name", "local", "cloud", "arguments", "commit"]) };
 /** Scripts a Japanese, Korean or Chinese translation must be written in (not left in English). */
 const SCRIPT: Record<string, RegExp> = { ja: /[\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Han}]/u, ko: /\p{sc=Hangul}/u, "zh-cn": /\p{sc=Han}/u };
 

@@ -107,3 +107,41 @@ describe("markdown blocks", () => {
     expect(markdownBlocks(text)).toEqual(["Intro line", "```py\na = 1\n\nb = 2\n```", "Outro"]);
   });
 });
+
+describe("escalation consent", () => {
+  const offer = {
+    type: "approval_requested" as const,
+    call_id: "escalate-model",
+    tool: "escalate_model",
+    category: "model",
+    summary: "continue this task on work (openai/big, cloud)",
+    reason: "the local model openai/small kept failing",
+    preview: "The task text … are sent to openai (openai/big at http://127.0.0.1:9/v1).",
+    arguments: { from: "small", to: "work", model: "openai/big", provider: "openai", locality: "cloud", api_base: "http://127.0.0.1:9/v1" },
+  };
+
+  it("says what would leave the machine and to whom, with accept and refuse only", () => {
+    const state = reduce(reduce(initialState(), ev(started)), ev(offer));
+    const root = document.createElement("div");
+    renderTranscript(root, state);
+    const card = root.querySelector('.consent-card[data-tool="escalate_model"]');
+    expect(card?.querySelector(".tool-name")?.textContent).toBe("Continue on work?");
+    expect(card?.querySelector(".consent-what")?.textContent).toBe("If you accept, this leaves your machine for openai (openai/big at http://127.0.0.1:9/v1):");
+    expect([...(card?.querySelectorAll(".consent-list li") ?? [])].map((li) => li.textContent?.split(":")[0])).toEqual(["the task", "the conversation so far", "whatever the agent reads from now on"]);
+    const buttons = [...(card?.querySelectorAll("button[data-action]") ?? [])].map((b) => [b.getAttribute("data-action"), b.textContent]);
+    expect(buttons).toEqual([["approve", "Send to openai"], ["deny", "Keep it local"]]);
+  });
+
+  it("shows the decision once made, either way", () => {
+    const asked = reduce(reduce(initialState(), ev(started)), ev(offer));
+    const decided = (approved: boolean) => {
+      const state = reduce(asked, ev({ type: "approval_decided", call_id: "escalate-model", tool: "escalate_model", approved, by: "user" }));
+      const root = document.createElement("div");
+      renderTranscript(root, state);
+      return root.querySelector(".consent-card");
+    };
+    expect(decided(true)?.querySelector(".decision")?.textContent).toBe("Accepted: the task continues on work.");
+    expect(decided(false)?.querySelector(".decision")?.textContent).toBe("Refused: nothing was sent; the task stays on small.");
+    expect(decided(false)?.querySelectorAll("button").length).toBe(0);
+  });
+});

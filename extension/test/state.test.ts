@@ -37,6 +37,12 @@ describe("chat state", () => {
     expect(activeTask(state)?.items[1]).toEqual({ kind: "assistant", text: "Let me look." });
   });
 
+  it("starts a new assistant message for each reply of the model, even with no tool card between them", () => {
+    const usage = { type: "usage" as const, total_prompt_tokens: 1, total_completion_tokens: 1, total_cost_usd: 0 };
+    const state = fold(ev(started), ev({ type: "text_delta", text: "hmm" }), ev(usage), ev({ type: "text_delta", text: "maybe" }), ev({ type: "text_delta", text: "?" }));
+    expect(activeTask(state)?.items.slice(1)).toEqual([{ kind: "assistant", text: "hmm" }, { kind: "assistant", text: "maybe?" }]);
+  });
+
   it("keeps the running token and cost totals from usage events", () => {
     const usage = { type: "usage" as const, prompt_tokens: 10, completion_tokens: 2, cost_usd: 0.001, locality: "cloud" as const, model: "gpt" };
     const state = fold(

@@ -26,6 +26,7 @@ SAVE_PROFILE = "flambeau/saveProfile"
 REMOVE_PROFILE = "flambeau/removeProfile"
 ASSIGN_ROLE = "flambeau/assignRole"
 SET_LOCAL_ONLY = "flambeau/setLocalOnly"
+SET_ESCALATION = "flambeau/setEscalation"
 TEST_MODEL = "flambeau/testModel"
 MODEL_TEST_PROGRESS = "flambeau/modelTestProgress"
 
@@ -53,6 +54,7 @@ CUSTOM_METHODS = (
     REMOVE_PROFILE,
     ASSIGN_ROLE,
     SET_LOCAL_ONLY,
+    SET_ESCALATION,
     TEST_MODEL,
 )
 
@@ -95,6 +97,7 @@ def register(server: FlambeauServer) -> None:
     server.feature(REMOVE_PROFILE)(model_setup.remove_profile)
     server.feature(ASSIGN_ROLE)(model_setup.assign_role)
     server.feature(SET_LOCAL_ONLY)(model_setup.set_local_only)
+    server.feature(SET_ESCALATION)(model_setup.set_escalation)
     server.feature(TEST_MODEL)(model_setup.test_model)
 
     server.command(CMD_START_TASK)(commands.start_task)

@@ -18,6 +18,7 @@ from lsp.features import (
     PROVIDER_MODELS,
     REMOVE_PROFILE,
     SAVE_PROFILE,
+    SET_ESCALATION,
     SET_LOCAL_ONLY,
     TEST_MODEL,
 )
@@ -35,10 +36,14 @@ if TYPE_CHECKING:
         ModelEntry,
         ProviderModelsResult,
         RemoveProfileResult,
+        SetEscalationResult,
         SetLocalOnlyResult,
     )
 
 PROFILE_FIELDS = {"apiBase": "api_base", "apiKeyName": "api_key_name", "toolMode": "tool_mode", "locality": "locality"}
+EDITED = {"model", "context_window", "api_base", "tool_mode", "locality"}
+"""What the Models view's form sets; an edited profile keeps the rest of its table (its key name unless a new
+one is given, card, vision, prices)."""
 
 
 def _config_error(error: Exception) -> JsonRpcInvalidParams:
@@ -101,7 +106,8 @@ def _profile_table(p: Params) -> dict[str, Any]:
 
 
 async def save_profile(ls: FlambeauServer, params: Any) -> ModelEntry:
-    """Add or replace a profile; a given `key` goes to the keyring under the profile's key name first."""
+    """Add a profile, or edit one (the form's fields are replaced, the rest of its table is kept); a given `key`
+    goes to the keyring under the profile's key name first."""
     p = Params(SAVE_PROFILE, params)
     name = p.text("name")
     if name == EMBEDDED or not PROVIDER.match(name):
@@ -115,7 +121,9 @@ async def save_profile(ls: FlambeauServer, params: Any) -> ModelEntry:
         from agent.models.config_edit import set_profile
 
         try:
-            entry = profile_from_table(name, table, SAVE_PROFILE)
+            existing = config_of(ls).profiles.get(name)
+            kept = {k: v for k, v in profile_to_table(existing).items() if k not in EDITED} if existing else {}
+            entry = profile_from_table(name, {**kept, **table}, SAVE_PROFILE)
             if key is not None:
                 store_key(entry.profile.api_key_name or entry.profile.provider, key.strip())
             set_profile(user_config_path(), name, profile_to_table(entry))
@@ -178,6 +186,30 @@ async def set_local_only(ls: FlambeauServer, params: Any) -> SetLocalOnlyResult:
         write(user_config_path(), enabled)
         restrictions = config_of(ls).restrictions
         return {"localOnly": restrictions.local_only, "source": restrictions.local_only_source}
+
+    return await asyncio.to_thread(apply)
+
+
+async def set_escalation(ls: FlambeauServer, params: Any) -> SetEscalationResult:
+    """`escalate_to` in the user's file: the profile offered, with consent, when a local model keeps failing."""
+    p = Params(SET_ESCALATION, params)
+    name = p.raw.get("name")
+    if name is not None:
+        name = p.text("name")
+
+    def apply() -> SetEscalationResult:
+        from agent.errors import ConfigError
+        from agent.models.config import user_config_path
+        from agent.models.config_edit import set_escalation as write
+
+        config = config_of(ls)
+        if name is not None:
+            entry_of(ls, config, name)
+        try:
+            write(user_config_path(), name)
+        except ConfigError as error:
+            raise _config_error(error) from None
+        return {"escalateTo": name}
 
     return await asyncio.to_thread(apply)
 

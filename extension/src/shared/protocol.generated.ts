@@ -20,6 +20,7 @@ export const Methods = {
   saveProfile: "flambeau/saveProfile",
   selectModel: "flambeau/selectModel",
   sendMessage: "flambeau/sendMessage",
+  setEscalation: "flambeau/setEscalation",
   setKey: "flambeau/setKey",
   setLocalOnly: "flambeau/setLocalOnly",
   showTrace: "flambeau/showTrace",
@@ -46,6 +47,7 @@ export interface MethodTypes {
   "flambeau/saveProfile": { params: SaveProfileParams; result: ModelEntry };
   "flambeau/selectModel": { params: SelectModelParams; result: SelectModelResult };
   "flambeau/sendMessage": { params: SendMessageParams; result: Empty };
+  "flambeau/setEscalation": { params: SetEscalationParams; result: SetEscalationResult };
   "flambeau/setKey": { params: SetKeyParams; result: SetKeyResult };
   "flambeau/setLocalOnly": { params: SetLocalOnlyParams; result: SetLocalOnlyResult };
   "flambeau/showTrace": { params: TaskIdParams; result: ShowTraceResult };
@@ -669,6 +671,15 @@ export interface SendMessageParams {
 export interface ServerFlambeauCapabilities {
   protocolVersion: number;
   methods: string[];
+}
+export interface SetEscalationParams {
+  /**
+   * The profile offered (with consent) when a local model keeps failing; null: none.
+   */
+  name: string | null;
+}
+export interface SetEscalationResult {
+  escalateTo: string | null;
 }
 export interface SetKeyParams {
   provider: string;

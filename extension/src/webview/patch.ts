@@ -57,12 +57,12 @@ export function patchChildren(parent: HTMLElement, specs: NodeSpec[], stats?: Pa
 
 /** A rebuilt node keeps the open/closed state the user gave its <details> (matched by data-details). */
 function keepOpenDetails(old: HTMLElement, fresh: HTMLElement): void {
-  if (!old.querySelector("details[data-details]")) return;
+  const within = (node: HTMLElement) => [...(node.matches("details[data-details]") ? [node as HTMLDetailsElement] : []), ...node.querySelectorAll<HTMLDetailsElement>("details[data-details]")];
+  const before = within(old);
+  if (!before.length) return;
   const opened = new Map<string, boolean>();
-  for (const details of old.querySelectorAll<HTMLDetailsElement>("details[data-details]")) {
-    opened.set(details.dataset.details ?? "", details.open);
-  }
-  for (const details of fresh.querySelectorAll<HTMLDetailsElement>("details[data-details]")) {
+  for (const details of before) opened.set(details.dataset.details ?? "", details.open);
+  for (const details of within(fresh)) {
     const was = opened.get(details.dataset.details ?? "");
     if (was !== undefined) details.open = was;
   }

@@ -49,7 +49,55 @@ function statusLabel(status: ToolCard["status"]): string {
   }
 }
 
+interface Escalation {
+  from?: string;
+  to?: string;
+  model?: string;
+  provider?: string;
+  locality?: string;
+  api_base?: string;
+}
+
+/** The consent asked before a task moves to another model: what would leave the machine, and to whom. */
+function escalationCard(task: TaskView, call: ToolCard): HTMLElement {
+  const offer = call.arguments as Escalation;
+  const [from, to, model, provider] = [offer.from ?? "", offer.to ?? "", offer.model ?? "", offer.provider ?? ""];
+  const root = el("div", `card consent-card status-${call.status}`, undefined, { "data-call-id": call.callId, "data-tool": call.tool });
+  const head = el("div", "card-head");
+  head.append(el("span", "tool-name", l10n.t("Continue on {0}?", to)), el("span", "card-status", statusLabel(call.status), { "data-status": call.status }));
+  root.appendChild(head);
+  root.appendChild(el("div", "card-summary", l10n.t("The local model {0} kept sending tool calls that could not be used.", from)));
+  if (offer.locality === "cloud") {
+    const where = offer.api_base
+      ? l10n.t("If you accept, this leaves your machine for {0} ({1} at {2}):", provider, model, offer.api_base)
+      : l10n.t("If you accept, this leaves your machine for {0} ({1}):", provider, model);
+    const list = el("ul", "consent-list");
+    list.append(
+      el("li", "", l10n.t("the task")),
+      el("li", "", l10n.t("the conversation so far: the files and command output the agent has seen (never-to-cloud files withheld, secrets redacted)")),
+      el("li", "", l10n.t("whatever the agent reads from now on")),
+    );
+    root.append(el("div", "consent-what", where), list);
+  } else {
+    root.appendChild(el("div", "consent-what", l10n.t("Nothing leaves this machine: {0} ({1}) runs locally.", to, model)));
+  }
+  if (call.status === "awaiting" && task.awaiting.includes(call.callId)) {
+    const actions = el("div", "actions");
+    const ids = { "data-task-id": task.taskId, "data-call-id": call.callId };
+    const accept = offer.locality === "cloud" ? l10n.t("Send to {0}", provider) : l10n.t("Continue on {0}", to);
+    actions.append(button(accept, "approve", ids, "primary"), button(l10n.t("Keep it local"), "deny", ids, "secondary"));
+    root.appendChild(actions);
+  } else if (call.status === "approved") {
+    root.appendChild(el("div", "decision", l10n.t("Accepted: the task continues on {0}.", to)));
+  } else if (call.status === "denied") {
+    const by = call.decidedBy === "user" ? "" : deciderLabel(call.decidedBy);
+    root.appendChild(el("div", "decision", by ? l10n.t("Not sent (decided by {0}): the task stays on {1}.", by, from) : l10n.t("Refused: nothing was sent; the task stays on {0}.", from)));
+  }
+  return root;
+}
+
 function card(task: TaskView, call: ToolCard): HTMLElement {
+  if (call.category === "model") return escalationCard(task, call);
   const root = el("div", `card tool-card status-${call.status} category-${call.category || "other"}`, undefined, {
     "data-call-id": call.callId,
     "data-tool": call.tool,

@@ -72,6 +72,8 @@ export interface TaskView {
   asking: string[];
   /** About how many tokens the attached context added to the task's requests. */
   attachedTokens: number;
+  /** The model's last reply is complete (its usage came): the next text is a new message. */
+  replyEnded: boolean;
 }
 
 export interface ViewState {
@@ -117,6 +119,7 @@ function newTask(taskId: string, task: string): TaskView {
     questions: {},
     asking: [],
     attachedTokens: 0,
+    replyEnded: false,
   };
 }
 
@@ -242,11 +245,13 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       return;
     case "text_delta": {
       const last = task.items[task.items.length - 1];
-      if (last?.kind === "assistant") task.items[task.items.length - 1] = { kind: "assistant", text: last.text + event.text };
+      if (last?.kind === "assistant" && !task.replyEnded) task.items[task.items.length - 1] = { kind: "assistant", text: last.text + event.text };
       else task.items.push({ kind: "assistant", text: event.text });
+      task.replyEnded = false;
       return;
     }
     case "usage":
+      task.replyEnded = true;
       task.promptTokens = event.total_prompt_tokens;
       task.completionTokens = event.total_completion_tokens;
       task.costUsd = event.total_cost_usd;
