@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from tools.base import FileChange
+from tools.policy.sandbox import ContainmentFacts
 
 Locality = Literal["local", "cloud"]
 Outcome = Literal["completed", "failed", "cancelled", "limit"]
@@ -135,22 +136,10 @@ class ModelNotice(Event):
 
 
 @dataclass(frozen=True)
-class ContainmentReported(Event):
+class ContainmentReported(Event, ContainmentFacts):
     """What holds this task's commands (tools/policy/sandbox.py `Containment`), right after `task_started`."""
 
     type: ClassVar[str] = "containment"
-    sandbox: Literal["bubblewrap", "none"] = "none"
-    mode: Literal["off", "auto", "required"] = "auto"
-    reason: str = ""
-    """Why there is no sandbox (empty when there is one)."""
-    chosen: bool = False
-    """No sandbox because the user chose so (`--no-sandbox`)."""
-    commands_ask: bool = False
-    """No sandbox could run: every command asks a person, even under auto-all."""
-    network: Literal["blocked", "open"] = "open"
-    writable: list[str] = field(default_factory=list)
-    read_only: list[str] = field(default_factory=list)
-    hidden: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

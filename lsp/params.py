@@ -53,6 +53,12 @@ class Params:
                 return option
         raise invalid(f"{self.method}: '{key}' must be one of {', '.join(map(repr, options))}, got {value!r}")
 
+    def required_flag(self, key: str) -> bool:
+        value = self.raw.get(key)
+        if not isinstance(value, bool):
+            raise invalid(f"{self.method}: '{key}' is required and must be true or false, got {_kind(value)}")
+        return value
+
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.raw.get(key)
         if value is None:

@@ -27,6 +27,26 @@ def _adapter_schema(kind: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _field_docstrings(cls: type) -> dict[str, str]:
+    """The docstrings under a dataclass's fields: pydantic reads only the adapted class's own, not its bases'."""
+    import ast
+    import dataclasses
+    import inspect
+    import textwrap
+
+    if not dataclasses.is_dataclass(cls):
+        return {}
+    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    assert isinstance(body, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for statement, following in zip(body.body, body.body[1:], strict=False):
+        named = isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+        documented = isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+        if named and documented and isinstance(following.value.value, str):  # type: ignore[attr-defined]
+            docs[statement.target.id] = inspect.cleandoc(following.value.value)  # type: ignore[attr-defined]
+    return docs
+
+
 def _event_classes() -> list[type[Event]]:
     from agent import events
 
@@ -45,6 +65,10 @@ def _event_schema(cls: type[Event], definitions: dict[str, Any]) -> dict[str, An
 
     schema = _adapter_schema(cls, definitions)
     properties: dict[str, Any] = schema.setdefault("properties", {})
+    for base in cls.__mro__[1:]:
+        for name, doc in _field_docstrings(base).items():
+            if name in properties and "description" not in properties[name]:
+                properties[name] = {"description": doc, **properties[name]}
     properties["type"] = {"const": cls.type, "type": "string"}
     for name in WIRE_EXCLUDED_FIELDS:
         properties.pop(name, None)

@@ -126,6 +126,10 @@ def test_local_only_is_the_users_switch_and_a_workspace_can_only_turn_it_on(work
     write_user_file('[profiles.work]\nmodel = "anthropic/claude-sonnet-4-5"\n')
 
     async def scenario(editor: Editor) -> None:
+        for unclear in ({"enabled": None}, {}, {"enabled": "yes"}):
+            with pytest.raises(JsonRpcInvalidParams, match="'enabled' is required and must be true or false"):
+                await editor.request("flambeau/setLocalOnly", unclear)
+        assert "local_only" not in (user_file().read_text() if user_file().exists() else "")
         on = await editor.request("flambeau/setLocalOnly", {"enabled": True})
         assert on["localOnly"] is True
         listed = await editor.request("flambeau/listModels", {})

@@ -176,7 +176,7 @@ async def assign_role(ls: FlambeauServer, params: Any) -> AssignRoleResult:
 
 async def set_local_only(ls: FlambeauServer, params: Any) -> SetLocalOnlyResult:
     """The user's own switch; a workspace that asks for local-only keeps it on whatever the user file says."""
-    enabled = Params(SET_LOCAL_ONLY, params).flag("enabled")
+    enabled = Params(SET_LOCAL_ONLY, params).required_flag("enabled")
 
     def apply() -> SetLocalOnlyResult:
         from agent.models.config import user_config_path

@@ -21,6 +21,8 @@ from tools.policy.sandbox_plan import SandboxPlan
 SandboxMode = Literal["off", "auto", "required"]
 """off: commands run unconfined (the user's explicit choice); auto: in bubblewrap where it works, else every
 command asks; required: commands are refused without it."""
+EVERYTHING = "everything you can write"
+"""What an unconfined command may write."""
 
 SANDBOX_STRICTNESS: dict[SandboxMode, int] = {"off": 0, "auto": 1, "required": 2}
 PROBE_TIMEOUT_S = 10.0
@@ -60,13 +62,12 @@ def _probe() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Containment:
-    """What holds commands in this session: shown at start (CLI banner, `containment` event, the panel)
-    and recorded in the trace header, so whoever verifies knows what the evidence is worth."""
+@dataclass(frozen=True, kw_only=True)
+class ContainmentFacts:
+    """What holds commands in this session, as the `containment` event (agent/events.py) sends it too."""
 
-    sandbox: Literal["bubblewrap", "none"]
-    mode: SandboxMode
+    sandbox: Literal["bubblewrap", "none"] = "none"
+    mode: SandboxMode = "auto"
     reason: str = ""
     """Why there is no sandbox (empty when there is one)."""
     chosen: bool = False
@@ -77,6 +78,12 @@ class Containment:
     writable: list[str] = field(default_factory=list)
     read_only: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Containment(ContainmentFacts):
+    """Shown at start (CLI banner, `containment` event, the panel) and recorded in the trace header, so
+    whoever verifies knows what the evidence is worth."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,13 +122,14 @@ def containment_for(mode: SandboxMode, workspace: Path, hidden_globs: list[str] 
     """Decide the session's sandbox under `mode` ("off" only when the user chose it)."""
     if mode == "off":
         reason = "turned off by the user (--no-sandbox or [sandbox] mode = \"off\")"
-        return SessionSandbox(Containment("none", mode, reason, chosen=True, writable=["everything you can write"]))
+        unconfined = Containment(sandbox="none", mode=mode, reason=reason, chosen=True, writable=[EVERYTHING])
+        return SessionSandbox(unconfined)
     problem = bwrap_problem()
     if problem is None:
         plan = SandboxPlan.for_workspace(workspace, shutil.which("bwrap") or "bwrap", hidden_globs or [])
         containment = Containment(
-            "bubblewrap",
-            mode,
+            sandbox="bubblewrap",
+            mode=mode,
             network="blocked",
             writable=plan.writable(),
             read_only=plan.read_only(),
@@ -130,5 +138,6 @@ def containment_for(mode: SandboxMode, workspace: Path, hidden_globs: list[str] 
         return SessionSandbox(containment, plan)
     if mode == "required":
         error = f"the policy requires the command sandbox, but {problem}"
-        return SessionSandbox(Containment("none", mode, problem), error=error)
-    return SessionSandbox(Containment("none", mode, problem, commands_ask=True, writable=["everything you can write"]))
+        return SessionSandbox(Containment(sandbox="none", mode=mode, reason=problem), error=error)
+    asking = Containment(sandbox="none", mode=mode, reason=problem, commands_ask=True, writable=[EVERYTHING])
+    return SessionSandbox(asking)

@@ -161,11 +161,11 @@ export interface ContainmentReported {
    */
   reason: string;
   /**
-   * No sandbox because the user chose so (`--no-sandbox`).
+   * No sandbox because the user chose so (`--no-sandbox` or mode "off"), not because none can run.
    */
   chosen: boolean;
   /**
-   * No sandbox could run: every command asks a person, even under auto-all.
+   * No sandbox could run and none was declined: every command asks a person, auto-all included.
    */
   commands_ask: boolean;
   network: "blocked" | "open";
