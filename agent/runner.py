@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ from tools.workspace.secrets import secret_values_from_env
 from tools.workspace.withhold import Withholding, key_store_contents, key_store_paths
 
 if TYPE_CHECKING:
+    from agent.history.resume import Resume
     from agent.trace.signing import SigningKey
 
 
@@ -66,6 +69,8 @@ class TaskSpec:
     """How the model was started, told to the user as `model_notice` events after `task_started`."""
     no_sandbox: bool = False
     """`--no-sandbox`: commands run unconfined under the approval mode (recorded in the trace)."""
+    resume: Resume | None = None
+    """Continue this past task's conversation (agent/history/resume.py); its trace is named in the header."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -123,6 +128,8 @@ def build_session(
 
         writer = TraceWriter.for_session(workspace.root, task_id, secrets, key=signing_key)
         writer.header_fields["containment"] = containment
+        if spec.resume is not None:
+            writer.header_fields["continues"] = spec.resume.header()
         bus.subscribe(writer)
         endpoint = traces_url(spec.otlp_endpoint) if spec.otlp_endpoint else endpoint_from_environment()
         if endpoint:
@@ -137,7 +144,13 @@ def build_session(
         started_extra["reply_language"] = spec.reply_language
     if spec.openness is not None:
         started_extra["openness"] = spec.openness
-    return Session(
+    session_class: Callable[..., Session] = Session
+    if spec.resume is not None:
+        from agent.history.resume import ResumedSession
+
+        started_extra["continues"] = spec.resume.continues
+        session_class = partial(ResumedSession, resume=spec.resume)
+    return session_class(
         task=spec.task,
         gateway=ModelGateway(spec.profile, api_key=spec.api_key, provenance=spec.provenance),
         context=context,

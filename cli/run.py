@@ -25,7 +25,14 @@ EXIT_CODES = {"completed": 0, "failed": 1, "limit": 3, "cancelled": 130}
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flambeau run", description="Run one task headless.")
-    parser.add_argument("task", help="what the agent should do")
+    parser.add_argument("task", help="what the agent should do (with --resume: the follow-up message)")
+    parser.add_argument(
+        "--resume",
+        default=None,
+        metavar="TASK_ID",
+        help="continue this past task (see 'flambeau trace list'): its conversation is rebuilt from its trace, "
+        "which must verify, and continues in a new trace that names it",
+    )
     parser.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
     parser.add_argument(
         "--model", default=None, help="a profile name, or a litellm model id such as openai/NAME (default: local)"
@@ -105,6 +112,8 @@ class TerminalPrinter:
         if isinstance(event, ev.TaskStarted):
             rules = f", rules: {', '.join(event.rules)}" if event.rules else ""
             self.out.write(f"▶ {event.task_id} · {event.model} ({event.locality}){rules}\n")
+            if event.extra.get("continues"):
+                self.out.write(f"  continues {event.extra['continues']}: {event.task}\n")
         elif isinstance(event, ev.ContainmentReported):
             self.out.write(containment_banner(event))
         elif isinstance(event, ev.ModelNotice):
@@ -113,8 +122,7 @@ class TerminalPrinter:
             self.out.write(f"→ {event.tool} {json.dumps(event.arguments, ensure_ascii=False)[:200]}\n")
         elif isinstance(event, ev.ContextAttached):
             chips = ", ".join(
-                f"{i.label}{' (withheld)' if i.withheld else ''} ~{i.tokens:,} tokens"
-                for i in event.items
+                f"{i.label}{' (withheld)' if i.withheld else ''} ~{i.tokens:,} tokens" for i in event.items
             )
             self.out.write(f"  + attached {chips}\n")
         elif isinstance(event, ev.ApprovalDecided) and not event.approved:
@@ -179,6 +187,11 @@ async def _run(args: argparse.Namespace) -> int:
     if not workspace.is_dir():
         raise ConfigError(f"workspace {workspace} is not a directory; pass an existing folder with --workspace")
     args.attachments = await resolve_mentions(args.task, workspace)
+    args.resumed = None
+    if args.resume:
+        from agent.history.resume import prepare_resume
+
+        args.resumed = prepare_resume(workspace, args.resume)
     config = load_config(workspace)
     sink = JsonLines(sys.stdout) if args.json else TerminalPrinter(sys.stderr)
     terminal = TerminalApprover()
@@ -226,8 +239,9 @@ async def _run_session(
     profile = resolved.profile
     if args.no_stream:
         profile.stream = False
+    resume = args.resumed
     spec = TaskSpec.for_model(
-        args.task,
+        resume.conversation.task if resume else args.task,
         workspace,
         resolved,
         approval_mode=args.approve,
@@ -235,11 +249,14 @@ async def _run_session(
         plan_mode=args.plan,
         checkpoints=not args.no_checkpoints,
         otlp_endpoint=args.otlp_endpoint,
-        attachments=args.attachments,
+        attachments=[] if resume else args.attachments,
         reply_language=args.reply_language,
         no_sandbox=args.no_sandbox,
+        resume=resume,
     )
     session = build_session(spec, approver, sink, asker=TerminalAsker())
+    if resume:
+        session.follow_up(args.task, args.attachments)
     try:
         return session, await session.run()
     except asyncio.CancelledError:

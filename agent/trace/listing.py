@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from agent.trace.deletion import Deletion, deletion_of, deletions
 from agent.trace.layout import TRACE_SUFFIX, traces_dir
 from agent.trace.merkle import leaf_hash
 from agent.trace.reading import TraceError, read_trace
@@ -30,6 +31,11 @@ class TraceSummary:
     """What the witness log says (agent/trace/witness.py): witnessed, unwitnessed, pending, truncated,
     replaced, or erased (the file is gone); None when it was not consulted."""
     witness_message: str = ""
+    continues: str | None = None
+    """The task id of the trace this one continues (a resumed task), from its header."""
+    verdict: str | None = None
+    """What `verify` says (intact | tampered | damaged), when the listing was asked to verify."""
+    verdict_message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -37,13 +43,16 @@ class TraceSummary:
         return data
 
 
-def list_traces(workspace: Path, *, include_erased: bool = False) -> list[TraceSummary]:
+def list_traces(workspace: Path, *, include_erased: bool = False, verify: bool = False) -> list[TraceSummary]:
     """Every trace of the workspace, newest first (by task id, which starts with its UTC start time), each
-    compared with the witness log; with `include_erased`, also the witnessed traces whose file is gone."""
+    compared with the witness log; with `include_erased`, also the witnessed traces whose file is gone
+    (erased, or deleted by the user: agent/trace/deletion.py); with `verify`, each one verified in full."""
     folder = traces_dir(workspace)
     paths = sorted(folder.glob(f"*{TRACE_SUFFIX}"), reverse=True) if folder.is_dir() else []
     entries = witnessed_entries()
     found = [summarize(path, entries) for path in paths]
+    if verify:
+        found = [_verified(summary) for summary in found]
     if include_erased:
         present = {s.task_id for s in found}
         found += _erased(workspace, entries, present)
@@ -58,10 +67,24 @@ def _erased(workspace: Path, entries: list[Witnessed], present: set[str]) -> lis
         gone = entry.workspace == real and entry.trace_id not in present and not Path(entry.trace).exists()
         if gone and (entry.trace_id not in last or entry.tree_size > last[entry.trace_id].tree_size):
             last[entry.trace_id] = entry
-    return [_erased_summary(e) for e in last.values()]
+    found = deletions()
+    return [_erased_summary(e, deletion_of(e, found)) for e in last.values()]
 
 
-def _erased_summary(e: Witnessed) -> TraceSummary:
+def _verified(summary: TraceSummary) -> TraceSummary:
+    from agent.trace.verify import verify
+
+    report = verify(summary.path)
+    return replace(summary, verdict=report.status, verdict_message=report.message)
+
+
+def _erased_summary(e: Witnessed, deletion: Deletion | None) -> TraceSummary:
+    if deletion is not None:
+        state = "deleted"
+        message = f"deleted by the user ({deletion.time}) at {deletion.tree_size} records; the witness log keeps that"
+    else:
+        state = "erased"
+        message = f"the file is gone; the witness log saw it sealed at {e.tree_size} records ({e.time})"
     return TraceSummary(
         task_id=e.trace_id,
         path=Path(e.trace),
@@ -73,8 +96,8 @@ def _erased_summary(e: Witnessed) -> TraceSummary:
         records=0,
         steps=None,
         cost_usd=None,
-        witness="erased",
-        witness_message=f"the file is gone; the witness log saw it sealed at {e.tree_size} records ({e.time})",
+        witness=state,
+        witness_message=message,
     )
 
 
@@ -95,6 +118,7 @@ def summarize(path: Path, entries: list[Witnessed] | None = None) -> TraceSummar
         records=len(raw.lines),
         steps=int(end["steps"]) if end and isinstance(end.get("steps"), int) else None,
         cost_usd=_cost(response),
+        continues=_continues(raw.header),
         **_witness_fields(raw.header, raw.lines, entries),
     )
 
@@ -126,6 +150,12 @@ def find_trace(workspace: Path, ident: str) -> Path:
     if not matches:
         raise TraceError(f"no trace {ident!r} in {folder}; 'flambeau trace list' shows the task ids")
     raise TraceError(f"{ident!r} matches {len(matches)} traces; give more of the task id")
+
+
+def _continues(header: dict[str, Any]) -> str | None:
+    continues = header.get("continues")
+    task_id = continues.get("task_id") if isinstance(continues, dict) else None
+    return task_id if isinstance(task_id, str) else None
 
 
 def _cost(response: dict[str, Any] | None) -> float | None:

@@ -16,10 +16,11 @@ from typing import Any, Literal
 from agent.trace.blob_check import PendingCheck
 from agent.trace.canonical import parse_canonical
 from agent.trace.checkpoints import RULES, CheckpointRule, rule_for
+from agent.trace.deletion import deletion_of
 from agent.trace.layout import TRACE_SUFFIX
 from agent.trace.merkle import MerkleAccumulator, consistency_proof, leaf_hash, verify_consistency
 from agent.trace.packs import TraceBlobs
-from agent.trace.reading import RawTrace, parse_line, read_trace
+from agent.trace.reading import RawTrace, TraceError, parse_line, read_trace
 from agent.trace.replay import ReplayReport, WorkspaceReport, compare_workspace, replay_changes
 from agent.trace.signing import local_public_key, parse_public_key, public_key_id
 from agent.trace.witness import entries_for, judge, witness_began, witnessed_entries
@@ -313,6 +314,12 @@ def _erased(path: Path) -> VerifyReport | None:
     if not entries:
         return None
     last = entries[-1]
+    deletion = deletion_of(last)
+    if deletion is not None:
+        raise TraceError(
+            f"the trace {task_id} was deleted by the user ({deletion.time}) at {deletion.tree_size} records, "
+            "as the signed deletion in the witness log records; there is nothing left to verify"
+        )
     message = (
         f"tampered: erased: the trace {task_id} is gone, but the witness log saw it sealed at {last.tree_size} "
         f"records ({last.time}) in {last.workspace}"

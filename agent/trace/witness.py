@@ -55,12 +55,17 @@ class Witnessed:
 
 def witness(entry: Witnessed) -> None:
     """Append one checkpoint to the witness log (created 0600 in a 0700 folder), durable on return."""
+    append_line(entry.__dict__)
+
+
+def append_line(value: dict[str, Any]) -> None:
+    """Append one JSON line to the witness log: a checkpoint, or a signed deletion (agent/trace/deletion.py)."""
     path = witness_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     fd = os.open(path, flags, 0o600)
     try:
-        line = json.dumps(entry.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        line = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
         os.write(fd, line)
         getattr(os, "fdatasync", os.fsync)(fd)
     finally:
