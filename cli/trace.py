@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--endpoint", default=None, metavar="URL", help="collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)"
     )
 
+    remove = sub.add_parser(
+        "delete", help="delete a task's trace, its blobs and exports (a signed deletion stays in the witness log)"
+    )
+    remove.add_argument("id", help="a task id (or a unique prefix)")
+    remove.add_argument("--workspace", type=Path, default=Path.cwd(), help="project folder (default: here)")
+
     key = sub.add_parser("key", help="print this machine's trace signing key (public half) to share with verifiers")
     key.add_argument("--vkey", action="store_true", help="as a C2SP signed-note verifier key (name+id+base64)")
 
@@ -113,13 +119,22 @@ def _list(args: argparse.Namespace) -> int:
         print(f"no traces in {args.workspace.resolve()}; 'flambeau run' writes one per task")
         return 0
     for s in traces:
-        if s.witness == "erased":
-            print(f"{s.task_id}  {'ERASED':<10} {s.witness_message}")
+        if s.witness in ("erased", "deleted"):
+            print(f"{s.task_id}  {s.witness.upper():<10} {s.witness_message}")
             continue
         cost = f"${s.cost_usd:.4f}" if s.cost_usd is not None else "-"
         print(f"{s.task_id}  {s.outcome or 'unfinished':<10} {s.model} ({s.locality}) {cost}  {s.task[:60]}")
         if s.witness in ("truncated", "replaced") or (s.witness == "unwitnessed" and s.outcome):
             print(f"  {s.witness.upper()}: {s.witness_message}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from agent.trace import find_trace
+    from agent.trace.deletion import delete_trace
+
+    deletion = delete_trace(find_trace(args.workspace.resolve(), args.id))
+    print(f"deleted {deletion.trace_id} ({deletion.tree_size} records); the witness log records the deletion")
     return 0
 
 
@@ -244,4 +259,5 @@ COMMANDS = {
     "checkpoint": _checkpoint,
     "prove": _prove,
     "verify-proof": _verify_proof,
+    "delete": _delete,
 }

@@ -20,16 +20,21 @@ from lsp.features import (
     ASK,
     ASSIGN_ROLE,
     CANCEL_TASK,
+    DELETE_HISTORY,
     DETECT_ENGINES,
     EVENT,
+    EXPORT_HISTORY,
     EXPORT_TRACE,
+    LIST_HISTORY,
     LIST_MODELS,
     LIST_PROVIDERS,
     LIST_TRACES,
     MODEL_TEST_PROGRESS,
+    OPEN_HISTORY,
     PROTOCOL_VERSION,
     PROVIDER_MODELS,
     REMOVE_PROFILE,
+    RESUME_TASK,
     SAVE_PROFILE,
     SELECT_MODEL,
     SEND_MESSAGE,
@@ -226,6 +231,94 @@ class ExportTraceParams(TypedDict):
 
 
 class ExportTraceResult(TypedDict):
+    path: str
+
+
+# -- history ----------------------------------------------------------------------------------------
+class HistoryEntry(TypedDict):
+    """One past task of the workspace, read from its trace (and the witness log)."""
+
+    taskId: str
+    path: str
+    startedAt: str | None
+    """None for a trace whose file is gone (deleted or erased)."""
+    task: str
+    """The task as first given: the entry's title."""
+    model: str
+    locality: str
+    outcome: str | None
+    steps: int | None
+    costUsd: float | None
+    """None when no call was made or a call's price was unknown."""
+    verdict: Literal["intact", "tampered", "damaged"] | None
+    """What `flambeau/verifyTrace` would say; None for a trace whose file is gone."""
+    verdictMessage: str
+    witness: str | None
+    """witnessed, unwitnessed, prewitness, pending, truncated, replaced, erased, or deleted (by the user,
+    recorded as a signed deletion in the witness log)."""
+    witnessMessage: str
+    continues: str | None
+    """The task this one resumed."""
+    running: bool
+    """The task runs in this server now."""
+
+
+class ListHistoryResult(TypedDict):
+    tasks: list[HistoryEntry]
+    """Newest first."""
+
+
+class HistorySegment(TypedDict):
+    """One trace of a task's chain (a resumed task continues another): its events as they were sent."""
+
+    taskId: str
+    startedAt: str | None
+    missing: bool
+    """The trace is gone (deleted or erased): its events are not available."""
+    events: list[AgentEventPayload]
+
+
+class OpenHistoryResult(TypedDict):
+    taskId: str
+    task: str
+    verdict: Literal["intact", "tampered", "damaged"]
+    verdictMessage: str
+    segments: list[HistorySegment]
+    """Oldest first; the last is the task asked for."""
+
+
+class ResumeTaskParams(TypedDict):
+    taskId: str
+    """The past task to continue (its trace must verify)."""
+    text: str
+    """The follow-up message; may hold @-mentions, as for `flambeau/sendMessage`."""
+    model: NotRequired[str]
+    approvalMode: NotRequired[ApprovalMode]
+    plan: NotRequired[bool]
+    context: NotRequired[EditorContext]
+    images: NotRequired[list[ImageData]]
+
+
+class ResumeTaskResult(TypedDict):
+    taskId: str
+    """The new task (its trace's header names the one it continues)."""
+    continues: str
+
+
+class DeleteHistoryResult(TypedDict):
+    taskId: str
+    deletedAt: str
+    records: int
+    """The size of the trace when it was deleted, as the witness log records it."""
+
+
+class ExportHistoryParams(TypedDict):
+    taskId: str
+    format: NotRequired[Literal["markdown", "json"]]
+    """Default markdown."""
+
+
+class ExportHistoryResult(TypedDict):
     path: str
 
 
@@ -429,6 +522,11 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     SET_LOCAL_ONLY: (SetLocalOnlyParams, SetLocalOnlyResult),
     SET_ESCALATION: (SetEscalationParams, SetEscalationResult),
     TEST_MODEL: (NameParams, FitnessSummary),
+    LIST_HISTORY: (Empty, ListHistoryResult),
+    OPEN_HISTORY: (TaskIdParams, OpenHistoryResult),
+    RESUME_TASK: (ResumeTaskParams, ResumeTaskResult),
+    DELETE_HISTORY: (TaskIdParams, DeleteHistoryResult),
+    EXPORT_HISTORY: (ExportHistoryParams, ExportHistoryResult),
 }
 """Requests the client sends: method → (params, result)."""
 

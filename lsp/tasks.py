@@ -22,6 +22,7 @@ from lsp.progress import TaskProgress
 if TYPE_CHECKING:
     from agent.attachments import Attachment
     from agent.events import Event
+    from agent.history.resume import Resume
     from agent.models.resolve import ResolvedModel
     from agent.session import Session, SessionResult
     from lsp.server import FlambeauServer
@@ -45,6 +46,8 @@ class TaskRequest:
     plan: bool = False
     attachments: tuple[Attachment, ...] = ()
     """What the task's @-mentions and images attach (resolved before the task starts)."""
+    resume: Resume | None = None
+    """A past task (verified, rebuilt from its trace) this one continues (lsp/features/history.py)."""
 
 
 @dataclass
@@ -81,6 +84,18 @@ class TaskRegistry:
         self._tasks[entry.task_id] = entry
         entry.runner = asyncio.ensure_future(self._run(entry))
         return entry
+
+    def resume(self, request: TaskRequest, text: str, attachments: list[Attachment]) -> RunningTask:
+        """Start a task that continues `request.resume` with the follow-up `text`, in a new trace."""
+        assert request.resume is not None
+        entry = self.start(replace(request, task=request.resume.conversation.task))
+        entry.pending_messages.append((text, attachments))
+        return entry
+
+    def is_active(self, task_id: str) -> bool:
+        """The task runs in this server and has not ended (its trace is still being written)."""
+        entry = self._tasks.get(task_id)
+        return entry is not None and entry.active and (entry.driving or entry.outcome is None)
 
     def get(self, task_id: str) -> RunningTask:
         entry = self._tasks.get(task_id)
@@ -264,6 +279,7 @@ class TaskRegistry:
             attachments=list(entry.request.attachments),
             reply_language=self.server.settings.reply_language,
             no_sandbox=self.server.settings.no_sandbox,
+            resume=entry.request.resume,
         )
         return build_session(
             spec,

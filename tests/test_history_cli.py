@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agent.history.conversation import rebuild_conversation
 from agent.trace import list_traces, read_trace, verify
-from tests.conftest import run_scripted_cli
+from tests.conftest import run_cli, run_scripted_cli
 from tests.scripted_server import Reply, ScriptedModelServer, call
 
 
@@ -93,3 +93,14 @@ def test_resume_of_an_unknown_task_names_the_listing(model_server: ScriptedModel
     assert result.code == 2
     assert "cannot be resumed" in result.stderr and "flambeau trace list" in result.stderr
     assert model_server.chat_requests == []
+
+
+def test_trace_delete_lists_the_task_as_deleted_by_the_user(model_server: ScriptedModelServer, workspace: Path) -> None:
+    first = _first_task(model_server, workspace)
+    deleted = run_cli("trace", "delete", first, "--workspace", str(workspace))
+    assert deleted.code == 0, deleted.stderr
+    assert f"deleted {first}" in deleted.stdout
+    listed = run_cli("trace", "list", "--workspace", str(workspace))
+    assert f"{first}  DELETED" in listed.stdout and "deleted by the user" in listed.stdout
+    gone = run_cli("trace", "verify", str(workspace / ".flambeau" / "traces" / f"{first}.jsonl"))
+    assert gone.code == 2 and "was deleted by the user" in gone.stderr

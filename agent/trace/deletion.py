@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from agent.trace.canonical import plain_canonical_bytes
 from agent.trace.layout import TRACE_SUFFIX
@@ -82,6 +83,18 @@ def deletion_of(entry: Witnessed, found: list[Deletion] | None = None) -> Deleti
     return next((d for d in reversed(deletions() if found is None else found) if d.matches(entry)), None)
 
 
+def _sealed_tree(lines: list[bytes], records: list[dict[str, Any] | None]) -> tuple[int, str]:
+    """The size and root the witness log holds for a sealed trace (its final checkpoint's); for one never
+    sealed, those of all its records."""
+    last = records[-1] if records else None
+    if last is not None and last.get("kind") == "checkpoint" and last.get("final"):
+        return int(last["tree_size"]), str(last["root"])
+    tree = MerkleAccumulator()
+    for line in lines:
+        tree.append(leaf_hash(line))
+    return tree.size, tree.root().hex()
+
+
 def delete_trace(path: Path) -> Deletion:
     """Record the deletion in the witness log, then remove the trace, its blob pack and its exports."""
     from agent.trace.signing import load_signing_key
@@ -90,16 +103,14 @@ def delete_trace(path: Path) -> Deletion:
     if path.is_symlink() or path.parent.is_symlink():
         raise TraceError(f"{path} is a symbolic link; Flambeau deletes only its own trace files")
     raw = read_trace(path)
-    tree = MerkleAccumulator()
-    for line in raw.lines:
-        tree.append(leaf_hash(line))
+    size, root = _sealed_tree(raw.lines, raw.records)
     key = load_signing_key()
     unsigned = Deletion(
         trace_id=str(raw.header.get("task_id") or path.name.removesuffix(TRACE_SUFFIX)),
         workspace=str(path.resolve().parent.parent.parent),
         trace=str(path),
-        tree_size=tree.size,
-        root=tree.root().hex(),
+        tree_size=size,
+        root=root,
         key=key.public_id,
         time=now_iso(),
     )

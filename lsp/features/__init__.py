@@ -29,6 +29,11 @@ SET_LOCAL_ONLY = "flambeau/setLocalOnly"
 SET_ESCALATION = "flambeau/setEscalation"
 TEST_MODEL = "flambeau/testModel"
 MODEL_TEST_PROGRESS = "flambeau/modelTestProgress"
+LIST_HISTORY = "flambeau/listHistory"
+OPEN_HISTORY = "flambeau/openHistory"
+RESUME_TASK = "flambeau/resumeTask"
+DELETE_HISTORY = "flambeau/deleteHistory"
+EXPORT_HISTORY = "flambeau/exportHistory"
 
 PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
@@ -56,16 +61,37 @@ CUSTOM_METHODS = (
     SET_LOCAL_ONLY,
     SET_ESCALATION,
     TEST_MODEL,
+    LIST_HISTORY,
+    OPEN_HISTORY,
+    RESUME_TASK,
+    DELETE_HISTORY,
+    EXPORT_HISTORY,
 )
 
 CMD_START_TASK = "flambeau.startTask"
 CMD_CANCEL_TASK = "flambeau.cancelTask"
 CMD_FIX_DIAGNOSTIC = "flambeau.fixDiagnostic"
 CMD_FIX_SELECTION = "flambeau.fixSelection"
+CMD_LIST_HISTORY = "flambeau.listHistory"
+CMD_OPEN_HISTORY = "flambeau.openHistory"
+CMD_RESUME_TASK = "flambeau.resumeTask"
+CMD_DELETE_HISTORY = "flambeau.deleteHistory"
+CMD_EXPORT_HISTORY = "flambeau.exportHistory"
 
 
 def register(server: FlambeauServer) -> None:
-    from lsp.features import code_actions, commands, documents, lifecycle, model_setup, models, task_methods, traces
+    from lsp.features import (
+        code_actions,
+        commands,
+        documents,
+        history,
+        history_commands,
+        lifecycle,
+        model_setup,
+        models,
+        task_methods,
+        traces,
+    )
 
     server.feature(types.INITIALIZE)(lifecycle.initialize)
     server.feature(types.INITIALIZED)(lifecycle.initialized)
@@ -99,8 +125,18 @@ def register(server: FlambeauServer) -> None:
     server.feature(SET_LOCAL_ONLY)(model_setup.set_local_only)
     server.feature(SET_ESCALATION)(model_setup.set_escalation)
     server.feature(TEST_MODEL)(model_setup.test_model)
+    server.feature(LIST_HISTORY)(history.list_history)
+    server.feature(OPEN_HISTORY)(history.open_history)
+    server.feature(RESUME_TASK)(history.resume_task)
+    server.feature(DELETE_HISTORY)(history.delete_history)
+    server.feature(EXPORT_HISTORY)(history.export_history)
 
     server.command(CMD_START_TASK)(commands.start_task)
     server.command(CMD_CANCEL_TASK)(commands.cancel_task)
     server.command(CMD_FIX_DIAGNOSTIC)(commands.fix_diagnostic)
     server.command(CMD_FIX_SELECTION)(commands.fix_selection)
+    server.command(CMD_LIST_HISTORY)(history_commands.list_history)
+    server.command(CMD_OPEN_HISTORY)(history_commands.open_history)
+    server.command(CMD_RESUME_TASK)(history_commands.resume_task)
+    server.command(CMD_DELETE_HISTORY)(history_commands.delete_history)
+    server.command(CMD_EXPORT_HISTORY)(history_commands.export_history)

@@ -32,7 +32,7 @@ def trace_module() -> ModuleType:
 
 async def list_traces(ls: FlambeauServer, params: Any) -> ListTracesResult:
     Params(LIST_TRACES, params)
-    workspace = _workspace(ls)
+    workspace = workspace_of(ls)
     summaries = await asyncio.to_thread(lambda: trace_module().list_traces(workspace))
     return {
         "traces": [
@@ -51,15 +51,15 @@ async def list_traces(ls: FlambeauServer, params: Any) -> ListTracesResult:
 
 
 async def show_trace(ls: FlambeauServer, params: Any) -> ShowTraceResult:
-    task_id = _task_id(Params(SHOW_TRACE, params))
-    path = await _find(ls, task_id)
+    task_id = task_id_param(Params(SHOW_TRACE, params))
+    path = await find_path(ls, task_id)
     raw = await asyncio.to_thread(lambda: trace_module().read_trace(path))
     return {"taskId": task_id, "path": str(path), "records": raw.valid_records()}
 
 
 async def verify_trace(ls: FlambeauServer, params: Any) -> VerifyTraceResult:
-    task_id = _task_id(Params(VERIFY_TRACE, params))
-    path = await _find(ls, task_id)
+    task_id = task_id_param(Params(VERIFY_TRACE, params))
+    path = await find_path(ls, task_id)
     report = await asyncio.to_thread(lambda: trace_module().verify(path))
     answer: VerifyTraceResult = {"verdict": report.status, "exitCode": report.exit_code, "message": report.message}
     if report.first_bad_record is not None:
@@ -69,31 +69,31 @@ async def verify_trace(ls: FlambeauServer, params: Any) -> VerifyTraceResult:
 
 async def export_trace(ls: FlambeauServer, params: Any) -> ExportTraceResult:
     p = Params(EXPORT_TRACE, params)
-    task_id = _task_id(p)
+    task_id = task_id_param(p)
     export_format = p.choice("format", EXPORT_FORMATS)
     if export_format is None:
         raise JsonRpcInvalidParams(f"{EXPORT_TRACE}: 'format' is required: 'html' or 'otel'")
     language = p.optional_text("language")
-    path = await _find(ls, task_id)
+    path = await find_path(ls, task_id)
     target = await asyncio.to_thread(lambda: trace_module().export(path, export_format, None, language))
     return {"path": str(target)}
 
 
-def _task_id(params: Params) -> str:
+def task_id_param(params: Params) -> str:
     task_id = params.text("taskId")
     if not TASK_ID.match(task_id):
         raise JsonRpcInvalidParams(f"{params.method}: 'taskId' must be a task id as listed by flambeau/listTraces")
     return task_id
 
 
-def _workspace(ls: FlambeauServer) -> Path:
+def workspace_of(ls: FlambeauServer) -> Path:
     require_initialized(ls)
     assert ls.settings.workspace is not None
     return ls.settings.workspace
 
 
-async def _find(ls: FlambeauServer, task_id: str) -> Path:
-    workspace = _workspace(ls)
+async def find_path(ls: FlambeauServer, task_id: str) -> Path:
+    workspace = workspace_of(ls)
 
     def find() -> Path:
         trace = trace_module()

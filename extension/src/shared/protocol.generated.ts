@@ -8,15 +8,20 @@ export const Methods = {
   ask: "flambeau/ask",
   assignRole: "flambeau/assignRole",
   cancelTask: "flambeau/cancelTask",
+  deleteHistory: "flambeau/deleteHistory",
   detectEngines: "flambeau/detectEngines",
   event: "flambeau/event",
+  exportHistory: "flambeau/exportHistory",
   exportTrace: "flambeau/exportTrace",
+  listHistory: "flambeau/listHistory",
   listModels: "flambeau/listModels",
   listProviders: "flambeau/listProviders",
   listTraces: "flambeau/listTraces",
   modelTestProgress: "flambeau/modelTestProgress",
+  openHistory: "flambeau/openHistory",
   providerModels: "flambeau/providerModels",
   removeProfile: "flambeau/removeProfile",
+  resumeTask: "flambeau/resumeTask",
   saveProfile: "flambeau/saveProfile",
   selectModel: "flambeau/selectModel",
   sendMessage: "flambeau/sendMessage",
@@ -35,15 +40,20 @@ export interface MethodTypes {
   "flambeau/ask": { params: AskParams; result: AskResult };
   "flambeau/assignRole": { params: AssignRoleParams; result: AssignRoleResult };
   "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
+  "flambeau/deleteHistory": { params: TaskIdParams; result: DeleteHistoryResult };
   "flambeau/detectEngines": { params: Empty; result: DetectEnginesResult };
   "flambeau/event": { params: EventNotification; result: void };
+  "flambeau/exportHistory": { params: ExportHistoryParams; result: ExportHistoryResult };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
+  "flambeau/listHistory": { params: Empty; result: ListHistoryResult };
   "flambeau/listModels": { params: Empty; result: ListModelsResult };
   "flambeau/listProviders": { params: Empty; result: ListProvidersResult };
   "flambeau/listTraces": { params: Empty; result: ListTracesResult };
   "flambeau/modelTestProgress": { params: ModelTestProgress; result: void };
+  "flambeau/openHistory": { params: TaskIdParams; result: OpenHistoryResult };
   "flambeau/providerModels": { params: ProviderParams; result: ProviderModelsResult };
   "flambeau/removeProfile": { params: NameParams; result: RemoveProfileResult };
+  "flambeau/resumeTask": { params: ResumeTaskParams; result: ResumeTaskResult };
   "flambeau/saveProfile": { params: SaveProfileParams; result: ModelEntry };
   "flambeau/selectModel": { params: SelectModelParams; result: SelectModelResult };
   "flambeau/sendMessage": { params: SendMessageParams; result: Empty };
@@ -416,6 +426,14 @@ export interface ClientFlambeauCapabilities {
    */
   questions?: boolean;
 }
+export interface DeleteHistoryResult {
+  taskId: string;
+  deletedAt: string;
+  /**
+   * The size of the trace when it was deleted, as the witness log records it.
+   */
+  records: number;
+}
 export interface DetectEnginesResult {
   engines: DetectedEngine[];
 }
@@ -478,6 +496,16 @@ export interface EventNotification {
   taskId: string;
   event: AgentEvent;
 }
+export interface ExportHistoryParams {
+  taskId: string;
+  /**
+   * Default markdown.
+   */
+  format?: "markdown" | "json";
+}
+export interface ExportHistoryResult {
+  path: string;
+}
 export interface ExportTraceParams {
   taskId: string;
   format: "html" | "otel";
@@ -513,6 +541,60 @@ export interface FitnessTask {
   steps: number;
 }
 /**
+ * One past task of the workspace, read from its trace (and the witness log).
+ */
+export interface HistoryEntry {
+  taskId: string;
+  path: string;
+  /**
+   * None for a trace whose file is gone (deleted or erased).
+   */
+  startedAt: string | null;
+  /**
+   * The task as first given: the entry's title.
+   */
+  task: string;
+  model: string;
+  locality: string;
+  outcome: string | null;
+  steps: number | null;
+  /**
+   * None when no call was made or a call's price was unknown.
+   */
+  costUsd: number | null;
+  /**
+   * What `flambeau/verifyTrace` would say; None for a trace whose file is gone.
+   */
+  verdict: ("intact" | "tampered" | "damaged") | null;
+  verdictMessage: string;
+  /**
+   * witnessed, unwitnessed, prewitness, pending, truncated, replaced, erased, or deleted (by the user,
+   * recorded as a signed deletion in the witness log).
+   */
+  witness: string | null;
+  witnessMessage: string;
+  /**
+   * The task this one resumed.
+   */
+  continues: string | null;
+  /**
+   * The task runs in this server now.
+   */
+  running: boolean;
+}
+/**
+ * One trace of a task's chain (a resumed task continues another): its events as they were sent.
+ */
+export interface HistorySegment {
+  taskId: string;
+  startedAt: string | null;
+  /**
+   * The trace is gone (deleted or erased): its events are not available.
+   */
+  missing: boolean;
+  events: AgentEvent[];
+}
+/**
  * A pasted or dropped image (PNG, JPEG, GIF or WebP), for a profile that declares vision.
  */
 export interface ImageData {
@@ -527,6 +609,12 @@ export interface InitializationOptions {
   apiBase?: string;
   approvalMode?: "ask" | "auto-edit" | "auto-all";
   approvalTimeoutSeconds?: number;
+}
+export interface ListHistoryResult {
+  /**
+   * Newest first.
+   */
+  tasks: HistoryEntry[];
 }
 export interface ListModelsResult {
   current: string;
@@ -613,6 +701,16 @@ export interface ModelTestProgress {
 export interface NameParams {
   name: string;
 }
+export interface OpenHistoryResult {
+  taskId: string;
+  task: string;
+  verdict: "intact" | "tampered" | "damaged";
+  verdictMessage: string;
+  /**
+   * Oldest first; the last is the task asked for.
+   */
+  segments: HistorySegment[];
+}
 export interface ProviderModelsResult {
   provider: string;
   /**
@@ -626,6 +724,28 @@ export interface ProviderParams {
 }
 export interface RemoveProfileResult {
   removed: string;
+}
+export interface ResumeTaskParams {
+  /**
+   * The past task to continue (its trace must verify).
+   */
+  taskId: string;
+  /**
+   * The follow-up message; may hold @-mentions, as for `flambeau/sendMessage`.
+   */
+  text: string;
+  model?: string;
+  approvalMode?: "ask" | "auto-edit" | "auto-all";
+  plan?: boolean;
+  context?: EditorContext;
+  images?: ImageData[];
+}
+export interface ResumeTaskResult {
+  /**
+   * The new task (its trace's header names the one it continues).
+   */
+  taskId: string;
+  continues: string;
 }
 export interface SaveProfileParams {
   name: string;
