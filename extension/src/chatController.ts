@@ -5,7 +5,7 @@ import type { Approvals } from "./approvals";
 import type { Questions } from "./questions";
 import type { MentionCandidate } from "./shared/mentions";
 import { isWebviewToHost, type HostToWebview, type WebviewToHost } from "./shared/messages";
-import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, ImageData, StartTaskResult } from "./shared/protocol";
+import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, ImageData, OpenHistoryResult, ResumeTaskResult, StartTaskResult } from "./shared/protocol";
 
 /** What goes with a task's or a message's text: the editor context its mentions need, pasted images. */
 export interface Attachments {
@@ -17,6 +17,8 @@ export interface ChatBackend {
   startTask(task: string, attachments?: Attachments): Promise<StartTaskResult>;
   sendMessage(taskId: string, text: string, attachments?: Attachments): Promise<void>;
   cancelTask(taskId: string): Promise<CancelTaskResult>;
+  resumeTask(taskId: string, text: string, attachments?: Attachments): Promise<ResumeTaskResult>;
+  openHistory(taskId: string): Promise<OpenHistoryResult>;
 }
 
 export interface ChatUi {
@@ -38,6 +40,9 @@ function describe(error: unknown): string {
 
 export class ChatController {
   private readonly running: string[] = [];
+  /** Tasks the current server knows (started or seen since it started): a message to any other task, one
+   * from the history or from before a reload or a restart, resumes it from its trace instead. */
+  private readonly live = new Set<string>();
 
   constructor(
     private readonly backend: () => ChatBackend | undefined,
@@ -109,14 +114,36 @@ export class ChatController {
     try {
       if (message.type === "startTask") {
         await this.startTask(message.task, message.images);
-      } else {
+      } else if (this.live.has(message.taskId)) {
         await this.requireBackend().sendMessage(message.taskId, message.text, this.attachments(message.text, message.images));
         this.markRunning(message.taskId);
+      } else {
+        await this.resume(message.taskId, message.text, message.images);
       }
       this.ui.post({ type: "submitted", requestId, ok: true });
     } catch (error) {
       this.ui.post({ type: "submitted", requestId, ok: false, message: describe(error) });
     }
+  }
+
+  /** A follow-up on a past task: it continues, rebuilt from its trace, as a new task the panel shows in its place. */
+  async resume(taskId: string, text: string, images?: ImageData[]): Promise<string> {
+    const answer = await this.requireBackend().resumeTask(taskId, text, this.attachments(text, images));
+    this.markRunning(answer.taskId);
+    this.ui.post({ type: "resumed", from: taskId, taskId: answer.taskId });
+    return answer.taskId;
+  }
+
+  /** Shows a past task in the panel, as it happened; typing a follow-up there resumes it. */
+  async openHistory(taskId: string): Promise<void> {
+    const history = await this.requireBackend().openHistory(taskId);
+    this.ui.post({ type: "history", taskId: history.taskId, task: history.task, segments: history.segments });
+    this.ui.reveal();
+  }
+
+  /** The server (re)started: it knows none of the tasks shown. */
+  serverStarted(): void {
+    this.live.clear();
   }
 
   private attachments(text: string, images?: ImageData[]): Attachments {
@@ -125,6 +152,7 @@ export class ChatController {
   }
 
   private markRunning(taskId: string): void {
+    this.live.add(taskId);
     if (!this.running.includes(taskId)) this.running.push(taskId);
   }
 
@@ -153,6 +181,7 @@ export class ChatController {
   onEvent(notification: EventNotification): void {
     this.ui.post({ type: "event", taskId: notification.taskId, event: notification.event });
     const kind = notification.event.type;
+    this.live.add(notification.taskId);
     // Tasks started elsewhere (the "Fix with Flambeau" code action) show up here too.
     if (kind === "task_started" || kind === "user_message") this.markRunning(notification.taskId);
     if (kind === "task_finished" || kind === "task_failed") {

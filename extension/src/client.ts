@@ -29,7 +29,12 @@ import {
   type CancelTaskResult,
   type DetectEnginesResult,
   type EventNotification,
+  type DeleteHistoryResult,
+  type ExportHistoryResult,
   type ExportTraceResult,
+  type ListHistoryResult,
+  type OpenHistoryResult,
+  type ResumeTaskResult,
   type FitnessSummary,
   type ListModelsResult,
   type ListProvidersResult,
@@ -161,6 +166,21 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
   /** `language`: the HTML report's language (the server's catalogs; English when it has none for it). */
   exportTrace(taskId: string, format: "html" | "otel", language?: string): Promise<ExportTraceResult> {
     return this.client.sendRequest<ExportTraceResult>(Methods.exportTrace, { taskId, format, ...(language ? { language } : {}) });
+  }
+  listHistory(): Promise<ListHistoryResult> {
+    return this.client.sendRequest<ListHistoryResult>(Methods.listHistory, {});
+  }
+  openHistory(taskId: string): Promise<OpenHistoryResult> {
+    return this.client.sendRequest<OpenHistoryResult>(Methods.openHistory, { taskId });
+  }
+  resumeTask(taskId: string, text: string, attachments: Attachments = {}): Promise<ResumeTaskResult> {
+    return this.client.sendRequest<ResumeTaskResult>(Methods.resumeTask, { taskId, text, ...attachments });
+  }
+  deleteHistory(taskId: string): Promise<DeleteHistoryResult> {
+    return this.client.sendRequest<DeleteHistoryResult>(Methods.deleteHistory, { taskId });
+  }
+  exportHistory(taskId: string, format: "markdown" | "json"): Promise<ExportHistoryResult> {
+    return this.client.sendRequest<ExportHistoryResult>(Methods.exportHistory, { taskId, format });
   }
   listModels(): Promise<ListModelsResult> {
     return this.client.sendRequest<ListModelsResult>(Methods.listModels, {});

@@ -16,7 +16,7 @@ import { Server } from "./server";
 import { readSettings, SERVER_SETTINGS } from "./settings";
 import { ModelStatus, storeApiKey } from "./statusBar";
 import { TerminalOutputs } from "./terminalOutput";
-import { exportOtel, openReport, TraceItem, TracesView } from "./traces";
+import { exportConversation, exportOtel, openReport, TraceItem, TracesView } from "./traces";
 import { WorkspaceFiles } from "./workspaceFiles";
 
 let server: Server | undefined;
@@ -101,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): void {
       chatView.post({ type: "serverState", state, message });
       models.serverState(state, message);
       if (state === "running" && client) {
+        controller.serverStarted();
         traces.refresh();
         status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
       } else if (state === "failed") {
@@ -147,6 +148,16 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.openTraceReport", (item: TraceItem) => openReport(requireClient(), item));
   command("flambeau.verifyTrace", (item: TraceItem) => traces.verify(requireClient(), item));
   command("flambeau.exportTraceOtel", (item: TraceItem) => exportOtel(requireClient(), item));
+  command("flambeau.openHistory", (item: TraceItem) => controller.openHistory(item.trace.taskId));
+  command("flambeau.resumeHistory", async (item: TraceItem) => {
+    await controller.openHistory(item.trace.taskId);
+    const text = await vscode.window.showInputBox({ title: vscode.l10n.t("Flambeau: resume task"), prompt: vscode.l10n.t("Follow-up message for \"{0}\"", item.label as string), ignoreFocusOut: true });
+    if (!text) return;
+    await controller.resume(item.trace.taskId, text);
+    traces.refresh();
+  });
+  command("flambeau.deleteHistory", (item: TraceItem) => traces.delete(requireClient(), item));
+  command("flambeau.exportHistory", (item: TraceItem) => exportConversation(requireClient(), item));
 
   // Add to Flambeau: the mention goes into the panel's input, which gets the focus.
   const addToPanel = async (mention: string): Promise<void> => {

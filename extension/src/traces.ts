@@ -1,34 +1,57 @@
-// The Traces view: past tasks with time, model and outcome; open the HTML report; verify.
+// The Traces view is the History: the workspace's past tasks (time, model, locality, outcome, cost, verify
+// state) read from their traces; open one in the chat, resume, delete, export, open the report, verify.
 import * as fs from "node:fs/promises";
 import * as vscode from "vscode";
 import type { FlambeauClient } from "./client";
 import { localityLabel, outcomeLabel, verdictLabel } from "./shared/labels";
-import type { TraceSummary, VerifyTraceResult } from "./shared/protocol";
+import type { HistoryEntry, VerifyTraceResult } from "./shared/protocol";
 
 const OUTCOME_ICON: Record<string, string> = { completed: "pass", failed: "error", cancelled: "circle-slash", limit: "warning" };
 
+function cost(entry: HistoryEntry): string {
+  if (entry.costUsd === null) return vscode.l10n.t("cost unknown");
+  return `$${entry.costUsd > 0 ? entry.costUsd.toFixed(4) : "0"}`;
+}
+
+/** One past task of the workspace (the History: the traces are its only store). */
 export class TraceItem extends vscode.TreeItem {
-  constructor(readonly trace: TraceSummary, verdict: VerifyTraceResult | undefined) {
-    super(trace.task.length > 60 ? `${trace.task.slice(0, 60)}…` : trace.task || trace.taskId, vscode.TreeItemCollapsibleState.None);
-    const started = new Date(trace.startedAt);
-    const when = Number.isNaN(started.getTime()) ? trace.startedAt : started.toLocaleString();
-    const verdictText = verdict ? ` · ${verdictLabel(verdict.verdict)}` : "";
-    const outcome = outcomeLabel(trace.outcome);
-    const locality = localityLabel(trace.locality);
-    this.id = trace.taskId;
-    this.description = `${when} · ${trace.model} (${locality}) · ${outcome}${verdictText}`;
+  readonly trace: HistoryEntry;
+
+  constructor(entry: HistoryEntry, verdict: VerifyTraceResult | undefined) {
+    const gone = entry.witness === "deleted" || entry.witness === "erased";
+    const title = entry.task.length > 60 ? `${entry.task.slice(0, 60)}…` : entry.task || entry.taskId;
+    super(title, vscode.TreeItemCollapsibleState.None);
+    this.trace = entry;
+    this.id = entry.taskId;
+    const started = new Date(entry.startedAt ?? "");
+    const when = Number.isNaN(started.getTime()) ? (entry.startedAt ?? "") : started.toLocaleString();
+    const shownVerdict = verdict?.verdict ?? entry.verdict;
+    if (gone) {
+      this.description = entry.witness === "deleted" ? vscode.l10n.t("deleted by you") : vscode.l10n.t("erased (not by Flambeau)");
+      this.tooltip = new vscode.MarkdownString().appendText([entry.taskId, entry.witnessMessage].join("\n"));
+      this.iconPath = new vscode.ThemeIcon(entry.witness === "deleted" ? "trash" : "shield");
+      this.contextValue = "traceGone";
+      return;
+    }
+    const outcome = entry.running ? outcomeLabel("running") : outcomeLabel(entry.outcome);
+    const locality = localityLabel(entry.locality);
+    const resumed = entry.continues ? ` · ${vscode.l10n.t("resumed")}` : "";
+    this.description = `${when} · ${entry.model} (${locality}) · ${outcome} · ${cost(entry)} · ${shownVerdict ? verdictLabel(shownVerdict) : ""}${resumed}`;
     const lines = [
-      trace.task,
+      entry.task,
       "",
       when,
-      vscode.l10n.t("model: {0} ({1})", trace.model, locality),
+      vscode.l10n.t("model: {0} ({1})", entry.model, locality),
       vscode.l10n.t("outcome: {0}", outcome),
-      trace.path,
-      ...(verdict ? [vscode.l10n.t("verify: {0}", verdict.message)] : []),
+      vscode.l10n.t("cost: {0}", cost(entry)),
+      ...(entry.continues ? [vscode.l10n.t("continues task {0}", entry.continues)] : []),
+      entry.path,
+      vscode.l10n.t("verify: {0}", verdict?.message ?? entry.verdictMessage),
     ];
     this.tooltip = new vscode.MarkdownString().appendText(lines.join("\n"));
-    this.iconPath = new vscode.ThemeIcon(verdict && verdict.verdict !== "intact" ? "shield" : (OUTCOME_ICON[trace.outcome ?? ""] ?? "history"));
+    this.iconPath = new vscode.ThemeIcon(shownVerdict && shownVerdict !== "intact" ? "shield" : (OUTCOME_ICON[entry.outcome ?? ""] ?? "history"));
     this.contextValue = "trace";
+    this.command = { command: "flambeau.openHistory", title: vscode.l10n.t("Open Conversation"), arguments: [this] };
   }
 }
 
@@ -50,9 +73,8 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
   async getChildren(): Promise<TraceItem[]> {
     const client = this.client();
     if (!client) return [];
-    const { traces } = await client.listTraces();
-    const newestFirst = [...traces].sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
-    return newestFirst.map((trace) => new TraceItem(trace, this.verdicts.get(trace.taskId)));
+    const { tasks } = await client.listHistory();
+    return tasks.map((entry) => new TraceItem(entry, this.verdicts.get(entry.taskId)));
   }
 
   async verify(client: FlambeauClient, item: TraceItem): Promise<VerifyTraceResult> {
@@ -68,6 +90,21 @@ export class TracesView implements vscode.TreeDataProvider<TraceItem>, vscode.Di
       void vscode.window.showErrorMessage(bad !== undefined ? vscode.l10n.t("{0} (first bad record: {1})", text, bad) : text);
     }
     return result;
+  }
+
+  /** Asks first; the witness log keeps a signed record that the user deleted it (docs/protocol.md). */
+  async delete(client: FlambeauClient, item: TraceItem): Promise<boolean> {
+    const remove = vscode.l10n.t("Delete");
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete the task "{0}" from the history?', item.label as string),
+      { modal: true, detail: vscode.l10n.t("Its trace, blobs and exports are removed. The witness log keeps a signed record that you deleted it, so it is listed as deleted, not as erased.") },
+      remove,
+    );
+    if (answer !== remove) return false;
+    await client.deleteHistory(item.trace.taskId);
+    this.verdicts.delete(item.trace.taskId);
+    this.refresh();
+    return true;
   }
 
   dispose(): void {
@@ -91,4 +128,10 @@ export async function exportOtel(client: FlambeauClient, item: TraceItem): Promi
   const { path } = await client.exportTrace(item.trace.taskId, "otel");
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
   await vscode.window.showTextDocument(document);
+}
+
+/** The conversation as Markdown, opened in an editor. */
+export async function exportConversation(client: FlambeauClient, item: TraceItem): Promise<void> {
+  const { path } = await client.exportHistory(item.trace.taskId, "markdown");
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path)));
 }

@@ -41,6 +41,14 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
       calls.push(`cancel:${taskId}:pending=${approvals.size}`);
       return { cancelled: true };
     },
+    resumeTask: async (taskId, text) => {
+      calls.push(`resume:${taskId}:${text}`);
+      return { taskId: "t-2", continues: taskId };
+    },
+    openHistory: async (taskId) => {
+      calls.push(`open:${taskId}`);
+      return { taskId, task: "old task", verdict: "intact", verdictMessage: "intact", segments: [] };
+    },
   };
   const ui: ChatUi = {
     post: (m) => posted.push(m),
@@ -78,6 +86,26 @@ describe("webview messages", () => {
 });
 
 describe("chat controller", () => {
+  it("resumes a task this server does not know from its trace, and continues one it knows", async () => {
+    const { controller, calls, posted } = setup();
+    await controller.handle({ type: "sendMessage", taskId: "past-1", text: "go on", requestId: 1 });
+    expect(calls).toContain("resume:past-1:go on");
+    expect(posted).toContainEqual({ type: "resumed", from: "past-1", taskId: "t-2" });
+    expect(posted).toContainEqual({ type: "submitted", requestId: 1, ok: true });
+    await controller.handle({ type: "sendMessage", taskId: "t-2", text: "more", requestId: 2 });
+    expect(calls).toContain("send:t-2:more");
+    controller.serverStarted();
+    await controller.handle({ type: "sendMessage", taskId: "t-2", text: "after a restart", requestId: 3 });
+    expect(calls).toContain("resume:t-2:after a restart");
+  });
+
+  it("opens a past task in the panel", async () => {
+    const { controller, calls, posted } = setup();
+    await controller.openHistory("past-1");
+    expect(calls).toEqual(["open:past-1", "reveal"]);
+    expect(posted).toContainEqual({ type: "history", taskId: "past-1", task: "old task", segments: [] });
+  });
+
   it("starts a task on the server and tells the webview its id, then that the input may be cleared", async () => {
     const { controller, posted, calls } = setup();
     await controller.handle({ type: "startTask", task: "Fix it", requestId: 4 });
@@ -111,8 +139,9 @@ describe("chat controller", () => {
 
   it("forwards follow-up messages to the running task", async () => {
     const { controller, calls } = setup();
+    await controller.startTask("write tests");
     await controller.handle({ type: "sendMessage", taskId: "t-1", text: "also tests" });
-    expect(calls).toEqual(["send:t-1:also tests"]);
+    expect(calls).toEqual(["start:write tests", "send:t-1:also tests"]);
   });
 
   it("ignores malformed messages from the webview", async () => {

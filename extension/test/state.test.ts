@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { activeTask, initialState, isRunning, reduce, type ViewState } from "../src/webview/state";
 import type { HostToWebview } from "../src/shared/messages";
-import { editApproval, ev, started, TASK } from "./fixtures";
+import { editApproval, ev, full, started, TASK } from "./fixtures";
 
 function fold(...messages: HostToWebview[]): ViewState {
   return messages.reduce(reduce, initialState());
@@ -150,5 +150,42 @@ describe("chat state", () => {
     const state = fold({ type: "model", badge: { profile: "gpt", locality: "cloud" } }, { type: "serverState", state: "failed", message: "no python" });
     expect(state.model).toEqual({ profile: "gpt", locality: "cloud" });
     expect(state.server).toEqual({ state: "failed", message: "no python" });
+  });
+});
+
+describe("history", () => {
+  const segment = (taskId: string, events: Parameters<typeof full>[0][]) => ({ taskId, startedAt: "", missing: false, events: events.map((e) => full(e, taskId)) });
+
+  it("draws a past task from its events, with the cards of a live one, and a resume continues it in place", () => {
+    let state: ViewState = initialState();
+    state = reduce(state, {
+      type: "history",
+      taskId: "old-2",
+      task: "Count the files",
+      segments: [
+        segment("old-1", [
+          { type: "task_started", task: "Count the files", model: "m" },
+          { type: "tool_call_proposed", call_id: "c1", tool: "list_files", category: "read" },
+          { type: "tool_result", call_id: "c1", tool: "list_files", output: "a.py" },
+          { type: "task_finished", result: "One file." },
+        ]),
+        segment("old-2", [{ type: "task_started", task: "Count the files" }, { type: "user_message", text: "And folders?" }, { type: "approval_requested", call_id: "c2", tool: "run_command" }]),
+      ],
+    });
+    const past = activeTask(state);
+    expect(past?.taskId).toBe("old-2");
+    expect(past?.items.filter((i) => i.kind === "user").map((i) => (i.kind === "user" ? i.text : ""))).toEqual(["Count the files", "And folders?"]);
+    expect(past?.cards.c1?.output).toBe("a.py");
+    expect(past?.awaiting).toEqual([]);
+    expect(isRunning(past)).toBe(false);
+
+    state = reduce(state, ev({ type: "task_started", task: "Count the files" }, "new-3"));
+    state = reduce(state, { type: "resumed", from: "old-2", taskId: "new-3" });
+    state = reduce(state, ev({ type: "user_message", text: "Sure?" }, "new-3"));
+    expect(state.tasks.map((t) => t.taskId)).toEqual(["new-3"]);
+    const resumed = activeTask(state);
+    expect(resumed?.cards.c1?.output).toBe("a.py");
+    expect(resumed?.items.filter((i) => i.kind === "user").length).toBe(3);
+    expect(isRunning(resumed)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // Messages between the extension host and the chat webview. Both directions are plain JSON.
 import type { MentionCandidate } from "./mentions";
-import type { AgentEvent, Decision, ImageData, Locality } from "./protocol";
+import type { AgentEvent, Decision, HistorySegment, ImageData, Locality } from "./protocol";
 
 /** The id of the element in which the host embeds the l10n bundle for the webview (JSON). */
 export const L10N_BUNDLE_ELEMENT = "l10n-bundle";
@@ -13,6 +13,10 @@ export interface ModelBadge {
 export type HostToWebview =
   | { type: "event"; taskId: string; event: AgentEvent }
   | { type: "taskStarted"; taskId: string; task: string }
+  /** A past task opened from the history: its events as they were sent, oldest segment first. */
+  | { type: "history"; taskId: string; task: string; segments: HistorySegment[] }
+  /** A follow-up resumed task `from` as the new task `taskId`: the panel shows it in its place. */
+  | { type: "resumed"; from: string; taskId: string }
   | { type: "approvalSettled"; taskId: string; callId: string }
   /** The user changed (or restored) the proposal in the diff editor: what Approve will write. */
   | { type: "proposalEdited"; taskId: string; callId: string; edited: boolean }

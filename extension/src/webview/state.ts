@@ -2,7 +2,7 @@
 import * as l10n from "@vscode/l10n";
 import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
-import type { Attached, EventOf, FileChange, Locality } from "../shared/protocol";
+import type { Attached, EventOf, FileChange, HistorySegment, Locality } from "../shared/protocol";
 
 export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succeeded" | "failed";
 
@@ -204,6 +204,12 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       if (!task.items.some((item) => item.kind === "user")) task.items.unshift({ kind: "user", text: message.task });
       return state;
     }
+    case "history":
+      openPast(state, message.taskId, message.task, message.segments);
+      return state;
+    case "resumed":
+      resumed(state, message.from, message.taskId);
+      return state;
     case "approvalSettled":
       settle(taskFor(state, message.taskId), message.callId);
       return state;
@@ -328,6 +334,47 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
       task.items.push({ kind: "error", text: event.error });
       return;
   }
+}
+
+/** A past task from the history, drawn from its events as a live one is; it becomes the panel's active task. */
+function openPast(state: ViewState, taskId: string, title: string, segments: HistorySegment[]): void {
+  state.tasks = state.tasks.filter((t) => t.taskId !== taskId);
+  const task = taskFor(state, taskId);
+  task.task = title;
+  segments.forEach((segment, index) => {
+    if (segment.missing) {
+      task.items.push({ kind: "note", text: l10n.t("The earlier part of this task is no longer in the workspace (deleted).") });
+      return;
+    }
+    if (index > 0) task.items.push({ kind: "note", text: l10n.t("Resumed from the history") });
+    task.replyEnded = true;
+    for (const event of segment.events) applyEvent(state, taskId, event);
+  });
+  const current = taskFor(state, taskId);
+  // A trace that stops without its end (the editor closed mid-task): nothing waits any more.
+  current.awaiting = [];
+  current.asking = [];
+  if (isRunning(current)) current.status = "cancelled";
+}
+
+/** The follow-up on past task `from` runs as task `taskId`: one conversation, shown in the same place. */
+function resumed(state: ViewState, from: string, taskId: string): void {
+  const index = state.tasks.findIndex((t) => t.taskId === from);
+  if (index < 0) return;
+  const early = state.tasks.find((t) => t.taskId === taskId);
+  const task = { ...taskFor(state, from), taskId, status: "running" as TaskStatus, replyEnded: true };
+  task.items.push({ kind: "note", text: l10n.t("Resumed from the history") });
+  if (early) {
+    // Events of the new task that arrived before the answer: the task's own first message is already shown.
+    const first = early.items.findIndex((item) => item.kind === "user" && item.text === task.task);
+    task.items.push(...early.items.filter((_, i) => i !== first));
+    task.cards = { ...task.cards, ...early.cards };
+    task.questions = { ...task.questions, ...early.questions };
+    task.awaiting = [...early.awaiting];
+    task.asking = [...early.asking];
+  }
+  state.tasks = state.tasks.filter((t) => t.taskId !== taskId && t.taskId !== from);
+  state.tasks.push(task);
 }
 
 /** What holds the task's commands, shown once at its start; without a sandbox, as a warning. */
