@@ -231,6 +231,8 @@ def test_the_panel_listens_mentions_add_to_flambeau_question_edited_proposal_den
         "image-sent.png",
         "image-refused-without-vision.png",
     } <= shots
+
+
 CLOUD_KEY = "sk-e2e-models-view-7f3a9c2e51d04b86"
 FITNESS_SCRIPT = [
     Reply(text="OK"),
@@ -321,3 +323,34 @@ def test_models_view_from_first_run_to_escalation_consent(
     decisions = [(r["approved"], r["by"]) for r in records if r["kind"] == "approval" and r["tool"] == "escalate_model"]
     assert sorted(decisions) == [(False, "user"), (True, "user")]
     assert len([p for p in artifacts.glob("*.png")]) == 10
+
+
+def test_history_survives_a_window_reload_and_a_past_task_is_resumed(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    """extension/e2e/history.mjs: a task, a window reload, the History, the past conversation, a resume."""
+    (workspace / "notes.txt").write_text("the secret word is plover\n")
+    model_server.add(
+        Reply(text="Reading the notes.", tool_calls=[("read_file", {"path": "notes.txt"})]),
+        call("attempt_completion", result="The notes name a bird."),
+        call("attempt_completion", result="It was a plover."),
+    )
+    artifacts = ARTIFACTS.with_name("extension-e2e-history")
+
+    summary = _drive("history", workspace, artifacts, timeout_s=400, E2E_API_BASE=model_server.base_url)
+
+    assert "The notes name a bird." in summary["opened"]
+    assert summary["sections"] == 1, "the resumed task is shown in the past task's place"
+    assert summary["users"] == ["What do the notes say?", "Which bird exactly?"]
+    bodies = [r.body for r in model_server.chat_requests]
+    assert len(bodies) == 3
+    resumed = bodies[2]["messages"]
+    assert resumed[1] == {"role": "user", "content": "What do the notes say?"}
+    assert any(m.get("content") == "the secret word is plover\n" for m in resumed if m["role"] == "tool")
+    assert resumed[-1] == {"role": "user", "content": "Which bird exactly?"}
+    headers = [
+        json.loads(path.read_text().splitlines()[0]) for path in (workspace / ".flambeau" / "traces").glob("*.jsonl")
+    ]
+    continued = [h["continues"]["task_id"] for h in headers if "continues" in h]
+    assert len(headers) == 2 and continued == [next(h["task_id"] for h in headers if "continues" not in h)]
+    assert len(list(artifacts.glob("*.png"))) == 5

@@ -148,16 +148,16 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.openTraceReport", (item: TraceItem) => openReport(requireClient(), item));
   command("flambeau.verifyTrace", (item: TraceItem) => traces.verify(requireClient(), item));
   command("flambeau.exportTraceOtel", (item: TraceItem) => exportOtel(requireClient(), item));
-  command("flambeau.openHistory", (item: TraceItem) => controller.openHistory(item.trace.taskId));
-  command("flambeau.resumeHistory", async (item: TraceItem) => {
+  command("flambeau.history.open", (item: TraceItem) => controller.openHistory(item.trace.taskId));
+  command("flambeau.history.resume", async (item: TraceItem) => {
     await controller.openHistory(item.trace.taskId);
     const text = await vscode.window.showInputBox({ title: vscode.l10n.t("Flambeau: resume task"), prompt: vscode.l10n.t("Follow-up message for \"{0}\"", item.label as string), ignoreFocusOut: true });
     if (!text) return;
     await controller.resume(item.trace.taskId, text);
     traces.refresh();
   });
-  command("flambeau.deleteHistory", (item: TraceItem) => traces.delete(requireClient(), item));
-  command("flambeau.exportHistory", (item: TraceItem) => exportConversation(requireClient(), item));
+  command("flambeau.history.delete", (item: TraceItem) => traces.delete(requireClient(), item));
+  command("flambeau.history.export", (item: TraceItem) => exportConversation(requireClient(), item));
 
   // Add to Flambeau: the mention goes into the panel's input, which gets the focus.
   const addToPanel = async (mention: string): Promise<void> => {

@@ -51,7 +51,7 @@ export class TraceItem extends vscode.TreeItem {
     this.tooltip = new vscode.MarkdownString().appendText(lines.join("\n"));
     this.iconPath = new vscode.ThemeIcon(shownVerdict && shownVerdict !== "intact" ? "shield" : (OUTCOME_ICON[entry.outcome ?? ""] ?? "history"));
     this.contextValue = "trace";
-    this.command = { command: "flambeau.openHistory", title: vscode.l10n.t("Open Conversation"), arguments: [this] };
+    this.command = { command: "flambeau.history.open", title: vscode.l10n.t("Open Conversation"), arguments: [this] };
   }
 }
 
