@@ -9,7 +9,8 @@ from agent.events import CheckpointCreated, CheckpointFailed, EventSink
 from tools.base import Category
 from tools.workspace.checkpoints import Checkpoint
 
-CHANGING = frozenset({Category.EDIT, Category.COMMAND})
+CHANGING = frozenset({Category.EDIT, Category.COMMAND, Category.MCP})
+"""An MCP server's tool may write files too (a filesystem server): it is checkpointed like a command."""
 
 
 class CheckpointStore(Protocol):

@@ -19,6 +19,8 @@ class Category(StrEnum):
     EDIT = "edit"
     COMMAND = "command"
     GIT = "git"
+    MCP = "mcp"
+    """A tool of an MCP server: code Flambeau did not write, so it asks by default until auto-all."""
     META = "meta"
 
 

@@ -11,6 +11,10 @@ Both have the same shape; every table is optional::
     ask = ["make deploy *"]
     deny = ["terraform destroy"]
 
+    [mcp]                    # MCP servers' tools: "server" or "server/tool", see tools/policy/mcp_rules.py
+    allow = ["time"]         # honoured in the user's file only: a workspace cannot allow itself a tool
+    deny = ["filesystem/write_file"]
+
     [sandbox]
     mode = "auto"            # "auto" (default: bubblewrap where it works, else every command asks),
                              # "required" (commands refused without it) or "off" (unconfined, your choice)
@@ -35,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tools.base import Category
 from tools.policy.command_rules import PatternError, parse_patterns
 from tools.policy.evaluate import Action, LayerKind, Policy, PolicyLayer
+from tools.policy.mcp_rules import McpRuleError, parse_mcp_rules
 from tools.policy.sandbox import SANDBOX_STRICTNESS, SandboxMode
 
 WORKSPACE_POLICY = Path(".flambeau") / "policy.toml"
@@ -53,9 +58,16 @@ class _Modes(_Strict):
     edit: Action | None = None
     command: Action | None = None
     git: Action | None = None
+    mcp: Action | None = None
 
 
 class _Commands(_Strict):
+    allow: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+
+
+class _Mcp(_Strict):
     allow: list[str] = Field(default_factory=list)
     ask: list[str] = Field(default_factory=list)
     deny: list[str] = Field(default_factory=list)
@@ -72,6 +84,7 @@ class _Paths(_Strict):
 class PolicyFile(_Strict):
     modes: _Modes = Field(default_factory=_Modes)
     commands: _Commands = Field(default_factory=_Commands)
+    mcp: _Mcp = Field(default_factory=_Mcp)
     sandbox: _Sandbox | None = None
     paths: _Paths = Field(default_factory=_Paths)
 
@@ -109,8 +122,11 @@ def layer_from_file(config: PolicyFile, kind: LayerKind, source: str) -> PolicyL
             allow=parse_patterns(config.commands.allow),
             ask=parse_patterns(config.commands.ask),
             deny=parse_patterns(config.commands.deny),
+            mcp_allow=parse_mcp_rules(config.mcp.allow),
+            mcp_ask=parse_mcp_rules(config.mcp.ask),
+            mcp_deny=parse_mcp_rules(config.mcp.deny),
         )
-    except PatternError as error:
+    except (PatternError, McpRuleError) as error:
         raise PolicyConfigError(f"{source}: {error}") from error
 
 

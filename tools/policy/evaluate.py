@@ -12,6 +12,7 @@ from tools.base import Category
 from tools.policy.command_effects import findings
 from tools.policy.command_line import CommandLine, parse_command_line
 from tools.policy.command_rules import DEFAULT_ASK, DEFAULT_DENY, CommandPattern, parse_patterns
+from tools.policy.mcp_rules import McpRule, McpTarget, target_of
 from tools.policy.places import Places
 from tools.policy.sandbox import SandboxMode
 
@@ -34,10 +35,13 @@ def stricter(a: Verdict, b: Verdict) -> Verdict:
 
 
 APPROVAL_PRESETS: dict[str, dict[Category, Action]] = {
-    "ask": {Category.READ: "allow", Category.EDIT: "ask", Category.COMMAND: "ask", Category.GIT: "ask"},
-    "auto-edit": {Category.READ: "allow", Category.EDIT: "allow", Category.COMMAND: "ask", Category.GIT: "ask"},
-    "auto-all": {Category.READ: "allow", Category.EDIT: "allow", Category.COMMAND: "allow", Category.GIT: "allow"},
-}
+    "ask": {Category.READ: "allow", Category.EDIT: "ask", Category.COMMAND: "ask", Category.GIT: "ask",
+            Category.MCP: "ask"},
+    "auto-edit": {Category.READ: "allow", Category.EDIT: "allow", Category.COMMAND: "ask", Category.GIT: "ask",
+                  Category.MCP: "ask"},
+    "auto-all": {Category.READ: "allow", Category.EDIT: "allow", Category.COMMAND: "allow", Category.GIT: "allow",
+                 Category.MCP: "allow"},
+}  # fmt: skip
 
 
 @dataclass
@@ -51,6 +55,9 @@ class PolicyLayer:
     allow: list[CommandPattern] = field(default_factory=list)
     ask: list[CommandPattern] = field(default_factory=list)
     deny: list[CommandPattern] = field(default_factory=list)
+    mcp_allow: list[McpRule] = field(default_factory=list)
+    mcp_ask: list[McpRule] = field(default_factory=list)
+    mcp_deny: list[McpRule] = field(default_factory=list)
 
 
 @dataclass
@@ -87,11 +94,14 @@ class Policy:
             return Verdict("deny", refusal)
         command = arguments.get("command") if category is Category.COMMAND else None
         line = parse_command_line(command, cwd=self._root()) if isinstance(command, str) else None
-        verdict = self._layer_verdict(None, category, line)
+        mcp = target_of(tool, arguments) if category is Category.MCP else None
+        verdict = self._layer_verdict(None, category, line, mcp)
         for layer in self.layers:
-            verdict = stricter(verdict, self._layer_verdict(layer, category, line))
+            verdict = stricter(verdict, self._layer_verdict(layer, category, line, mcp))
         if line is not None:
             verdict = stricter(verdict, self._command_caution(line))
+        if mcp is not None:
+            verdict = stricter(verdict, self._mcp_caution(mcp))
         if category is Category.COMMAND:
             verdict = stricter(verdict, self._containment_caution(arguments))
         if arguments.get("requires_approval") is True:
@@ -116,23 +126,40 @@ class Policy:
     def _root(self) -> str:
         return str(self.workspace) if self.workspace is not None else os.getcwd()
 
-    def _layer_verdict(self, layer: PolicyLayer | None, category: Category, line: CommandLine | None) -> Verdict:
+    def _layer_verdict(
+        self, layer: PolicyLayer | None, category: Category, line: CommandLine | None, mcp: McpTarget | None = None
+    ) -> Verdict:
         """One layer's view. The session's mode seeds the user's view; a workspace layer has no say unless it
         names a mode, so combining views with `stricter` means a workspace can tighten and never loosen."""
         if layer is None:
             mode = self.modes.get(category, "ask")
             verdict = Verdict(mode, f"{category.value} tools: {mode}")
             allow = [p for lay in self.layers if lay.kind == "user" for p in lay.allow]
+            mcp_allow = [r for lay in self.layers if lay.kind == "user" for r in lay.mcp_allow]
             source = "the user's allow rules"
         else:
             if category not in layer.modes:
                 return Verdict("allow", f"{layer.source} has no rule for {category.value} tools")
             mode = layer.modes[category]
             verdict = Verdict(mode, f"{category.value} tools: {mode} ({layer.source})")
-            allow, source = layer.allow, layer.source
+            allow, mcp_allow, source = layer.allow, layer.mcp_allow, layer.source
         if verdict.action == "ask" and line is not None and _all_allowed(line, allow):
             return Verdict("allow", f"every command in the line is allowed by {source}")
+        if verdict.action == "ask" and mcp is not None:
+            for rule in mcp_allow:
+                if rule.matches(mcp):
+                    return Verdict("allow", f"the MCP rule allow `{rule.source}` ({source})")
         return verdict
+
+    def _mcp_caution(self, target: McpTarget) -> Verdict:
+        """Deny rules, then ask rules, of every layer, for a call to an MCP server; deny wins."""
+        for kind in ("deny", "ask"):
+            for layer in self.layers:
+                for rule in layer.mcp_deny if kind == "deny" else layer.mcp_ask:
+                    if rule.matches(target):
+                        action: Action = "deny" if kind == "deny" else "ask"
+                        return Verdict(action, f"the MCP rule {kind} `{rule.source}` ({layer.source})")
+        return Verdict("allow", "no MCP rule applies")
 
     def _command_caution(self, line: CommandLine) -> Verdict:
         """Dangers, what each command would touch, deny rules, opaque parts, then ask rules; deny wins.
