@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import tempfile
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from agent.mcp.config import ServerConfig
+from agent.mcp.reaper import MARKER_VARIABLE, new_marker, reap
 from agent.mcp.state import CallOutcome, McpError, McpTimeout, PromptInfo, ToolInfo
 from tools.policy.mcp_rules import qualified_name
 
@@ -59,6 +61,7 @@ class Connection:
         self.prompts: list[PromptInfo] = []
         self.resources: list[dict[str, Any]] = []
         self._stderr: IO[str] | None = None
+        self._marker = new_marker()
 
     # -- life -----------------------------------------------------------------------------------------
     @classmethod
@@ -66,6 +69,7 @@ class Connection:
         cls, server: ServerConfig, workspace: Path, env: dict[str, str], headers: dict[str, str], timeout_s: float
     ) -> Connection:
         """Start or reach the server, shake hands and list what it offers, within `timeout_s`."""
+        logging.getLogger("mcp").addHandler(logging.NullHandler())  # the SDK's tracebacks: said in our errors
         connection = cls(server, workspace, env, headers)
         await connection._start(timeout_s)
         return connection
@@ -87,8 +91,10 @@ class Connection:
             problem = self._failure_text(self._task)
         else:
             problem = f"it did not finish the MCP handshake within {timeout_s:g} s"
+        await self._stop_task()
+        message = self._describe(problem)  # before `close`, while its stderr can still be read
         await self.close()
-        raise McpError(self._describe(problem))
+        raise McpError(message)
 
     async def _hold(self) -> None:
         """Owns the SDK client from entry to exit (one task, as its cancel scopes require)."""
@@ -118,9 +124,11 @@ class Connection:
         if server.is_stdio:
             from mcp.client.stdio import StdioServerParameters, stdio_client
 
-            self._stderr = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace"))  # noqa: SIM115
+            if self._stderr is None:  # kept past the client's exit, so failures can quote it; closed in `close`
+                self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
             cwd = (self.workspace / server.cwd) if server.cwd else self.workspace
-            params = StdioServerParameters(command=server.command or "", args=list(server.args), env=self._env, cwd=cwd)
+            env = {**self._env, MARKER_VARIABLE: self._marker}
+            params = StdioServerParameters(command=server.command or "", args=list(server.args), env=env, cwd=cwd)
             return stdio_client(params, errlog=self._stderr)
         assert server.url is not None
         if server.transport == "sse":
@@ -184,7 +192,7 @@ class Connection:
 
     async def _on_message(self, message: Any) -> None:
         if isinstance(message, Exception):
-            self._break(f"it answered something that is not MCP JSON-RPC ({_short(message)})")
+            self._break(f"it wrote something that is not MCP JSON-RPC: {_garbage(message)}")
 
     def _break(self, reason: str) -> None:
         if not self._broken.is_set():
@@ -197,15 +205,21 @@ class Connection:
 
     async def close(self) -> None:
         """Leave the SDK client (stopping a stdio server's whole process group); bounded."""
+        await self._stop_task()
+        if self.server.is_stdio:
+            await reap(self._marker)
+        if self._stderr is not None:
+            self._stderr.close()
+
+    async def _stop_task(self) -> None:
         self._stop.set()
         task = self._task
-        if task is None or task.done():
-            return
-        done, _ = await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S / 2)
-        if not done:
-            task.cancel()
-            await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S)
-        if task.done() and not task.cancelled():
+        if task is not None and not task.done():
+            done, _ = await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S / 2)
+            if not done:
+                task.cancel()
+                await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S)
+        if task is not None and task.done() and not task.cancelled():
             task.exception()  # retrieved: a failure while closing is not news
 
     # -- requests -------------------------------------------------------------------------------------
@@ -232,6 +246,7 @@ class Connection:
     async def _request(self, what: str, send: Callable[[Any], Awaitable[T]], timeout_s: float) -> T:
         """One request, failed at once when the server breaks, and within `timeout_s` when it does not answer."""
         from mcp import MCPError
+        from mcp_types import CONNECTION_CLOSED
 
         client = self._client
         if client is None or self._broken.is_set():
@@ -254,6 +269,8 @@ class Connection:
         try:
             return request.result()
         except MCPError as error:
+            if error.code == CONNECTION_CLOSED and error.message == "Connection closed":
+                self._break("the connection ended (the server exited or closed it)")
             if self._broken.is_set():
                 raise McpError(self._describe(self.broken_reason, what)) from error
             raise McpError(self._describe(f"it answered with an error: {error.message}", what)) from error
@@ -293,11 +310,25 @@ class Connection:
         error = task.exception()
         if error is None:
             return "the connection ended during the handshake"
-        return _short(error)
+        text = _short(error)
+        if text == "Connection closed":
+            return "it exited or closed the connection during the MCP handshake"
+        return text
 
 
 async def _awaited(value: Awaitable[T]) -> T:
     return await value
+
+
+def _garbage(error: Exception) -> str:
+    """What the server wrote instead of a message, quoted (a parse error carries the line it read)."""
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError) and error.errors():
+        line = error.errors()[0].get("input")
+        if isinstance(line, str):
+            return repr(line[:120] + ("…" if len(line) > 120 else ""))
+    return _short(error)
 
 
 def _short(error: BaseException) -> str:
