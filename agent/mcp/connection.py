@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 from agent.mcp.config import ServerConfig
 from agent.mcp.reaper import MARKER_VARIABLE, new_marker, reap
@@ -60,7 +60,7 @@ class Connection:
         self.tools: list[ToolInfo] = []
         self.prompts: list[PromptInfo] = []
         self.resources: list[dict[str, Any]] = []
-        self._stderr: IO[str] | None = None
+        self._stderr: TextIO | None = None
         self._marker = new_marker()
 
     # -- life -----------------------------------------------------------------------------------------
@@ -125,7 +125,8 @@ class Connection:
             from mcp.client.stdio import StdioServerParameters, stdio_client
 
             if self._stderr is None:  # kept past the client's exit, so failures can quote it; closed in `close`
-                self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
+                scratch = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
+                self._stderr = cast(TextIO, scratch)
             cwd = (self.workspace / server.cwd) if server.cwd else self.workspace
             env = {**self._env, MARKER_VARIABLE: self._marker}
             params = StdioServerParameters(command=server.command or "", args=list(server.args), env=env, cwd=cwd)
