@@ -35,6 +35,7 @@ from tools.workspace.withhold import Withholding, key_store_contents, key_store_
 
 if TYPE_CHECKING:
     from agent.history.resume import Resume
+    from agent.mcp import McpManager
     from agent.trace.signing import SigningKey
 
 
@@ -97,8 +98,10 @@ def build_session(
     documents: DocumentProvider | None = None,
     tools: ToolRegistry | None = None,
     asker: Asker | None = None,
+    mcp: McpManager | None = None,
 ) -> Session:
-    """A session ready to run; `asker` answers the model's questions (None: nobody can, it decides itself)."""
+    """A session ready to run; `asker` answers the model's questions (None: nobody can, it decides itself);
+    `mcp` adds its running servers' tools, says which servers are not running, and records their identity."""
     refuse_if_cloud(spec.profile, spec.restrictions)
     refuse_without_vision(spec.profile, spec.attachments)
     _refuse_unpriced(spec)
@@ -113,6 +116,9 @@ def build_session(
         secrets.add(spec.api_key)
     if signing_key is not None:
         secrets.add(signing_key.secret_hex)  # created on a first task after the keyring was read
+    if mcp is not None:
+        secrets |= mcp.secret_values
+        tools = ToolRegistry([*(tools or default_tools()), *mcp.tools()])
     context = ToolContext(
         workspace=workspace, task_id=task_id, model=spec.profile.model, documents=documents, scrubbed_values=secrets
     )
@@ -144,6 +150,10 @@ def build_session(
         started_extra["reply_language"] = spec.reply_language
     if spec.openness is not None:
         started_extra["openness"] = spec.openness
+    notices: list[str] = [*spec.notices]
+    if mcp is not None:
+        started_extra["mcp_servers"] = [state.to_dict() for state in mcp.states()]
+        notices += mcp.notices()
     session_class: Callable[..., Session] = Session
     if spec.resume is not None:
         from agent.history.resume import ResumedSession
@@ -165,7 +175,7 @@ def build_session(
         checkpoints=_checkpoints(spec, workspace.root),
         attachments=spec.attachments,
         reply_language=spec.reply_language,
-        notices=[*spec.notices, ContainmentReported(task_id=task_id, **containment)],
+        notices=[*notices, ContainmentReported(task_id=task_id, **containment)],
     )
 
 

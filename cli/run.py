@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import copy
 import json
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,6 +18,8 @@ from agent.errors import ConfigError
 if TYPE_CHECKING:
     from agent.approval import Approver
     from agent.events import ContainmentReported, EventSink
+    from agent.mcp import McpManager
+    from agent.models.config import ModelsConfig
     from agent.models.resolve import ResolvedModel
     from agent.session import Session, SessionResult
 
@@ -86,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run commands without the bubblewrap sandbox, under the approval mode (recorded in the trace); "
         "without this, where no sandbox can run every command asks",
+    )
+    parser.add_argument(
+        "--no-mcp",
+        action="store_true",
+        help="start no MCP server for this task (default: the trusted servers of mcp.json and .mcp.json)",
     )
     parser.add_argument("--json", action="store_true", help="write one JSON event per line on stdout")
     return parser
@@ -179,8 +189,6 @@ async def _run(args: argparse.Namespace) -> int:
     from agent.approval import ApproveAll
     from agent.attachments.resolve import resolve_mentions
     from agent.models.config import load_config
-    from agent.models.escalation import ask_to_escalate, escalation_target
-    from agent.models.resolve import configured_profile, open_model
     from cli.approver import TerminalApprover
 
     workspace = args.workspace.resolve()
@@ -198,6 +206,23 @@ async def _run(args: argparse.Namespace) -> int:
     # auto-all still puts firm questions (work destroyed in the workspace, opaque commands) to a person.
     approver = ApproveAll(terminal if sys.stdin.isatty() else None) if args.approve == "auto-all" else terminal
     name: str | None = args.model
+    async with _mcp_servers(args, workspace, config) as mcp:
+        return await _run_models(args, workspace, config, name, approver, sink, mcp)
+
+
+async def _run_models(
+    args: argparse.Namespace,
+    workspace: Path,
+    config: ModelsConfig,
+    name: str | None,
+    approver: Approver,
+    sink: EventSink,
+    mcp: McpManager | None,
+) -> int:
+    from agent.models.escalation import ask_to_escalate, escalation_target
+    from agent.models.resolve import configured_profile, open_model
+    from cli.approver import TerminalApprover
+
     while True:
         with open_model(
             name,
@@ -207,7 +232,7 @@ async def _run(args: argparse.Namespace) -> int:
             context_window=args.context_window,
             local_only_flag=args.local_only,
         ) as resolved:
-            session, result = await _run_session(args, workspace, resolved, approver, sink)
+            session, result = await _run_session(args, workspace, resolved, approver, sink, mcp)
         if result is None:
             return EXIT_CODES["cancelled"]
         target = escalation_target(result, session, resolved.profile, config, resolved.restrictions)
@@ -229,8 +254,37 @@ async def _run(args: argparse.Namespace) -> int:
     return EXIT_CODES[result.outcome]
 
 
+@contextlib.asynccontextmanager
+async def _mcp_servers(
+    args: argparse.Namespace, workspace: Path, config: ModelsConfig
+) -> AsyncIterator[McpManager | None]:
+    """The task's MCP servers, started (the trusted ones, allowed by local-only mode) and shut down after."""
+    if args.no_mcp:
+        yield None
+        return
+    from agent.mcp import McpConfigError, McpManager
+
+    restrictions = copy.deepcopy(config.restrictions)
+    if args.local_only:
+        restrictions.require_local("--local-only")
+    try:
+        manager = McpManager(
+            workspace, local_only=restrictions.local_only, local_only_source=restrictions.local_only_source
+        )
+    except McpConfigError as error:
+        raise ConfigError(f"{error} (or run with --no-mcp)") from error
+    async with manager:
+        await manager.start()
+        yield manager
+
+
 async def _run_session(
-    args: argparse.Namespace, workspace: Path, resolved: ResolvedModel, approver: Approver, sink: EventSink
+    args: argparse.Namespace,
+    workspace: Path,
+    resolved: ResolvedModel,
+    approver: Approver,
+    sink: EventSink,
+    mcp: McpManager | None = None,
 ) -> tuple[Session, SessionResult | None]:
     from agent.runner import TaskSpec, build_session
     from agent.session import Limits
@@ -254,7 +308,7 @@ async def _run_session(
         no_sandbox=args.no_sandbox,
         resume=resume,
     )
-    session = build_session(spec, approver, sink, asker=TerminalAsker())
+    session = build_session(spec, approver, sink, asker=TerminalAsker(), mcp=mcp)
     if resume:
         session.follow_up(args.task, args.attachments)
     try:
