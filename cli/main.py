@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "models": ("cli.models", "list, add, test and choose model profiles"),
     "keys": ("cli.keys", "store API keys in the system keyring"),
     "checkpoints": ("cli.checkpoints", "list, take and restore workspace checkpoints"),
+    "mcp": ("cli.mcp", "list, test and trust MCP servers (mcp.json, .mcp.json)"),
 }
 
 DISTRIBUTION = "flambeau"

@@ -216,7 +216,8 @@ class Connection:
         self._stop.set()
         task = self._task
         if task is not None and not task.done():
-            done, _ = await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S / 2)
+            # A connection past its handshake leaves on `_stop`; one still in it only notices a cancel.
+            done = (await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S / 2))[0] if self._ready.is_set() else set()
             if not done:
                 task.cancel()
                 await asyncio.wait({task}, timeout=CLOSE_TIMEOUT_S)

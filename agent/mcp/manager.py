@@ -265,10 +265,10 @@ class McpManager:
         refusal = local_only_refusal(server, self.local_only, self.local_only_source)
         if server.disabled:
             status = "disabled"
-        elif trust in ("untrusted", "changed"):
-            status = "untrusted"
         elif refusal is not None:
             status, error = "refused", refusal
+        elif trust in ("untrusted", "changed"):
+            status = "untrusted"
         return ServerState(
             name=server.name,
             origin=server.origin,

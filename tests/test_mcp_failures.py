@@ -1,0 +1,148 @@
+"""A server that does not start, hangs, crashes mid-call or answers garbage: a clear error naming it,
+within its timeout, the other servers unharmed, no process left behind, and the task goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.approval import ApproveAll
+from agent.events import Event, ModelNotice, ToolResultEvent
+from agent.mcp import McpError, McpManager, McpTimeout, ServerState
+from agent.models.profile import ModelProfile
+from agent.runner import TaskSpec, build_session
+from tests.mcp_config import write_user_servers
+from tests.mcp_servers import hostile_stdio, time_stdio
+from tests.processes import wait_until
+from tests.scripted_server import ScriptedModelServer, call
+
+START_TIMEOUT_S = 3.0
+CALL_TIMEOUT_S = 2.0
+MARGIN_S = 4.0
+"""Time allowed beyond a timeout for the SDK's bounded shutdown of the server."""
+
+
+def _pid_of(state_or_error: str) -> int:
+    match = re.search(r"pid (\d+)", state_or_error)
+    assert match, f"the error quotes the server's stderr, which starts with its pid: {state_or_error}"
+    return int(match.group(1))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def _manager(workspace: Path) -> McpManager:
+    return McpManager(workspace, start_timeout_s=START_TIMEOUT_S, call_timeout_s=CALL_TIMEOUT_S)
+
+
+def _start(workspace: Path, servers: dict[str, object]) -> tuple[dict[str, ServerState], float]:
+    write_user_servers(servers)
+
+    async def scenario() -> tuple[dict[str, ServerState], float]:
+        async with _manager(workspace) as mcp:
+            started = time.monotonic()
+            states = {s.name: s for s in await mcp.start()}
+            return states, time.monotonic() - started
+
+    return asyncio.run(scenario())
+
+
+def test_a_missing_program_is_named_with_the_fix(workspace: Path) -> None:
+    states, _ = _start(workspace, {"ghost": {"command": "/nonexistent/mcp-ghost", "args": ["--serve"]}})
+    state = states["ghost"]
+    assert state.status == "failed"
+    assert "'ghost'" in state.last_error and "/nonexistent/mcp-ghost" in state.last_error
+    assert "check \"command\" and your PATH" in state.last_error
+
+
+def test_a_server_that_exits_at_once_fails_with_its_own_words_and_the_others_still_start(workspace: Path) -> None:
+    states, _ = _start(workspace, {"quitter": hostile_stdio("exit-at-once"), "time": time_stdio()})
+    assert states["quitter"].status == "failed"
+    assert "'quitter'" in states["quitter"].last_error
+    assert "hostile: cannot open my configuration" in states["quitter"].last_error
+    assert states["time"].status == "running", states["time"].last_error
+
+
+def test_a_server_that_never_finishes_the_handshake_fails_within_the_start_timeout(workspace: Path) -> None:
+    states, elapsed = _start(workspace, {"mute": hostile_stdio("hang")})
+    state = states["mute"]
+    assert state.status == "failed"
+    assert f"did not finish the MCP handshake within {START_TIMEOUT_S:g} s" in state.last_error
+    assert elapsed < START_TIMEOUT_S + MARGIN_S
+    pid = _pid_of(state.last_error)
+    assert wait_until(lambda: _gone(pid), 5), "the hung server was left running"
+
+
+def test_garbage_instead_of_a_handshake_is_quoted_in_the_error(workspace: Path) -> None:
+    states, elapsed = _start(workspace, {"noisy": hostile_stdio("garbage-at-start")})
+    state = states["noisy"]
+    assert state.status == "failed" and elapsed < START_TIMEOUT_S
+    assert "wrote something that is not MCP JSON-RPC: 'Welcome! this is not JSON-RPC'" in state.last_error
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected", "still_running"),
+    [
+        ("hang-on-call", f"no answer within {CALL_TIMEOUT_S:g} s", True),
+        ("crash-on-call", "the connection ended (the server exited or closed it)", False),
+        ("garbage-on-call", "not MCP JSON-RPC: '<html>502 Bad Gateway</html>'", False),
+    ],
+)
+def test_a_call_that_hangs_crashes_or_gets_garbage_fails_in_time_naming_the_server(
+    workspace: Path, mode: str, expected: str, still_running: bool
+) -> None:
+    write_user_servers({"bad": hostile_stdio(mode), "time": time_stdio()})
+
+    async def scenario() -> tuple[BaseException, float, ServerState, str]:
+        async with _manager(workspace) as mcp:
+            await mcp.start()
+            started = time.monotonic()
+            with pytest.raises(McpError) as failure:
+                await mcp.call_tool("bad", "boom", {"x": "1"})
+            elapsed = time.monotonic() - started
+            after = (await mcp.call_tool("time", "get_current_time", {"timezone": "UTC"})).text
+            return failure.value, elapsed, mcp.state("bad"), after
+
+    error, elapsed, state, other = asyncio.run(scenario())
+    assert "the MCP server 'bad'" in str(error) and "the tool boom" in str(error) and expected in str(error)
+    assert isinstance(error, McpTimeout) == (mode == "hang-on-call")
+    assert elapsed < CALL_TIMEOUT_S + 1.0
+    assert (state.status == "running") == still_running and state.last_error == str(error)
+    assert '"timezone": "UTC"' in other, "the other server still answers"
+    if mode == "crash-on-call":
+        assert "hostile: crashing on purpose" in str(error)
+    pid = _pid_of(str(error))
+    if not still_running:
+        assert wait_until(lambda: _gone(pid), 10), "the broken server was left running"
+    assert wait_until(lambda: _gone(pid), 10), "the manager's close leaves no server behind"
+
+
+def test_the_task_goes_on_when_a_server_crashes_mid_call(model_server: ScriptedModelServer, workspace: Path) -> None:
+    write_user_servers({"bad": hostile_stdio("crash-on-call"), "ghost": {"command": "/nonexistent/ghost"}})
+    model_server.add(call("mcp__bad__boom", x="go"), call("attempt_completion", result="done without it"))
+    events: list[Event] = []
+    profile = ModelProfile(name="scripted", model="openai/scripted", api_base=model_server.base_url)
+
+    async def scenario() -> str:
+        async with _manager(workspace) as mcp:
+            await mcp.start()
+            spec = TaskSpec(task="use the bad server", workspace=workspace, profile=profile, approval_mode="auto-all")
+            session = build_session(spec, ApproveAll(), events.append, mcp=mcp)
+            return (await session.run()).outcome
+
+    assert asyncio.run(scenario()) == "completed"
+    result = next(e for e in events if isinstance(e, ToolResultEvent) and e.tool == "mcp__bad__boom")
+    assert not result.ok and "the MCP server 'bad'" in result.output and "Go on without this server" in result.output
+    notices = [e.message for e in events if isinstance(e, ModelNotice)]
+    assert any("'ghost'" in n and "/nonexistent/ghost" in n for n in notices), notices
+    sent = model_server.chat_requests[1].body["messages"]
+    assert any(m["role"] == "tool" and "the MCP server 'bad'" in m["content"] for m in sent)
