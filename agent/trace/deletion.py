@@ -23,7 +23,7 @@ from agent.trace.merkle import MerkleAccumulator, leaf_hash
 from agent.trace.packs import pack_path
 from agent.trace.reading import TraceError, read_trace
 from agent.trace.signing import verify_signature
-from agent.trace.witness import Witnessed, append_line, witness_path
+from agent.trace.witness import SealedTrace, Witnessed, append_line, witness_path
 
 DELETION_FORMAT = "flambeau-deletion/1"
 EXPORT_SUFFIXES = (".html", ".otlp.json", ".otlp.pb", ".md", ".conversation.json")
@@ -31,13 +31,7 @@ EXPORT_SUFFIXES = (".html", ".otlp.json", ".otlp.pb", ".md", ".conversation.json
 
 
 @dataclass(frozen=True)
-class Deletion:
-    trace_id: str
-    workspace: str
-    trace: str
-    tree_size: int
-    root: str
-    key: str
+class Deletion(SealedTrace):
     time: str
     signature: str = ""
 
@@ -51,22 +45,15 @@ class Deletion:
 
     def matches(self, entry: Witnessed) -> bool:
         """This deletion is of the trace the witness saw sealed as `entry`, by the key that sealed it."""
-        same = (entry.trace_id, entry.key, entry.tree_size, entry.root) == (
-            self.trace_id,
-            self.key,
-            self.tree_size,
-            self.root,
-        )
-        return same and self.signed()
+        return entry.seal() == self.seal() and self.signed()
 
     @classmethod
     def parse(cls, line: bytes) -> Deletion | None:
         try:
-            raw = json.loads(line).get("deletion")
-            entry = cls(**{name: raw[name] for name in cls.__dataclass_fields__})
-        except (ValueError, TypeError, KeyError, AttributeError):
+            raw = json.loads(line)
+        except ValueError:
             return None
-        return entry if isinstance(entry.tree_size, int) else None
+        return cls.from_json(raw.get("deletion")) if isinstance(raw, dict) else None
 
 
 def deletions() -> list[Deletion]:

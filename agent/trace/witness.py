@@ -16,7 +16,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from agent.trace.merkle import MerkleAccumulator, consistency_proof, verify_consistency
 
@@ -30,13 +30,34 @@ def witness_path() -> Path:
 
 
 @dataclass(frozen=True)
-class Witnessed:
+class SealedTrace:
+    """Which trace, sealed by which key at which size and root: what a witness line and a deletion share."""
+
     trace_id: str
     workspace: str
     trace: str
     tree_size: int
     root: str
     key: str
+
+    def seal(self) -> tuple[str, str, int, str]:
+        return (self.trace_id, self.key, self.tree_size, self.root)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Self | None:
+        """The entry whose fields `raw` holds, each of the declared kind (an int tree size, strings elsewhere)."""
+        try:
+            entry = cls(**{name: raw[name] for name in cls.__dataclass_fields__})
+        except (TypeError, KeyError):
+            return None
+        valid = isinstance(entry.tree_size, int) and all(
+            isinstance(getattr(entry, name), str) for name in cls.__dataclass_fields__ if name != "tree_size"
+        )
+        return entry if valid else None
+
+
+@dataclass(frozen=True)
+class Witnessed(SealedTrace):
     note: str
     time: str
 
@@ -44,13 +65,9 @@ class Witnessed:
     def parse(cls, line: bytes) -> Witnessed | None:
         try:
             raw = json.loads(line)
-            entry = cls(**{name: raw[name] for name in cls.__dataclass_fields__})
-        except (ValueError, TypeError, KeyError):
+        except ValueError:
             return None
-        valid = isinstance(entry.tree_size, int) and all(
-            isinstance(getattr(entry, name), str) for name in cls.__dataclass_fields__ if name != "tree_size"
-        )
-        return entry if valid else None
+        return cls.from_json(raw)
 
 
 def witness(entry: Witnessed) -> None:
