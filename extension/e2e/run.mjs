@@ -98,7 +98,8 @@ function prepareProfile() {
     // Scenario "models" starts from the user's models.toml alone (a first run): no model in the settings.
     ...(scenario === "models" ? {} : { "flambeau.model": env("E2E_MODEL"), "flambeau.apiBase": env("E2E_API_BASE") }),
     "flambeau.approvalMode": "ask",
-    "flambeau.trace.server": "messages",
+    // Scenario "models" stores a key: under verbose tracing, which would log request params, it must stay out of the log.
+    "flambeau.trace.server": scenario === "models" ? "verbose" : "messages",
     ...(process.env.E2E_INSTALL_SOURCE ? { "flambeau.installSource": process.env.E2E_INSTALL_SOURCE } : {}),
   };
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));

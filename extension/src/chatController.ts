@@ -58,6 +58,7 @@ export class ChatController {
     try {
       switch (message.type) {
         case "ready":
+          this.ui.post({ type: "live", running: [...this.running] });
           return;
         case "startTask":
         case "sendMessage":

@@ -6,6 +6,7 @@ import {
   ErrorAction,
   LanguageClient,
   State,
+  Trace,
   type ClientCapabilities,
   type CloseHandlerResult,
   type ErrorHandler,
@@ -18,6 +19,7 @@ import {
 import type { Attachments, ChatBackend } from "./chatController";
 import type { ModelsBackend } from "./modelsController";
 import type { Role } from "./shared/modelsMessages";
+import { SecretRequests, type TraceLevel } from "./secretRequests";
 import type { Settings } from "./settings";
 import {
   Methods,
@@ -96,8 +98,19 @@ export interface ServerHooks {
   onStateChange(running: boolean): void;
 }
 
+/** The `flambeau.trace.server` level vscode-languageclient reads (a string, or an object with `verbosity`). */
+function configuredTrace(): TraceLevel {
+  const value = vscode.workspace.getConfiguration("flambeau").get<unknown>("trace.server", "off");
+  const level = typeof value === "object" && value !== null ? (value as { verbosity?: unknown }).verbosity : value;
+  return level === "messages" || level === "compact" || level === "verbose" ? level : "off";
+}
+
 export class FlambeauClient implements ChatBackend, ModelsBackend {
-  private constructor(private readonly client: LanguageClient) {}
+  private readonly secrets: SecretRequests;
+
+  private constructor(private readonly client: LanguageClient) {
+    this.secrets = new SecretRequests(configuredTrace, (level) => client.setTrace(Trace.fromString(level)));
+  }
 
   static async start(python: string, settings: Settings, output: vscode.LogOutputChannel, hooks: ServerHooks): Promise<FlambeauClient> {
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -189,7 +202,7 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
     return this.client.sendRequest<SelectModelResult>(Methods.selectModel, { name });
   }
   async setKey(provider: string, key: string): Promise<void> {
-    await this.client.sendRequest(Methods.setKey, { provider, key });
+    await this.secrets.send(() => this.client.sendRequest(Methods.setKey, { provider, key }));
   }
   detectEngines(): Promise<DetectEnginesResult> {
     return this.client.sendRequest<DetectEnginesResult>(Methods.detectEngines, {});
@@ -200,9 +213,10 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
   providerModels(provider: string): Promise<ProviderModelsResult> {
     return this.client.sendRequest<ProviderModelsResult>(Methods.providerModels, { provider });
   }
-  /** A `key` in the profile goes to the server's keyring (flambeau.trace.server "verbose" would log it: keep it off). */
+  /** A `key` in the profile goes to the server's keyring, sent untraced. */
   saveProfile(profile: SaveProfileParams): Promise<ModelEntry> {
-    return this.client.sendRequest<ModelEntry>(Methods.saveProfile, profile);
+    const send = () => this.client.sendRequest<ModelEntry>(Methods.saveProfile, profile);
+    return profile.key ? this.secrets.send(send) : send();
   }
   removeProfile(name: string): Promise<RemoveProfileResult> {
     return this.client.sendRequest<RemoveProfileResult>(Methods.removeProfile, { name });

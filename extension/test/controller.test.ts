@@ -106,6 +106,17 @@ describe("chat controller", () => {
     expect(posted).toContainEqual({ type: "history", taskId: "past-1", task: "old task", segments: [] });
   });
 
+  it("tells a (re)loaded panel which tasks its server is running", async () => {
+    const { controller, posted } = setup();
+    await controller.handle({ type: "ready" });
+    await controller.handle({ type: "startTask", task: "Fix it" });
+    await controller.handle({ type: "ready" });
+    expect(posted.filter((m) => m.type === "live")).toEqual([
+      { type: "live", running: [] },
+      { type: "live", running: ["t-1"] },
+    ]);
+  });
+
   it("starts a task on the server and tells the webview its id, then that the input may be cleared", async () => {
     const { controller, posted, calls } = setup();
     await controller.handle({ type: "startTask", task: "Fix it", requestId: 4 });

@@ -188,4 +188,22 @@ describe("history", () => {
     expect(resumed?.items.filter((i) => i.kind === "user").length).toBe(3);
     expect(isRunning(resumed)).toBe(true);
   });
+
+  it("ends a task the saved state shows running once the reloaded panel learns its server no longer runs it", () => {
+    const other = "t-other";
+    const saved = fold(
+      { type: "taskStarted", taskId: TASK, task: "Fix the greeting" },
+      ev(started),
+      ev(editApproval),
+      { type: "taskStarted", taskId: other, task: "Still going" },
+    );
+    expect(activeTask(saved)?.taskId).toBe(other);
+    const state = reduce(saved, { type: "live", running: [other] });
+    const cut = state.tasks.find((t) => t.taskId === TASK);
+    expect(cut?.status).toBe("cancelled");
+    expect(cut?.awaiting).toEqual([]);
+    expect(cut?.items.at(-1)?.kind).toBe("note");
+    expect(isRunning(state.tasks.find((t) => t.taskId === other))).toBe(true);
+    expect(reduce(state, { type: "live", running: [other] }).tasks.find((t) => t.taskId === TASK)?.items).toEqual(cut?.items);
+  });
 });

@@ -27,6 +27,9 @@ export type HostToWebview =
   /** Add to Flambeau: a mention to add to the input. */
   | { type: "insertMention"; text: string }
   | { type: "model"; badge: ModelBadge }
+  /** Sent when the panel (re)loads: the tasks this window's server is running. A task the panel's saved
+   * state shows as running but is not among them ended with an earlier server (a window reload). */
+  | { type: "live"; running: string[] }
   | { type: "serverState"; state: "starting" | "running" | "stopped" | "failed"; message?: string }
   | { type: "error"; message: string; taskId?: string };
 

@@ -191,6 +191,14 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
     case "model":
       state.model = message.badge;
       return state;
+    case "live":
+      state.tasks.forEach((task) => {
+        if (!isRunning(task) || message.running.includes(task.taskId)) return;
+        const ended = taskFor(state, task.taskId);
+        stopWaiting(ended);
+        ended.items.push({ kind: "note", text: l10n.t("This task stopped when its server did (a window reload or a restart). Send a message to resume it from its trace.") });
+      });
+      return state;
     case "serverState":
       state.server = { state: message.state, message: message.message ?? "" };
       return state;
@@ -350,11 +358,15 @@ function openPast(state: ViewState, taskId: string, title: string, segments: His
     task.replyEnded = true;
     for (const event of segment.events) applyEvent(state, taskId, event);
   });
-  const current = taskFor(state, taskId);
   // A trace that stops without its end (the editor closed mid-task): nothing waits any more.
-  current.awaiting = [];
-  current.asking = [];
-  if (isRunning(current)) current.status = "cancelled";
+  stopWaiting(taskFor(state, taskId));
+}
+
+/** A task whose server is gone: nothing it waited for can be answered, and it no longer runs. */
+function stopWaiting(task: TaskView): void {
+  task.awaiting = [];
+  task.asking = [];
+  if (isRunning(task)) task.status = "cancelled";
 }
 
 /** The follow-up on past task `from` runs as task `taskId`: one conversation, shown in the same place. */
