@@ -46,6 +46,13 @@ export async function history(page, { until, shot, chatFrame, runCommand, assert
   await runCommand(page, "Flambeau: Open Panel");
   frame = await chatFrame(page);
   await serverRunning(frame, until);
+  // The chat the panel saved may predate the task's end (a browser reload does not flush it): the task is
+  // read again from its trace, which says it completed, with its result.
+  await until("the saved chat to show the first task as its trace ends it", async () => {
+    const status = await frame.locator(".task-status").last().textContent();
+    const result = (await frame.locator(".msg.result").last().textContent().catch(() => "")) ?? "";
+    return status === "completed" && result.includes("bird");
+  });
   await expandTraces(page);
   const { row } = historyRow(page, FIRST);
   await until("the past task in the History after the reload", async () => {

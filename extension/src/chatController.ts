@@ -43,6 +43,8 @@ export class ChatController {
   /** Tasks the current server knows (started or seen since it started): a message to any other task, one
    * from the history or from before a reload or a restart, resumes it from its trace instead. */
   private readonly live = new Set<string>();
+  /** Tasks to read again from their traces once a server runs (see `refresh`). */
+  private readonly toRefresh = new Set<string>();
 
   constructor(
     private readonly backend: () => ChatBackend | undefined,
@@ -66,6 +68,9 @@ export class ChatController {
           return;
         case "stop":
           await this.stop(message.taskId);
+          return;
+        case "refresh":
+          await this.refresh(message.taskIds);
           return;
         case "decide": {
           const request = this.approvals.get(message.taskId, message.callId);
@@ -142,9 +147,26 @@ export class ChatController {
     this.ui.reveal();
   }
 
+  /** Tasks that died with an earlier server: shown again as their traces tell (completed, or cut off). */
+  private async refresh(taskIds: string[]): Promise<void> {
+    const backend = this.backend();
+    if (!backend) {
+      // The panel loaded before the server: read them once it runs.
+      taskIds.forEach((taskId) => this.toRefresh.add(taskId));
+      return;
+    }
+    for (const taskId of taskIds) {
+      const history = await backend.openHistory(taskId).catch(() => undefined);
+      if (history) this.ui.post({ type: "history", taskId: history.taskId, task: history.task, segments: history.segments, inPlace: true });
+    }
+  }
+
   /** The server (re)started: it knows none of the tasks shown. */
   serverStarted(): void {
     this.live.clear();
+    const waiting = [...this.toRefresh];
+    this.toRefresh.clear();
+    if (waiting.length) void this.refresh(waiting);
   }
 
   private attachments(text: string, images?: ImageData[]): Attachments {

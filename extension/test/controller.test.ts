@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Approvals } from "../src/approvals";
 import { ChatController, type Attachments, type ChatBackend, type ChatUi } from "../src/chatController";
 import { Questions } from "../src/questions";
@@ -115,6 +115,24 @@ describe("chat controller", () => {
       { type: "live", running: [] },
       { type: "live", running: ["t-1"] },
     ]);
+  });
+
+  it("reads tasks that died with an earlier server again from their traces, in place and without taking the focus", async () => {
+    const { controller, calls, posted } = setup();
+    await controller.handle({ type: "refresh", taskIds: ["past-1"] });
+    expect(calls).toEqual(["open:past-1"]);
+    expect(posted).toEqual([{ type: "history", taskId: "past-1", task: "old task", segments: [], inPlace: true }]);
+
+    // Asked before the server runs: done once it does.
+    const options = { backend: false };
+    const early = setup(options);
+    await early.controller.handle({ type: "refresh", taskIds: ["past-2"] });
+    expect(early.posted).toEqual([]);
+    options.backend = true;
+    early.controller.serverStarted();
+    await vi.waitFor(() => expect(early.posted).toEqual([{ type: "history", taskId: "past-2", task: "old task", segments: [], inPlace: true }]));
+    expect(isWebviewToHost({ type: "refresh", taskIds: Array.from({ length: 21 }, (_, i) => `t-${i}`) })).toBe(false);
+    expect(isWebviewToHost({ type: "refresh", taskIds: [3] })).toBe(false);
   });
 
   it("starts a task on the server and tells the webview its id, then that the input may be cleared", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeTask, initialState, isRunning, reduce, type ViewState } from "../src/webview/state";
+import { activeTask, initialState, isRunning, reduce, staleTasks, type ViewState } from "../src/webview/state";
 import type { HostToWebview } from "../src/shared/messages";
 import { editApproval, ev, full, started, TASK } from "./fixtures";
 
@@ -205,5 +205,19 @@ describe("history", () => {
     expect(cut?.items.at(-1)?.kind).toBe("note");
     expect(isRunning(state.tasks.find((t) => t.taskId === other))).toBe(true);
     expect(reduce(state, { type: "live", running: [other] }).tasks.find((t) => t.taskId === TASK)?.items).toEqual(cut?.items);
+    expect(staleTasks(saved, [other])).toEqual([TASK]);
+    expect(staleTasks(state, [other])).toEqual([]);
+
+    // Its trace says it completed: it is shown so, where it was, and the other task stays the active one.
+    const read = reduce(state, {
+      type: "history",
+      taskId: TASK,
+      task: "Fix the greeting",
+      inPlace: true,
+      segments: [segment(TASK, [{ type: "task_started", task: "Fix the greeting", model: "m" }, { type: "task_finished", result: "Fixed.", outcome: "completed" }])],
+    });
+    expect(read.tasks.map((t) => t.taskId)).toEqual([TASK, other]);
+    expect(read.tasks[0]?.status).toBe("completed");
+    expect(read.tasks[0]?.items.some((i) => i.kind === "note")).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ export type HostToWebview =
   | { type: "event"; taskId: string; event: AgentEvent }
   | { type: "taskStarted"; taskId: string; task: string }
   /** A past task opened from the history: its events as they were sent, oldest segment first. */
-  | { type: "history"; taskId: string; task: string; segments: HistorySegment[] }
+  | { type: "history"; taskId: string; task: string; segments: HistorySegment[]; inPlace?: boolean }
   /** A follow-up resumed task `from` as the new task `taskId`: the panel shows it in its place. */
   | { type: "resumed"; from: string; taskId: string }
   | { type: "approvalSettled"; taskId: string; callId: string }
@@ -42,7 +42,12 @@ export type WebviewToHost =
   | { type: "answer"; taskId: string; callId: string; answer: string | null }
   | { type: "mentionQuery"; requestId: number; query: string }
   | { type: "openDiff"; taskId: string; callId: string }
-  | { type: "selectModel" };
+  | { type: "selectModel" }
+  /** Tasks the panel's saved state shows running that its server does not run: read them again from their traces. */
+  | { type: "refresh"; taskIds: string[] };
+
+/** At most this many tasks are read again from their traces when the panel reloads. */
+export const MAX_REFRESH = 20;
 
 /** At most this many images go with one message (the server's limit). */
 export const MAX_IMAGES = 8;
@@ -72,6 +77,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.requestId === "number" && typeof message.query === "string";
     case "stop":
       return typeof message.taskId === "string";
+    case "refresh":
+      return Array.isArray(message.taskIds) && message.taskIds.length <= MAX_REFRESH && message.taskIds.every((id) => typeof id === "string");
     case "decide":
       return (
         typeof message.taskId === "string" &&

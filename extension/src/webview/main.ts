@@ -1,12 +1,12 @@
 // The chat webview: folds host messages into state, patches the DOM once per frame, and turns clicks into
 // host messages (the input and its mentions, chips and images: composer.ts).
 import * as l10n from "@vscode/l10n";
-import type { HostToWebview, WebviewToHost } from "../shared/messages";
+import { MAX_REFRESH, type HostToWebview, type WebviewToHost } from "../shared/messages";
 import { Composer } from "./composer";
 import { loadBundle } from "./l10n";
 import type { Decision } from "../shared/protocol";
 import { renderHeader, renderTranscript } from "./render";
-import { activeTask, isRunning, reduce, restoreState, type ViewState } from "./state";
+import { activeTask, isRunning, reduce, restoreState, staleTasks, type ViewState } from "./state";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -68,6 +68,9 @@ function submit(forceNew: boolean): void {
 
 window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
   if (composer.receive(event.data)) return;
+  // Tasks that died with an earlier server (a reload) are read again from their traces, which know how they ended.
+  const stale = event.data.type === "live" ? staleTasks(state, event.data.running).slice(0, MAX_REFRESH) : [];
+  if (stale.length) vscode.postMessage({ type: "refresh", taskIds: stale });
   state = reduce(state, event.data);
   scheduleDraw();
 });

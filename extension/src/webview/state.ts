@@ -98,6 +98,11 @@ export function activeTask(state: ViewState): TaskView | undefined {
   return state.tasks[state.tasks.length - 1];
 }
 
+/** The tasks shown as running that the server, which runs only `running`, does not run (they died with an earlier one). */
+export function staleTasks(state: ViewState, running: string[]): string[] {
+  return state.tasks.filter((task) => isRunning(task) && !running.includes(task.taskId)).map((task) => task.taskId);
+}
+
 export function isRunning(task: TaskView | undefined): boolean {
   return task !== undefined && (task.status === "starting" || task.status === "running");
 }
@@ -192,9 +197,8 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       state.model = message.badge;
       return state;
     case "live":
-      state.tasks.forEach((task) => {
-        if (!isRunning(task) || message.running.includes(task.taskId)) return;
-        const ended = taskFor(state, task.taskId);
+      staleTasks(previous, message.running).forEach((taskId) => {
+        const ended = taskFor(state, taskId);
         stopWaiting(ended);
         ended.items.push({ kind: "note", text: l10n.t("This task stopped when its server did (a window reload or a restart). Send a message to resume it from its trace.") });
       });
@@ -213,7 +217,7 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       return state;
     }
     case "history":
-      openPast(state, message.taskId, message.task, message.segments);
+      openPast(state, message.taskId, message.task, message.segments, message.inPlace ?? false);
       return state;
     case "resumed":
       resumed(state, message.from, message.taskId);
@@ -345,7 +349,9 @@ function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebvi
 }
 
 /** A past task from the history, drawn from its events as a live one is; it becomes the panel's active task. */
-function openPast(state: ViewState, taskId: string, title: string, segments: HistorySegment[]): void {
+/** Shows past task `taskId` from its trace: as the active task, or `inPlace` (where the panel showed it). */
+function openPast(state: ViewState, taskId: string, title: string, segments: HistorySegment[], inPlace: boolean): void {
+  const place = state.tasks.findIndex((t) => t.taskId === taskId);
   state.tasks = state.tasks.filter((t) => t.taskId !== taskId);
   const task = taskFor(state, taskId);
   task.task = title;
@@ -360,6 +366,7 @@ function openPast(state: ViewState, taskId: string, title: string, segments: His
   });
   // A trace that stops without its end (the editor closed mid-task): nothing waits any more.
   stopWaiting(taskFor(state, taskId));
+  if (inPlace && place >= 0) state.tasks.splice(place, 0, state.tasks.pop() as TaskView);
 }
 
 /** A task whose server is gone: nothing it waited for can be answered, and it no longer runs. */
