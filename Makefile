@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages scripts/portable_llama.py 2>/dev/null | sha256sum | cut -c1-12)
 
-PHONY_MCP := mcp-test-servers
+PHONY_MCP := mcp-test-servers npm-tools
 .PHONY: $(PHONY_MCP) demo test lint typecheck pytest install clean vsix install-extension extension-test extension-e2e e2e-setup protocol protocol-check e2e-phoenix
 
 # llama-cpp-python is built for any x86-64 CPU (no native tuning) and checked before the rest is installed:
@@ -30,7 +30,7 @@ typecheck: install
 	$(BIN)/mypy
 
 # One pytest run holds every test, the extension's end-to-end test in code-server included.
-pytest: install e2e-setup mcp-test-servers
+pytest: install e2e-setup mcp-test-servers npm-tools
 	E2E_CACHE=$(E2E_CACHE) FLAMBEAU_E2E=1 $(BIN)/python -m pytest -q
 
 test: lint typecheck extension-test pytest
@@ -38,6 +38,10 @@ test: lint typecheck extension-test pytest
 # Real MCP servers the tests start (server-everything from npm, into .mcp-test-servers/).
 mcp-test-servers: install
 	$(BIN)/python -m tests.mcp_servers
+
+# Node 24 and the official MCP conformance suite (npm, into ~/.cache/flambeau/npm-tools; once).
+npm-tools: install
+	$(BIN)/python -m tests.npm_tools
 
 # Live export to a real collector: Arize Phoenix (heavy: outside `make test`), in its own virtualenv.
 PHOENIX_VENV ?= .phoenix-venv

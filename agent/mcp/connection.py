@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
 from agent.mcp.config import ServerConfig
+from agent.mcp.elicitation import ElicitationMode, elicitation_callback
 from agent.mcp.reaper import MARKER_VARIABLE, new_marker, reap
 from agent.mcp.state import CallOutcome, McpError, McpTimeout, PromptInfo, ToolInfo
 from tools.policy.mcp_rules import qualified_name
@@ -29,6 +30,7 @@ CLOSE_TIMEOUT_S = 8.0
 """The SDK's stdio shutdown waits at most 2 s for an exit, 2 s after SIGTERM, 2 s after SIGKILL."""
 STDERR_TAIL_CHARS = 600
 MAX_LIST_PAGES = 50
+ENDED = "the connection ended (the server exited or closed it)"
 
 T = TypeVar("T")
 
@@ -45,7 +47,14 @@ def _flambeau_version() -> str:
 class Connection:
     """A live connection; `open` returns one that has finished the handshake and listed the tools."""
 
-    def __init__(self, server: ServerConfig, workspace: Path, env: dict[str, str], headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        server: ServerConfig,
+        workspace: Path,
+        env: dict[str, str],
+        headers: dict[str, str],
+        elicitation: ElicitationMode = "decline",
+    ) -> None:
         self.server = server
         self.workspace = workspace
         self._env = env
@@ -62,16 +71,31 @@ class Connection:
         self.resources: list[dict[str, Any]] = []
         self._stderr: TextIO | None = None
         self._marker = new_marker()
+        self._elicitation = elicitation
+        self._in_flight = 0
+        self.on_broken: Callable[[Connection], None] | None = None
+        """Told once when the connection breaks (the server exited, closed it or wrote garbage), in a
+        call or while idle."""
 
     # -- life -----------------------------------------------------------------------------------------
     @classmethod
     async def open(
-        cls, server: ServerConfig, workspace: Path, env: dict[str, str], headers: dict[str, str], timeout_s: float
+        cls,
+        server: ServerConfig,
+        workspace: Path,
+        env: dict[str, str],
+        headers: dict[str, str],
+        timeout_s: float,
+        *,
+        elicitation: ElicitationMode = "decline",
+        on_broken: Callable[[Connection], None] | None = None,
     ) -> Connection:
-        """Start or reach the server, shake hands and list what it offers, within `timeout_s`."""
+        """Start or reach the server, shake hands and list what it offers, within `timeout_s`.
+        `elicitation` says how a server's questions to the user are answered (agent/mcp/elicitation.py)."""
         logging.getLogger("mcp").addHandler(logging.NullHandler())  # the SDK's tracebacks: said in our errors
-        connection = cls(server, workspace, env, headers)
+        connection = cls(server, workspace, env, headers, elicitation)
         await connection._start(timeout_s)
+        connection.on_broken = on_broken
         return connection
 
     async def _start(self, timeout_s: float) -> None:
@@ -103,17 +127,18 @@ class Connection:
 
         try:
             async with AsyncExitStack() as stack:
-                transport = await self._transport(stack)
+                transport = _Watched(await self._transport(stack), self._on_transport_end)
                 client = Client(
                     transport,
                     client_info=Implementation(name="flambeau", version=_flambeau_version()),
                     message_handler=self._on_message,
+                    elicitation_callback=elicitation_callback(self._elicitation, self.server.name),
                     cache=None,
                 )
                 self._client = await stack.enter_async_context(client)
                 await self._load(self._client)
                 self._ready.set()
-                await self._stop.wait()
+                await _first_of(self._stop, self._broken)
         finally:
             self._client = None
             if self._ready.is_set() and not self._stop.is_set():
@@ -195,10 +220,17 @@ class Connection:
         if isinstance(message, Exception):
             self._break(f"it wrote something that is not MCP JSON-RPC: {_garbage(message)}")
 
+    def _on_transport_end(self) -> None:
+        """The server's stream ended: after the handshake and before our own close, it left us."""
+        if self._ready.is_set() and not self._stop.is_set():
+            self._break(ENDED if self._in_flight else f"{ENDED} while it was idle")
+
     def _break(self, reason: str) -> None:
         if not self._broken.is_set():
             self.broken_reason = reason
             self._broken.set()
+            if self.on_broken is not None:
+                self.on_broken(self)
 
     @property
     def alive(self) -> bool:
@@ -256,12 +288,14 @@ class Connection:
         request = asyncio.create_task(_awaited(send(client)))
         broken = asyncio.create_task(self._broken.wait())
         task_ended = self._task if self._task is not None else broken
+        self._in_flight += 1
         try:
             await asyncio.wait({request, broken, task_ended}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
             request.cancel()
             raise
         finally:
+            self._in_flight -= 1
             broken.cancel()
         if not request.done():
             request.cancel()
@@ -272,7 +306,7 @@ class Connection:
             return request.result()
         except MCPError as error:
             if error.code == CONNECTION_CLOSED and error.message == "Connection closed":
-                self._break("the connection ended (the server exited or closed it)")
+                self._break(ENDED)
             if self._broken.is_set():
                 raise McpError(self._describe(self.broken_reason, what)) from error
             raise McpError(self._describe(f"it answered with an error: {error.message}", what)) from error
@@ -284,6 +318,10 @@ class Connection:
             raise McpError(self._describe(_short(error), what)) from error
 
     # -- words ----------------------------------------------------------------------------------------
+    def describe(self, problem: str, what: str = "") -> str:
+        """`problem` as an error naming the server (and `what` it was doing), with its last stderr."""
+        return self._describe(problem, what)
+
     def _describe(self, problem: str, what: str = "") -> str:
         subject = f"the MCP server '{self.server.name}' ({self.server.command_line()})"
         about = f" while running {what}" if what else ""
@@ -320,6 +358,71 @@ class Connection:
 
 async def _awaited(value: Awaitable[T]) -> T:
     return await value
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+class _Watched:
+    """A transport whose read stream says when it ends: a stdio server that exits closes it, so a death
+    while idle is noticed at once instead of at the next call."""
+
+    def __init__(self, inner: Any, on_end: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_end = on_end
+
+    async def __aenter__(self) -> tuple[Any, Any]:
+        read, write = await self._inner.__aenter__()
+        return _WatchedRead(read, self._on_end), write
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
+
+
+class _WatchedRead:
+    def __init__(self, inner: Any, on_end: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_end = on_end
+
+    def __getattr__(self, name: str) -> Any:  # e.g. `last_context`, read by the SDK's dispatcher
+        return getattr(self._inner, name)
+
+    def __aiter__(self) -> _WatchedRead:
+        return self
+
+    async def __anext__(self) -> Any:
+        import anyio
+
+        try:
+            return await self._inner.__anext__()
+        except (StopAsyncIteration, anyio.EndOfStream, anyio.ClosedResourceError):
+            self._on_end()
+            raise
+
+    async def receive(self) -> Any:
+        import anyio
+
+        try:
+            return await self._inner.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            self._on_end()
+            raise
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> _WatchedRead:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
 
 
 def _garbage(error: Exception) -> str:

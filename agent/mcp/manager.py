@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from agent.mcp.config import McpConfig, ServerConfig, load_mcp_config, resolve_secrets
 from agent.mcp.connection import Connection
 from agent.mcp.egress import ArgumentGuard, local_only_refusal, locality_of
+from agent.mcp.elicitation import ElicitationMode
 from agent.mcp.state import CallOutcome, McpError, PromptInfo, ServerState, Status
 from agent.mcp.trust import TrustStore
 
@@ -44,9 +45,11 @@ class McpManager:
         call_timeout_s: float = CALL_TIMEOUT_S,
         secret_lookup: Callable[[str], str | None] | None = None,
         on_change: StateListener | None = None,
+        elicitation: ElicitationMode = "decline",
     ) -> None:
         """`config` defaults to the user's mcp.json and the workspace's .mcp.json (read now: McpConfigError
-        when one is broken); `secret_lookup` defaults to the keyring; `on_change` hears every state change."""
+        when one is broken); `secret_lookup` defaults to the keyring; `on_change` hears every state change;
+        `elicitation` is how servers' questions to the user are answered (headless: declined)."""
         self.workspace = workspace.resolve()
         self.config = config if config is not None else load_mcp_config(self.workspace)
         self.trust_store = trust or TrustStore.default()
@@ -55,6 +58,7 @@ class McpManager:
         self.start_timeout_s = start_timeout_s
         self.call_timeout_s = call_timeout_s
         self._lookup = secret_lookup
+        self.elicitation: ElicitationMode = elicitation
         self._listeners: list[StateListener] = [on_change] if on_change else []
         self._connections: dict[str, Connection] = {}
         self._states: dict[str, ServerState] = {name: self._initial(s) for name, s in self.config.servers.items()}
@@ -181,13 +185,26 @@ class McpManager:
             self._set(replace(initial, status="starting"))
             try:
                 env, headers = self._resolved(server)
-                connection = await Connection.open(server, self.workspace, env, headers, self.start_timeout_s)
+                connection = await Connection.open(
+                    server,
+                    self.workspace,
+                    env,
+                    headers,
+                    self.start_timeout_s,
+                    elicitation=self.elicitation,
+                    on_broken=self._on_broken,
+                )
             except McpError as error:
                 self._set(replace(initial, status="failed", last_error=str(error)))
                 return
             except Exception as error:  # a config/keyring error: named, and the other servers go on
                 error_text = f"the MCP server '{name}' did not start: {error}"
                 self._set(replace(initial, status="failed", last_error=error_text))
+                return
+            if not connection.alive:  # it left between its handshake and now
+                reason = connection.broken_reason or "the connection ended"
+                self._set(replace(initial, status="failed", last_error=connection.describe(reason)))
+                await connection.close()
                 return
             self._connections[name] = connection
             self._set(self._running(server, connection))
@@ -251,11 +268,26 @@ class McpManager:
         if connection.alive:
             self._set(replace(self._states[name], last_error=error))
             return
-        self._connections.pop(name, None)
+        self._forget(name, connection)
+        self._set(replace(self._states[name], status="failed", last_error=error))
+
+    def _on_broken(self, connection: Connection) -> None:
+        """A running server exited, closed its connection or wrote garbage, in a call or while idle: it is
+        failed at once, with why and its last stderr (a call in progress then says more, naming itself)."""
+        name = connection.server.name
+        if self._forget(name, connection):
+            error = connection.describe(connection.broken_reason)
+            self._set(replace(self._states[name], status="failed", last_error=error))
+
+    def _forget(self, name: str, connection: Connection) -> bool:
+        """Drop a broken connection and close it in the background; False when it was already dropped."""
+        if self._connections.get(name) is not connection:
+            return False
+        del self._connections[name]
         closing = asyncio.ensure_future(connection.close())
         self._closing.add(closing)
         closing.add_done_callback(self._closing.discard)
-        self._set(replace(self._states[name], status="failed", last_error=error))
+        return True
 
     # -- state ----------------------------------------------------------------------------------------
     def _initial(self, server: ServerConfig) -> ServerState:
