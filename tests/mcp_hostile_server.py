@@ -7,6 +7,7 @@ misbehaviour is exactly what it says. `python tests/mcp_hostile_server.py MODE [
 - `crash-on-call`: a good handshake and tool list; a tool call kills the process (exit 3).
 - `garbage-on-call`: a good handshake and tool list; a tool call is answered with a line that is not JSON.
 - `garbage-at-start`: the handshake is answered with a line that is not JSON.
+- `leave-on-sigterm`: a good server that, sent SIGTERM while idle, says so on stderr and exits 4.
 - `spawn-child`: a good server that also starts a grandchild (`sleep`), whose pid goes to PIDFILE,
   to show that closing the server ends its whole process group.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -73,6 +75,12 @@ def answer(request: dict[str, Any], mode: str) -> None:
         send({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": f"no method {method}"}})
 
 
+def _leave(_signum: int, _frame: object) -> None:
+    sys.stderr.write("hostile: told to leave, leaving while idle\n")
+    sys.stderr.flush()
+    os._exit(4)
+
+
 def main() -> None:
     mode = sys.argv[1]
     sys.stderr.write(f"pid {os.getpid()}\n")
@@ -80,6 +88,8 @@ def main() -> None:
     if mode == "exit-at-once":
         sys.stderr.write("hostile: cannot open my configuration\n")
         sys.exit(1)
+    if mode == "leave-on-sigterm":
+        signal.signal(signal.SIGTERM, _leave)
     if mode == "spawn-child":
         child = subprocess.Popen(["sleep", "300"])
         with open(sys.argv[2], "w") as handle:

@@ -4,7 +4,9 @@ within its timeout, the other servers unharmed, no process left behind, and the 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -146,3 +148,37 @@ def test_the_task_goes_on_when_a_server_crashes_mid_call(model_server: ScriptedM
     assert any("'ghost'" in n and "/nonexistent/ghost" in n for n in notices), notices
     sent = model_server.chat_requests[1].body["messages"]
     assert any(m["role"] == "tool" and "the MCP server 'bad'" in m["content"] for m in sent)
+
+
+def test_a_server_that_dies_while_idle_is_reported_failed_at_once_with_its_last_stderr(workspace: Path) -> None:
+    write_user_servers({"quitter": hostile_stdio("leave-on-sigterm"), "time": time_stdio()})
+
+    async def scenario() -> tuple[list[ServerState], ServerState, bool, str, ServerState]:
+        async with _manager(workspace) as mcp:
+            heard: list[ServerState] = []
+            failed = asyncio.Event()
+
+            def listen(state: ServerState) -> None:
+                heard.append(state)
+                if state.name == "quitter" and state.status == "failed":
+                    failed.set()
+
+            mcp.subscribe(listen)
+            await mcp.start()
+            assert mcp.state("quitter").status == "running"
+            os.kill(_pid_of(mcp.connection("quitter").stderr_tail()), signal.SIGTERM)  # type: ignore[union-attr]
+            await asyncio.wait_for(failed.wait(), 10)  # no call is made: the death itself is noticed
+            offered = any(t.name.startswith("mcp__quitter__") for t in mcp.tools())
+            with pytest.raises(McpError) as later:
+                await mcp.call_tool("quitter", "boom", {})
+            restarted = await mcp.restart("quitter")
+            return heard, mcp.state("time"), offered, str(later.value), restarted
+
+    heard, other, offered, later, restarted = asyncio.run(scenario())
+    failure = next(s for s in heard if s.name == "quitter" and s.status == "failed")
+    assert "the MCP server 'quitter'" in failure.last_error and "while it was idle" in failure.last_error
+    assert "hostile: told to leave" in failure.last_error, "its last stderr is quoted"
+    assert not offered, "a dead server's tools are no longer offered"
+    assert "'quitter' is not running" in later and "hostile: told to leave" in later
+    assert other.status == "running", "the other server is unharmed"
+    assert restarted.status == "running", restarted.last_error

@@ -9,8 +9,11 @@
 A secret is never written in the file: an env or header value names a keyring entry with
 `${keyring:NAME}` (stored with `flambeau keys set NAME`), resolved when the server starts. A literal value
 under a secret-looking name (`Authorization`, `*_TOKEN`, `*_KEY`, …) is refused, naming the fix.
-Keys other tools use (`disabled`, `type`, `timeout`) are understood; auto-approval lists
-(`autoApprove`, `alwaysAllow`) are ignored: approval is policy.toml's job, never a server file's.
+Keys other tools use (`disabled`, `type`, `timeout`) are understood; `"locality": "cloud"` declares a URL
+server cloud though its host is this machine (a tunnel or proxy to a remote service), as a model profile's
+`locality` does: it can only add caution (local-only refusal, never-to-cloud checks), never remove it.
+Auto-approval lists (`autoApprove`, `alwaysAllow`) are ignored: approval is policy.toml's job, never a
+server file's.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class ServerConfig:
     disabled: bool = False
     timeout_s: float | None = None
     """The server's own call timeout (the `timeout` key), else the manager's."""
+    declared_locality: Literal["local", "cloud"] | None = None
+    """The `locality` key: "cloud" makes a loopback URL count as cloud; "local" never makes a cloud host local."""
 
     @property
     def is_stdio(self) -> bool:
@@ -97,7 +102,11 @@ class ServerConfig:
         if self.is_stdio:
             return {"command": self.command, "args": list(self.args), "env": dict(sorted(self.env.items())),
                     "cwd": self.cwd}  # fmt: skip
-        return {"url": self.url, "transport": self.transport, "headers": dict(sorted(self.headers.items()))}
+        headers = dict(sorted(self.headers.items()))
+        out: dict[str, Any] = {"url": self.url, "transport": self.transport, "headers": headers}
+        if self.declared_locality is not None:  # absent when unset, so earlier trusts stay valid
+            out["locality"] = self.declared_locality
+        return out
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,7 @@ class _Entry(BaseModel):
     type: Literal["stdio", "http", "streamable-http", "streamableHttp", "sse"] | None = None
     disabled: bool = False
     timeout: float | None = Field(default=None, gt=0)
+    locality: Literal["local", "cloud"] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> _Entry:
@@ -131,6 +141,8 @@ class _Entry(BaseModel):
             raise ValueError('give either "command" (a program to start) or "url" (a server to reach), not both')
         if self.command is not None and not self.command.strip():
             raise ValueError('"command" is empty')
+        if self.command is not None and self.locality is not None:
+            raise ValueError('"locality" is for a server reached by "url"; a program started here is local')
         return self
 
 
@@ -208,6 +220,7 @@ def _server(path: Path, origin: Origin, name: str, entry: Any) -> ServerConfig:
         headers=dict(parsed.headers),
         disabled=parsed.disabled,
         timeout_s=parsed.timeout,
+        declared_locality=parsed.locality,
     )
 
 

@@ -3,7 +3,8 @@ never-to-cloud content kept out of the arguments sent to a cloud server.
 
 A stdio server runs on this machine: it is local (what it does with the network is its own business,
 like any program the user installed; docs/mcp.md says so). A URL server is local only when its host is
-this machine (loopback), like a model's `api_base`.
+this machine (loopback), like a model's `api_base`, and its entry does not declare `"locality": "cloud"`
+(a loopback tunnel or proxy to a remote service).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def locality_of(server: ServerConfig) -> Locality:
     if server.is_stdio:
         return "local"
     host = urlparse(server.url or "").hostname or ""
-    return "local" if host_is_local(host) else "cloud"
+    return "local" if host_is_local(host) and server.declared_locality != "cloud" else "cloud"
 
 
 def local_only_refusal(server: ServerConfig, local_only: bool, source: str = "") -> str | None:
@@ -31,8 +32,9 @@ def local_only_refusal(server: ServerConfig, local_only: bool, source: str = "")
     if not local_only or locality_of(server) == "local":
         return None
     why = f" (set by {source})" if source else ""
+    declared = ', its entry says "locality": "cloud"' if server.declared_locality == "cloud" else ""
     return (
-        f"the MCP server '{server.name}' is a cloud server ({server.url}) and local-only mode is on{why}; "
+        f"the MCP server '{server.name}' is a cloud server ({server.url}{declared}) and local-only mode is on{why}; "
         "it was not connected to. Use a server on this machine, or turn local-only mode off"
     )
 
