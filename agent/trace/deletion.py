@@ -11,7 +11,6 @@ deletion line changes nothing: the trace is reported erased, as before.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,14 +46,6 @@ class Deletion(SealedTrace):
         """This deletion is of the trace the witness saw sealed as `entry`, by the key that sealed it."""
         return entry.seal() == self.seal() and self.signed()
 
-    @classmethod
-    def parse(cls, line: bytes) -> Deletion | None:
-        try:
-            raw = json.loads(line)
-        except ValueError:
-            return None
-        return cls.from_json(raw.get("deletion")) if isinstance(raw, dict) else None
-
 
 def deletions() -> list[Deletion]:
     """Every deletion line of the witness log (not yet checked: see `Deletion.matches`)."""
@@ -62,7 +53,8 @@ def deletions() -> list[Deletion]:
         data = witness_path().read_bytes()
     except OSError:
         return []
-    return [entry for line in data.splitlines() if b'"deletion"' in line and (entry := Deletion.parse(line))]
+    lines = (line for line in data.splitlines() if b'"deletion"' in line)
+    return [entry for line in lines if (entry := Deletion.from_line(line, under="deletion"))]
 
 
 def deletion_of(entry: Witnessed, found: list[Deletion] | None = None) -> Deletion | None:

@@ -44,6 +44,17 @@ class SealedTrace:
         return (self.trace_id, self.key, self.tree_size, self.root)
 
     @classmethod
+    def from_line(cls, line: bytes, under: str = "") -> Self | None:
+        """The entry one JSON line of the witness log holds (at its top level, or under the key `under`)."""
+        try:
+            raw = json.loads(line)
+        except ValueError:
+            return None
+        if under:
+            raw = raw.get(under) if isinstance(raw, dict) else None
+        return cls.from_json(raw)
+
+    @classmethod
     def from_json(cls, raw: Any) -> Self | None:
         """The entry whose fields `raw` holds, each of the declared kind (an int tree size, strings elsewhere)."""
         try:
@@ -60,14 +71,6 @@ class SealedTrace:
 class Witnessed(SealedTrace):
     note: str
     time: str
-
-    @classmethod
-    def parse(cls, line: bytes) -> Witnessed | None:
-        try:
-            raw = json.loads(line)
-        except ValueError:
-            return None
-        return cls.from_json(raw)
 
 
 def witness(entry: Witnessed) -> None:
@@ -94,7 +97,7 @@ def witnessed_entries() -> list[Witnessed]:
         data = witness_path().read_bytes()
     except OSError:
         return []
-    return [entry for line in data.splitlines() if (entry := Witnessed.parse(line)) is not None]
+    return [entry for line in data.splitlines() if (entry := Witnessed.from_line(line)) is not None]
 
 
 def witness_began(entries: list[Witnessed] | None = None) -> str | None:
