@@ -253,6 +253,46 @@ class CheckpointFailed(Event):
     error: str = ""
 
 
+RestoredWhat = Literal["files", "task", "both"]
+ApprovalModeName = Literal["ask", "auto-edit", "auto-all"]
+
+
+@dataclass(frozen=True)
+class CheckpointRestored(Event):
+    """A person brought the workspace (files), the conversation (task), or both back to a checkpoint."""
+
+    type: ClassVar[str] = "checkpoint_restored"
+    checkpoint_id: str = ""
+    checkpoint_task_id: str = ""
+    """The task whose trace recorded the checkpoint (this one, or a task it continues)."""
+    step: int = 0
+    """The checkpoint was taken before this step changed anything."""
+    what: RestoredWhat = "files"
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)
+    """Files changed since outside the task's recorded edits, overwritten because the person confirmed it."""
+    safety_checkpoint_id: str = ""
+    """Taken just before restoring files: restoring it undoes the restore."""
+    sha256_after: dict[str, str | None] = field(default_factory=dict)
+    """Each written or deleted file's SHA-256 after the restore (None: deleted)."""
+    rewound_to_step: int | None = None
+    """The conversation now ends after this step of the checkpoint's task (None: not rewound)."""
+
+
+@dataclass(frozen=True)
+class ModeChanged(Event):
+    """A person switched the task between Plan and Act, or changed its approval mode; the next tool call is
+    judged by the new mode."""
+
+    type: ClassVar[str] = "mode_changed"
+    plan: bool = False
+    approval_mode: ApprovalModeName = "ask"
+    previous_plan: bool = False
+    previous_approval_mode: ApprovalModeName = "ask"
+
+
 @dataclass(frozen=True)
 class TaskFinished(Event):
     type: ClassVar[str] = "task_finished"

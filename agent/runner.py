@@ -146,6 +146,7 @@ def build_session(
     context.ask = QuestionChannel(task_id, asker or NobodyToAsk(), bus)
     started_extra: dict[str, Any] = {"local_only": spec.restrictions.local_only, "provenance": spec.provenance}
     started_extra["containment"] = containment
+    started_extra["mode"] = {"plan": spec.plan_mode, "approval_mode": spec.approval_mode}
     if spec.reply_language:
         started_extra["reply_language"] = spec.reply_language
     if spec.openness is not None:
@@ -208,8 +209,9 @@ def _load_policy(spec: TaskSpec) -> Policy:
 
 
 def _checkpoints(spec: TaskSpec, root: Path) -> StepCheckpoints | None:
-    """Checkpoints only where the agent can change something: a writable workspace, outside plan mode."""
-    if not spec.checkpoints or spec.plan_mode or not os.access(root, os.W_OK):
+    """Checkpoints only where the agent can change something: a writable workspace (in plan mode too, where
+    none is taken until the person switches to Act: changing tools are refused before the hook runs)."""
+    if not spec.checkpoints or not os.access(root, os.W_OK):
         return None
     from tools.workspace.checkpoints import ShadowCheckpoints
 

@@ -217,6 +217,11 @@ class Session:
             )
         )
 
+    def rewind(self, turns: list[list[Message]], native: bool) -> None:
+        """Continue from these turns (written in the `native` tool mode or not) instead of the conversation so far."""
+        assert self._conversation is not None, "only a session that has run can be rewound"
+        self._conversation.turns = restate(turns, self._native) if native != self._native else turns
+
     def request_model(self, gateway: Gateway) -> None:
         """Switch models at the start of the next step (a step under way finishes with the model it began with)."""
         self._next_gateway = gateway

@@ -20,11 +20,13 @@ from lsp.features import (
     ASK,
     ASSIGN_ROLE,
     CANCEL_TASK,
+    CHECKPOINT_DIFF,
     DELETE_HISTORY,
     DETECT_ENGINES,
     EVENT,
     EXPORT_HISTORY,
     EXPORT_TRACE,
+    LIST_CHECKPOINTS,
     LIST_HISTORY,
     LIST_MODELS,
     LIST_PROVIDERS,
@@ -34,6 +36,7 @@ from lsp.features import (
     PROTOCOL_VERSION,
     PROVIDER_MODELS,
     REMOVE_PROFILE,
+    RESTORE_CHECKPOINT,
     RESUME_TASK,
     SAVE_PROFILE,
     SELECT_MODEL,
@@ -41,6 +44,7 @@ from lsp.features import (
     SET_ESCALATION,
     SET_KEY,
     SET_LOCAL_ONLY,
+    SET_TASK_MODE,
     SHOW_TRACE,
     START_TASK,
     TEST_MODEL,
@@ -322,6 +326,94 @@ class ExportHistoryResult(TypedDict):
     path: str
 
 
+# -- checkpoints and modes ---------------------------------------------------------------------------
+class CheckpointEntry(TypedDict):
+    """A checkpoint the task's trace recorded: the workspace just before step `step` changed anything."""
+
+    checkpointId: str
+    taskId: str
+    """The task whose trace recorded it (the task asked about, or one it continues)."""
+    step: int
+    files: int
+    createdAt: str
+    available: bool
+    """Still in the checkpoint store; a restore needs it."""
+
+
+class ListCheckpointsResult(TypedDict):
+    taskId: str
+    checkpoints: list[CheckpointEntry]
+    """Oldest first."""
+
+
+class RestoreCheckpointParams(TypedDict):
+    taskId: str
+    checkpointId: str
+    """As listed by `flambeau/listCheckpoints` (or a unique prefix of at least 7 characters)."""
+    what: Literal["files", "task", "both"]
+    """`files`: the workspace as it was; `task`: the conversation rewound (the next follow-up continues from
+    it); `both`."""
+    overwrite: NotRequired[bool]
+    """Restore files changed since outside the task's recorded edits too (else refused, naming them)."""
+
+
+class RestoreCheckpointResult(TypedDict):
+    taskId: str
+    checkpointId: str
+    what: Literal["files", "task", "both"]
+    written: list[str]
+    deleted: list[str]
+    failed: list[str]
+    """Files not restored, each with why (a path a restore never writes: outside the workspace, .git, .flambeau)."""
+    overwritten: list[str]
+    """Files changed outside the task that the restore overwrote (with `overwrite`)."""
+    safetyCheckpointId: str
+    """Taken just before the files were restored: restoring it undoes the restore ("" for `task`)."""
+    rewoundToStep: int | None
+    """The conversation now ends after this step of the checkpoint's task (None for `files`)."""
+
+
+class CheckpointDiffParams(TypedDict):
+    taskId: str
+    checkpointId: str
+
+
+class DiffFile(TypedDict):
+    path: str
+    """Workspace-relative, with `/`."""
+    change: Literal["modified", "added", "deleted"]
+    """How the file is now compared with the checkpoint (`added`: made since; `deleted`: removed since)."""
+    outsideTask: bool
+    """Its bytes now are not what the task's recorded edits left: a restore overwrites someone else's change."""
+    original: str | None
+    """Its text in the checkpoint; None when it was not in it, is binary or too large."""
+    binary: bool
+    tooLarge: bool
+
+
+class CheckpointDiffResult(TypedDict):
+    taskId: str
+    checkpointId: str
+    step: int
+    workspace: str
+    files: list[DiffFile]
+
+
+class SetTaskModeParams(TypedDict):
+    taskId: str
+    plan: NotRequired[bool]
+    """Plan mode: only reading tools run (true), or Act (false)."""
+    approvalMode: NotRequired[ApprovalMode]
+
+
+class SetTaskModeResult(TypedDict):
+    taskId: str
+    plan: bool
+    approvalMode: ApprovalMode
+    changed: bool
+    """False when the task was already in that mode."""
+
+
 # -- models -----------------------------------------------------------------------------------------
 class FitnessTask(TypedDict):
     name: str
@@ -527,6 +619,10 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     RESUME_TASK: (ResumeTaskParams, ResumeTaskResult),
     DELETE_HISTORY: (TaskIdParams, DeleteHistoryResult),
     EXPORT_HISTORY: (ExportHistoryParams, ExportHistoryResult),
+    LIST_CHECKPOINTS: (TaskIdParams, ListCheckpointsResult),
+    RESTORE_CHECKPOINT: (RestoreCheckpointParams, RestoreCheckpointResult),
+    CHECKPOINT_DIFF: (CheckpointDiffParams, CheckpointDiffResult),
+    SET_TASK_MODE: (SetTaskModeParams, SetTaskModeResult),
 }
 """Requests the client sends: method → (params, result)."""
 

@@ -3,7 +3,8 @@
 The base is the exact body of the last model request at or before the chosen step (the trace keeps
 every body, agent/trace/requests.py); the reply to it and the results of its tool calls, which no later
 request holds yet, are rebuilt from the step's records in the tool mode that request used. A trace that
-continues another (its header's `continues`) and has no request yet rebuilds from the one it continues.
+continues another (its header's `continues`) and has no request yet rebuilds from the one it continues;
+one a person rewound ("restore task") since its last request rebuilds as it was at that step.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from agent.calls.constrained import EXAMPLE_TURNS, task_message
 from agent.calls.turns import assistant_message, result_message
 from agent.history.replay import blob_text
+from agent.history.rewind import last_rewind
 from agent.history.timeline import continued_id
 from agent.models.gateway import ToolCall
 from agent.trace.packs import TraceBlobs
@@ -71,6 +73,15 @@ def _rebuild(trace: Path, up_to_step: int | None, depth: int) -> RebuiltConversa
     if start is None:
         raise TraceError(f"{trace} has no task_start record: it is not the trace of a task")
     task_id = str(raw.header.get("task_id") or trace.name.removesuffix(".jsonl"))
+    rewind = last_rewind(records) if up_to_step is None and depth < MAX_CHAIN else None
+    if rewind is not None:  # rewound by a person ("restore task") and not continued since
+        conversation = _rebuild(trace.with_name(f"{rewind.task_id}.jsonl"), rewind.step, depth + 1)
+        conversation.trace, conversation.task_id = trace, task_id
+        later = records[rewind.at + 1 :]
+        conversation.turns += [
+            [{"role": "user", "content": r.get("text", "")}] for r in later if r.get("kind") == "user_message"
+        ]
+        return conversation
     blobs = TraceBlobs(trace)
     base_at, end = _cut(records, up_to_step)
     if base_at is None:

@@ -187,6 +187,8 @@ class EventReplay:
         return self._event("task_failed", outcome="failed", error=r.get("error", ""), steps=r.get("steps", 0))
 
     def _task_end(self, r: Record) -> WireEvent | None:
+        if r.get("restated"):  # the end restated after a restore or a mode change (agent/trace/writer.py)
+            return None
         if self._failed:  # a failure is one `error` and one `task_end` record, one `task_failed` event
             self._failed = False
             return None

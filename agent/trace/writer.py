@@ -30,6 +30,8 @@ from agent.trace.signing import SigningKey, load_signing_key
 from agent.trace.witness import Witnessed, witness, witness_path
 
 CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
+BETWEEN_TURNS = (ev.CheckpointRestored, ev.ModeChanged)
+"""What a person may do to an ended task; recorded at once, and the trace is sealed again after it."""
 
 
 class TraceUnsafe(AgentExit):
@@ -71,6 +73,33 @@ class TraceWriter:
         """Time spent writing records (for the latency benchmark)."""
         self.header_fields: dict[str, Any] = {}
         """Added to the trace header, e.g. the containment in force (agent/runner.py)."""
+        self.sealed_end: Record | None = None
+        """The task end the trace is sealed after (None while the task runs)."""
+
+    @classmethod
+    def reopen(cls, path: Path, workspace: Path, key: SigningKey | None = None) -> TraceWriter:
+        """A writer that appends to the sealed trace at `path` (a task that ended in an earlier server), with
+        the key that signed it; `TraceUnsafe` when it is not sealed or another key signed it."""
+        from agent.trace.reading import read_trace
+
+        raw = read_trace(path)
+        records = raw.valid_records()
+        header = raw.header
+        task_id = str(header.get("task_id") or "")
+        if raw.torn_tail or not records or records[-1].get("kind") != "checkpoint" or not records[-1].get("final"):
+            raise TraceUnsafe(f"the trace {path} is not sealed; only an ended task's trace can be added to")
+        writer = cls(workspace, task_id, redactor=Redactor.from_environment(set()), key=key)
+        if writer.path != path or header.get("public_key") != writer.key.public_id:
+            raise TraceUnsafe(f"the trace {path} was not written here with this machine's key; it is left as it is")
+        for line in raw.lines:
+            writer.prev = leaf_hash(line).hex()
+            writer.tree.append(bytes.fromhex(writer.prev))
+        writer.sealed_end = next(
+            {k: v for k, v in r.items() if k not in ("seq", "time", "prev", "restated")}
+            for r in reversed(records)
+            if r.get("kind") == "task_end"
+        )
+        return writer
 
     @classmethod
     def for_session(
@@ -97,11 +126,20 @@ class TraceWriter:
 
     def _record(self, event: ev.Event, ending: bool) -> None:
         self._flush_text()
-        for record in self.builder.records(event):
+        sealed_end, self.sealed_end = self.sealed_end, None
+        records = self.builder.records(event)
+        for record in records:
             self.append(record)
             if record["kind"] in CHECKPOINT_AFTER:
                 self._since_checkpoint += 1
         if ending:
+            self.sealed_end = next((r for r in records if r["kind"] == "task_end"), None)
+            self.checkpoint(final=True)
+            self.close()
+        elif sealed_end is not None and isinstance(event, BETWEEN_TURNS):
+            # A final checkpoint follows a task end (agent/trace/checkpoints.py): the end is restated, marked so.
+            self.append({**sealed_end, "restated": True})
+            self.sealed_end = sealed_end
             self.checkpoint(final=True)
             self.close()
         elif self._since_checkpoint and not self._more_coming(event):

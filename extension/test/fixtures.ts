@@ -25,6 +25,11 @@ const DEFAULTS: Defaults = {
   tool_result: { call_id: "", tool: "", ok: true, output: "", duration_s: 0, file_changes: [], data: {} },
   checkpoint_created: { checkpoint_id: "", step: 0, files: 0, skipped: [], duration_s: 0 },
   checkpoint_failed: { step: 0, error: "" },
+  checkpoint_restored: {
+    checkpoint_id: "", checkpoint_task_id: "", step: 0, what: "files", written: [], deleted: [], failed: [], overwritten: [],
+    safety_checkpoint_id: "", sha256_after: {}, rewound_to_step: null,
+  },
+  mode_changed: { plan: false, approval_mode: "ask", previous_plan: false, previous_approval_mode: "ask" },
   task_finished: { outcome: "completed", result: "", steps: 0 },
   task_failed: { outcome: "failed", error: "", steps: 0 },
   context_attached: { items: [] },

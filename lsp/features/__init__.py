@@ -34,6 +34,10 @@ OPEN_HISTORY = "flambeau/openHistory"
 RESUME_TASK = "flambeau/resumeTask"
 DELETE_HISTORY = "flambeau/deleteHistory"
 EXPORT_HISTORY = "flambeau/exportHistory"
+LIST_CHECKPOINTS = "flambeau/listCheckpoints"
+RESTORE_CHECKPOINT = "flambeau/restoreCheckpoint"
+CHECKPOINT_DIFF = "flambeau/checkpointDiff"
+SET_TASK_MODE = "flambeau/setTaskMode"
 
 PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
@@ -66,6 +70,10 @@ CUSTOM_METHODS = (
     RESUME_TASK,
     DELETE_HISTORY,
     EXPORT_HISTORY,
+    LIST_CHECKPOINTS,
+    RESTORE_CHECKPOINT,
+    CHECKPOINT_DIFF,
+    SET_TASK_MODE,
 )
 
 CMD_START_TASK = "flambeau.startTask"
@@ -77,10 +85,16 @@ CMD_OPEN_HISTORY = "flambeau.openHistory"
 CMD_RESUME_TASK = "flambeau.resumeTask"
 CMD_DELETE_HISTORY = "flambeau.deleteHistory"
 CMD_EXPORT_HISTORY = "flambeau.exportHistory"
+CMD_LIST_CHECKPOINTS = "flambeau.listCheckpoints"
+CMD_RESTORE_CHECKPOINT = "flambeau.restoreCheckpoint"
+CMD_CHECKPOINT_DIFF = "flambeau.checkpointDiff"
+CMD_SET_TASK_MODE = "flambeau.setTaskMode"
 
 
 def register(server: FlambeauServer) -> None:
     from lsp.features import (
+        checkpoint_commands,
+        checkpoints,
         code_actions,
         commands,
         documents,
@@ -89,6 +103,7 @@ def register(server: FlambeauServer) -> None:
         lifecycle,
         model_setup,
         models,
+        modes,
         task_methods,
         traces,
     )
@@ -130,6 +145,10 @@ def register(server: FlambeauServer) -> None:
     server.feature(RESUME_TASK)(history.resume_task)
     server.feature(DELETE_HISTORY)(history.delete_history)
     server.feature(EXPORT_HISTORY)(history.export_history)
+    server.feature(LIST_CHECKPOINTS)(checkpoints.list_checkpoints)
+    server.feature(RESTORE_CHECKPOINT)(checkpoints.restore_checkpoint)
+    server.feature(CHECKPOINT_DIFF)(checkpoints.checkpoint_diff)
+    server.feature(SET_TASK_MODE)(modes.set_task_mode)
 
     server.command(CMD_START_TASK)(commands.start_task)
     server.command(CMD_CANCEL_TASK)(commands.cancel_task)
@@ -140,3 +159,7 @@ def register(server: FlambeauServer) -> None:
     server.command(CMD_RESUME_TASK)(history_commands.resume_task)
     server.command(CMD_DELETE_HISTORY)(history_commands.delete_history)
     server.command(CMD_EXPORT_HISTORY)(history_commands.export_history)
+    server.command(CMD_LIST_CHECKPOINTS)(checkpoint_commands.list_checkpoints)
+    server.command(CMD_RESTORE_CHECKPOINT)(checkpoint_commands.restore_checkpoint)
+    server.command(CMD_CHECKPOINT_DIFF)(checkpoint_commands.checkpoint_diff)
+    server.command(CMD_SET_TASK_MODE)(checkpoint_commands.set_task_mode)

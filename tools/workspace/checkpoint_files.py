@@ -1,5 +1,5 @@
 """Writing a checkpoint back into the workspace: byte-exact files, executable bits and symlinks, never through
-a path or link that leaves the workspace or enters `.git`."""
+a path or link that leaves the workspace or enters `.git` or `.flambeau`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.workspace.fileio import atomic_write
+
+OFF_LIMITS = frozenset({".git", ".flambeau"})
+"""Folders a restore never writes into, at any depth (the user's repository, Flambeau's traces)."""
 
 
 class CheckpointError(RuntimeError):
@@ -84,12 +87,14 @@ def write_back(workspace: Path, rel: str, mode: str, data: bytes) -> None:
 
 def safe_path(workspace: Path, rel: str) -> Path:
     parts = Path(rel).parts
-    if Path(rel).is_absolute() or ".." in parts or ".git" in parts:
+    if Path(rel).is_absolute() or ".." in parts or not parts or any(p.lower() in OFF_LIMITS for p in parts):
         raise CheckpointError(f"refusing the path {rel!r}")
     path = workspace / rel
     parent = Path(os.path.realpath(path.parent))
     if parent != workspace and workspace not in parent.parents:
         raise CheckpointError(f"{rel!r} would be written through a link that leaves the workspace")
+    if any(p.lower() in OFF_LIMITS for p in parent.relative_to(workspace).parts):
+        raise CheckpointError(f"{rel!r} would be written through a link into .git or .flambeau")
     return path
 
 

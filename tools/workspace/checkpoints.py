@@ -61,6 +61,16 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class FileDelta:
+    """A file that differs between a checkpoint and the workspace now."""
+
+    path: str
+    checkpoint_sha: str | None
+    """Its blob in the checkpoint; None when the checkpoint does not have it (made since)."""
+    checkpoint_mode: str | None = None
+
+
+@dataclass(frozen=True)
 class RestoreReport:
     checkpoint: Checkpoint
     safety_checkpoint: Checkpoint
@@ -122,10 +132,59 @@ class ShadowCheckpoints:
             )
             return self._apply(target, safety, parse_diff_tree(changes))
 
+    def find(self, checkpoint_id: str) -> Checkpoint:
+        """The checkpoint with this id (or id prefix); `CheckpointError` when the store has none."""
+        if not CHECKPOINT_ID.match(checkpoint_id):
+            raise CheckpointError(f"{checkpoint_id!r} is not a checkpoint id; list them to see the ids")
+        with self._locked():
+            return self._find(checkpoint_id)
+
+    def changes_since(self, checkpoint_id: str) -> list[FileDelta]:
+        """What a restore of the checkpoint would change in the workspace as it is now, without taking a
+        checkpoint: each file that differs, with its blob in the checkpoint (None: not in it)."""
+        target = self.find(checkpoint_id)
+        with self._locked():
+            now = self._snapshot_tree(time.monotonic() + self.time_budget_s)[0]
+            raw = self._git("diff-tree", "-r", "-z", "--no-renames", target.id, now).decode("utf-8", "surrogateescape")
+        deltas: list[FileDelta] = []
+        fields = raw.split("\0")
+        for header, path in zip(fields[0::2], fields[1::2], strict=False):
+            if not header.startswith(":"):
+                continue
+            old_mode, new_mode, old_sha, _new_sha, status = header[1:].split(" ")
+            if old_mode == "160000" or new_mode == "160000" or path in target.skipped:
+                continue
+            in_checkpoint = status != "A"
+            deltas.append(FileDelta(path, old_sha if in_checkpoint else None, old_mode if in_checkpoint else None))
+        return deltas
+
+    def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """File contents stored in the shadow repository, by blob id."""
+        with self._locked():
+            return self._read_blobs(shas)
+
     # -- creating -----------------------------------------------------------------------------------
     def _create(self, label: str, task_id: str) -> Checkpoint:
         started = time.monotonic()
         deadline = started + self.time_budget_s
+        tree, files, skipped = self._snapshot_tree(deadline)
+        parent = self._git("rev-parse", "-q", "--verify", BRANCH, check=False).decode().strip()
+        duration = round(time.monotonic() - started, 4)
+        meta = {"task_id": task_id, "files": files, "skipped": skipped, "duration_s": duration}
+        message = f"{label}\n\n{json.dumps(meta, ensure_ascii=False)}\n"
+        parents = ["-p", parent] if parent else []
+        commit = (
+            self._git(
+                "commit-tree", "--no-gpg-sign", tree, *parents, "-F", "-", stdin=message.encode(), deadline=deadline
+            )
+            .decode()
+            .strip()
+        )
+        self._git("update-ref", BRANCH, commit, *([parent] if parent else []), deadline=deadline)
+        return Checkpoint(commit, label, time.time(), task_id, files, skipped, duration)
+
+    def _snapshot_tree(self, deadline: float) -> tuple[str, int, list[str]]:
+        """The workspace as a tree in the shadow repository (no commit): (tree id, files, skipped paths)."""
         self._ensure_repository()
         listing = self._git(*self._ls_files_args(), deadline=deadline)
         include: list[str] = []
@@ -156,21 +215,7 @@ class ShadowCheckpoints:
             self._git("update-index", "--force-remove", "-z", "--stdin", stdin=_nul_list(remove), deadline=deadline)
         if include:
             self._git("update-index", "--add", "-z", "--stdin", stdin=_nul_list(include), deadline=deadline)
-        tree = self._git("write-tree", deadline=deadline).decode().strip()
-        parent = self._git("rev-parse", "-q", "--verify", BRANCH, check=False).decode().strip()
-        duration = round(time.monotonic() - started, 4)
-        meta = {"task_id": task_id, "files": len(include), "skipped": skipped, "duration_s": duration}
-        message = f"{label}\n\n{json.dumps(meta, ensure_ascii=False)}\n"
-        parents = ["-p", parent] if parent else []
-        commit = (
-            self._git(
-                "commit-tree", "--no-gpg-sign", tree, *parents, "-F", "-", stdin=message.encode(), deadline=deadline
-            )
-            .decode()
-            .strip()
-        )
-        self._git("update-ref", BRANCH, commit, *([parent] if parent else []), deadline=deadline)
-        return Checkpoint(commit, label, time.time(), task_id, len(include), skipped, duration)
+        return self._git("write-tree", deadline=deadline).decode().strip(), len(include), skipped
 
     def _ls_files_args(self) -> list[str]:
         args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
@@ -320,4 +365,12 @@ def _nul_list(paths: list[str]) -> bytes:
     return b"".join(os.fsencode(p) + b"\0" for p in paths)
 
 
-__all__ = ["Checkpoint", "CheckpointError", "RestoreReport", "ShadowCheckpoints", "default_data_dir", "workspace_key"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointError",
+    "FileDelta",
+    "RestoreReport",
+    "ShadowCheckpoints",
+    "default_data_dir",
+    "workspace_key",
+]

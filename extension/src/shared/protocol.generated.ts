@@ -8,11 +8,13 @@ export const Methods = {
   ask: "flambeau/ask",
   assignRole: "flambeau/assignRole",
   cancelTask: "flambeau/cancelTask",
+  checkpointDiff: "flambeau/checkpointDiff",
   deleteHistory: "flambeau/deleteHistory",
   detectEngines: "flambeau/detectEngines",
   event: "flambeau/event",
   exportHistory: "flambeau/exportHistory",
   exportTrace: "flambeau/exportTrace",
+  listCheckpoints: "flambeau/listCheckpoints",
   listHistory: "flambeau/listHistory",
   listModels: "flambeau/listModels",
   listProviders: "flambeau/listProviders",
@@ -21,6 +23,7 @@ export const Methods = {
   openHistory: "flambeau/openHistory",
   providerModels: "flambeau/providerModels",
   removeProfile: "flambeau/removeProfile",
+  restoreCheckpoint: "flambeau/restoreCheckpoint",
   resumeTask: "flambeau/resumeTask",
   saveProfile: "flambeau/saveProfile",
   selectModel: "flambeau/selectModel",
@@ -28,6 +31,7 @@ export const Methods = {
   setEscalation: "flambeau/setEscalation",
   setKey: "flambeau/setKey",
   setLocalOnly: "flambeau/setLocalOnly",
+  setTaskMode: "flambeau/setTaskMode",
   showTrace: "flambeau/showTrace",
   startTask: "flambeau/startTask",
   testModel: "flambeau/testModel",
@@ -40,11 +44,13 @@ export interface MethodTypes {
   "flambeau/ask": { params: AskParams; result: AskResult };
   "flambeau/assignRole": { params: AssignRoleParams; result: AssignRoleResult };
   "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
+  "flambeau/checkpointDiff": { params: CheckpointDiffParams; result: CheckpointDiffResult };
   "flambeau/deleteHistory": { params: TaskIdParams; result: DeleteHistoryResult };
   "flambeau/detectEngines": { params: Empty; result: DetectEnginesResult };
   "flambeau/event": { params: EventNotification; result: void };
   "flambeau/exportHistory": { params: ExportHistoryParams; result: ExportHistoryResult };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
+  "flambeau/listCheckpoints": { params: TaskIdParams; result: ListCheckpointsResult };
   "flambeau/listHistory": { params: Empty; result: ListHistoryResult };
   "flambeau/listModels": { params: Empty; result: ListModelsResult };
   "flambeau/listProviders": { params: Empty; result: ListProvidersResult };
@@ -53,6 +59,7 @@ export interface MethodTypes {
   "flambeau/openHistory": { params: TaskIdParams; result: OpenHistoryResult };
   "flambeau/providerModels": { params: ProviderParams; result: ProviderModelsResult };
   "flambeau/removeProfile": { params: NameParams; result: RemoveProfileResult };
+  "flambeau/restoreCheckpoint": { params: RestoreCheckpointParams; result: RestoreCheckpointResult };
   "flambeau/resumeTask": { params: ResumeTaskParams; result: ResumeTaskResult };
   "flambeau/saveProfile": { params: SaveProfileParams; result: ModelEntry };
   "flambeau/selectModel": { params: SelectModelParams; result: SelectModelResult };
@@ -60,6 +67,7 @@ export interface MethodTypes {
   "flambeau/setEscalation": { params: SetEscalationParams; result: SetEscalationResult };
   "flambeau/setKey": { params: SetKeyParams; result: SetKeyResult };
   "flambeau/setLocalOnly": { params: SetLocalOnlyParams; result: SetLocalOnlyResult };
+  "flambeau/setTaskMode": { params: SetTaskModeParams; result: SetTaskModeResult };
   "flambeau/showTrace": { params: TaskIdParams; result: ShowTraceResult };
   "flambeau/startTask": { params: StartTaskParams; result: StartTaskResult };
   "flambeau/testModel": { params: NameParams; result: FitnessSummary };
@@ -74,8 +82,10 @@ export type AgentEvent =
   | ApprovalRequested
   | CheckpointCreated
   | CheckpointFailed
+  | CheckpointRestored
   | ContainmentReported
   | ContextAttached
+  | ModeChanged
   | ModelChanged
   | ModelNotice
   | ModelRequest
@@ -160,6 +170,44 @@ export interface CheckpointFailed {
   type: "checkpoint_failed";
 }
 /**
+ * A person brought the workspace (files), the conversation (task), or both back to a checkpoint.
+ */
+export interface CheckpointRestored {
+  task_id: string;
+  checkpoint_id: string;
+  /**
+   * The task whose trace recorded the checkpoint (this one, or a task it continues).
+   */
+  checkpoint_task_id: string;
+  /**
+   * The checkpoint was taken before this step changed anything.
+   */
+  step: number;
+  what: "files" | "task" | "both";
+  written: string[];
+  deleted: string[];
+  failed: string[];
+  /**
+   * Files changed since outside the task's recorded edits, overwritten because the person confirmed it.
+   */
+  overwritten: string[];
+  /**
+   * Taken just before restoring files: restoring it undoes the restore.
+   */
+  safety_checkpoint_id: string;
+  /**
+   * Each written or deleted file's SHA-256 after the restore (None: deleted).
+   */
+  sha256_after: {
+    [k: string]: string | null | undefined;
+  };
+  /**
+   * The conversation now ends after this step of the checkpoint's task (None: not rewound).
+   */
+  rewound_to_step: number | null;
+  type: "checkpoint_restored";
+}
+/**
  * What holds this task's commands (tools/policy/sandbox.py `Containment`), right after `task_started`.
  */
 export interface ContainmentReported {
@@ -213,6 +261,18 @@ export interface Attached {
    */
   withheld: string;
   sha256: string;
+}
+/**
+ * A person switched the task between Plan and Act, or changed its approval mode; the next tool call is
+ * judged by the new mode.
+ */
+export interface ModeChanged {
+  task_id: string;
+  plan: boolean;
+  approval_mode: "ask" | "auto-edit" | "auto-all";
+  previous_plan: boolean;
+  previous_approval_mode: "ask" | "auto-edit" | "auto-all";
+  type: "mode_changed";
 }
 /**
  * The task continues with another model from its next step (a switch, an escalation, a resume).
@@ -415,6 +475,54 @@ export interface AssignRoleResult {
 export interface CancelTaskResult {
   cancelled: boolean;
 }
+export interface CheckpointDiffParams {
+  taskId: string;
+  checkpointId: string;
+}
+export interface CheckpointDiffResult {
+  taskId: string;
+  checkpointId: string;
+  step: number;
+  workspace: string;
+  files: DiffFile[];
+}
+export interface DiffFile {
+  /**
+   * Workspace-relative, with `/`.
+   */
+  path: string;
+  /**
+   * How the file is now compared with the checkpoint (`added`: made since; `deleted`: removed since).
+   */
+  change: "modified" | "added" | "deleted";
+  /**
+   * Its bytes now are not what the task's recorded edits left: a restore overwrites someone else's change.
+   */
+  outsideTask: boolean;
+  /**
+   * Its text in the checkpoint; None when it was not in it, is binary or too large.
+   */
+  original: string | null;
+  binary: boolean;
+  tooLarge: boolean;
+}
+/**
+ * A checkpoint the task's trace recorded: the workspace just before step `step` changed anything.
+ */
+export interface CheckpointEntry {
+  checkpointId: string;
+  /**
+   * The task whose trace recorded it (the task asked about, or one it continues).
+   */
+  taskId: string;
+  step: number;
+  files: number;
+  createdAt: string;
+  /**
+   * Still in the checkpoint store; a restore needs it.
+   */
+  available: boolean;
+}
 /**
  * `capabilities.experimental.flambeau` of a client.
  */
@@ -610,6 +718,13 @@ export interface InitializationOptions {
   approvalMode?: "ask" | "auto-edit" | "auto-all";
   approvalTimeoutSeconds?: number;
 }
+export interface ListCheckpointsResult {
+  taskId: string;
+  /**
+   * Oldest first.
+   */
+  checkpoints: CheckpointEntry[];
+}
 export interface ListHistoryResult {
   /**
    * Newest first.
@@ -725,6 +840,45 @@ export interface ProviderParams {
 export interface RemoveProfileResult {
   removed: string;
 }
+export interface RestoreCheckpointParams {
+  taskId: string;
+  /**
+   * As listed by `flambeau/listCheckpoints` (or a unique prefix of at least 7 characters).
+   */
+  checkpointId: string;
+  /**
+   * `files`: the workspace as it was; `task`: the conversation rewound (the next follow-up continues from
+   * it); `both`.
+   */
+  what: "files" | "task" | "both";
+  /**
+   * Restore files changed since outside the task's recorded edits too (else refused, naming them).
+   */
+  overwrite?: boolean;
+}
+export interface RestoreCheckpointResult {
+  taskId: string;
+  checkpointId: string;
+  what: "files" | "task" | "both";
+  written: string[];
+  deleted: string[];
+  /**
+   * Files not restored, each with why (a path a restore never writes: outside the workspace, .git, .flambeau).
+   */
+  failed: string[];
+  /**
+   * Files changed outside the task that the restore overwrote (with `overwrite`).
+   */
+  overwritten: string[];
+  /**
+   * Taken just before the files were restored: restoring it undoes the restore ("" for `task`).
+   */
+  safetyCheckpointId: string;
+  /**
+   * The conversation now ends after this step of the checkpoint's task (None for `files`).
+   */
+  rewoundToStep: number | null;
+}
 export interface ResumeTaskParams {
   /**
    * The past task to continue (its trace must verify).
@@ -817,6 +971,23 @@ export interface SetLocalOnlyResult {
    */
   localOnly: boolean;
   source: string;
+}
+export interface SetTaskModeParams {
+  taskId: string;
+  /**
+   * Plan mode: only reading tools run (true), or Act (false).
+   */
+  plan?: boolean;
+  approvalMode?: "ask" | "auto-edit" | "auto-all";
+}
+export interface SetTaskModeResult {
+  taskId: string;
+  plan: boolean;
+  approvalMode: "ask" | "auto-edit" | "auto-all";
+  /**
+   * False when the task was already in that mode.
+   */
+  changed: boolean;
 }
 export interface ShowTraceResult {
   taskId: string;
