@@ -83,6 +83,11 @@ class CloudEgressGuard:
         text = PurePosixPath(*candidate.parts).as_posix() if candidate.parts else "."
         return text.removeprefix("./")
 
+    def contains_protected_line(self, text: str) -> bool:
+        """Whether a distinctive line of a protected file appears anywhere in `text`, even inside a longer
+        line (what a model writes into a call's arguments need not keep the file's line breaks)."""
+        return any(line in text for line in self._lines_of_protected_files())
+
     def _quotes_protected_file(self, text: str) -> bool:
         lines = self._lines_of_protected_files()
         if not lines:

@@ -9,7 +9,7 @@ this machine (loopback), like a model's `api_base`, and its entry does not decla
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -48,8 +48,11 @@ class ArgumentGuard:
     def refusal(self, server: ServerConfig, tool: str, arguments: dict[str, Any]) -> str | None:
         if locality_of(server) == "local":
             return None
-        text = json.dumps(arguments, ensure_ascii=False, indent=1)
+        # The strings the server would read, as they are (JSON quoting would hide a quoted file's lines).
+        text = "\n".join(_strings(arguments))
         filtered = self._guard(f"mcp__{server.name}__{tool}", arguments, text)
+        if not filtered.startswith(WITHHELD) and self._guard.contains_protected_line(text):
+            filtered = f"{WITHHELD}: they quote a file under a never-to-cloud pattern. "
         if filtered.startswith(WITHHELD):
             reason = filtered.removeprefix(WITHHELD + ": ").split(". ", 1)[0]
             return (
@@ -63,3 +66,18 @@ class ArgumentGuard:
                 "(a stored key, a token or a credential), which never leaves this machine in a tool call"
             )
         return None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value: keys and values, at any depth (numbers as written)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    elif value is not None:
+        yield str(value)
