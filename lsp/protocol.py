@@ -26,16 +26,21 @@ from lsp.features import (
     EVENT,
     EXPORT_HISTORY,
     EXPORT_TRACE,
+    GET_MCP_PROMPT,
     LIST_CHECKPOINTS,
     LIST_HISTORY,
+    LIST_MCP_PROMPTS,
+    LIST_MCP_SERVERS,
     LIST_MODELS,
     LIST_PROVIDERS,
     LIST_TRACES,
+    MCP_SERVERS_CHANGED,
     MODEL_TEST_PROGRESS,
     OPEN_HISTORY,
     PROTOCOL_VERSION,
     PROVIDER_MODELS,
     REMOVE_PROFILE,
+    RESTART_MCP_SERVER,
     RESTORE_CHECKPOINT,
     RESUME_TASK,
     SAVE_PROFILE,
@@ -48,6 +53,7 @@ from lsp.features import (
     SHOW_TRACE,
     START_TASK,
     TEST_MODEL,
+    TRUST_MCP_SERVER,
     VERIFY_TRACE,
 )
 
@@ -594,6 +600,110 @@ class SetKeyResult(TypedDict):
     stored: bool
 
 
+# -- MCP servers ------------------------------------------------------------------------------------
+McpState = Literal["stopped", "starting", "running", "failed", "untrusted", "refused", "disabled"]
+
+
+class McpServerIdentity(TypedDict):
+    """`serverInfo` from the server's MCP handshake."""
+
+    name: str
+    version: str
+
+
+class McpServer(TypedDict):
+    """One declared MCP server of the workspace (the user's mcp.json, then the workspace's .mcp.json)."""
+
+    name: str
+    """The key under `mcpServers`; its tools are offered as `mcp__<name>__<tool>`."""
+    source: Literal["user", "workspace"]
+    """Which file declared it: a workspace server starts only once the user trusts it."""
+    file: str
+    """The path of the file that declared it."""
+    transport: Literal["stdio", "http", "sse"]
+    commandLine: str
+    """The command and its arguments (stdio), or the URL."""
+    trusted: bool
+    """May start: a user server, or a workspace server trusted as it is now."""
+    trust: Literal["trusted", "untrusted", "changed", "not-needed"]
+    """"changed": trusted once, but its definition changed since (the trust was revoked)."""
+    state: McpState
+    """stopped: not started (or shut down); starting; running; failed (see `lastError`); untrusted: a workspace
+    server the user has not trusted (never started); refused: a cloud server under local-only mode; disabled
+    in its file."""
+    locality: Locality
+    toolCount: int
+    tools: list[str]
+    """The tool names the model sees (`mcp__<server>__<tool>`)."""
+    promptCount: int
+    resourceCount: int
+    serverInfo: McpServerIdentity | None
+    """None until it ran (or when it did not say)."""
+    lastError: str
+    """Why it failed or is refused, naming the server; kept after a restart until it runs again."""
+    secretReferences: list[str]
+    """The keyring entries it is given (shown before trusting it)."""
+
+
+class ListMcpServersResult(TypedDict):
+    """Also the params of the `flambeau/mcpServersChanged` notification (sent on every state change)."""
+
+    servers: list[McpServer]
+    notes: list[str]
+    """What was set aside while reading the files (a workspace entry shadowed by the user's)."""
+    configError: str | None
+    """A configuration file cannot be used (its path and what to fix): no server runs until it is fixed."""
+
+
+class McpServerParams(TypedDict):
+    name: str
+
+
+class TrustMcpServerParams(TypedDict):
+    name: str
+    trusted: NotRequired[bool]
+    """Default true: trust the definition as it is now and start it. False: stop it and forget the trust."""
+
+
+class McpPromptArgument(TypedDict):
+    name: str
+    description: str
+    required: bool
+
+
+class McpPrompt(TypedDict):
+    server: str
+    name: str
+    command: str
+    """The panel's slash command: `/<server>:<prompt>`."""
+    description: str
+    arguments: list[McpPromptArgument]
+
+
+class ListMcpPromptsResult(TypedDict):
+    prompts: list[McpPrompt]
+    """Every running server's prompts."""
+
+
+class GetMcpPromptParams(TypedDict):
+    server: str
+    name: str
+    arguments: NotRequired[dict[str, str]]
+
+
+class McpPromptMessage(TypedDict):
+    role: Literal["user", "assistant"]
+    text: str
+
+
+class GetMcpPromptResult(TypedDict):
+    server: str
+    name: str
+    messages: list[McpPromptMessage]
+    text: str
+    """The messages' text, joined by blank lines: what the panel puts in the composer."""
+
+
 CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     START_TASK: (StartTaskParams, StartTaskResult),
     SEND_MESSAGE: (SendMessageParams, Empty),
@@ -623,6 +733,11 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     RESTORE_CHECKPOINT: (RestoreCheckpointParams, RestoreCheckpointResult),
     CHECKPOINT_DIFF: (CheckpointDiffParams, CheckpointDiffResult),
     SET_TASK_MODE: (SetTaskModeParams, SetTaskModeResult),
+    LIST_MCP_SERVERS: (Empty, ListMcpServersResult),
+    RESTART_MCP_SERVER: (McpServerParams, McpServer),
+    TRUST_MCP_SERVER: (TrustMcpServerParams, McpServer),
+    LIST_MCP_PROMPTS: (Empty, ListMcpPromptsResult),
+    GET_MCP_PROMPT: (GetMcpPromptParams, GetMcpPromptResult),
 }
 """Requests the client sends: method → (params, result)."""
 
@@ -632,7 +747,11 @@ SERVER_REQUESTS: dict[str, tuple[type, type]] = {
 }
 """Requests the server sends to the client."""
 
-SERVER_NOTIFICATIONS: dict[str, type] = {EVENT: EventNotification, MODEL_TEST_PROGRESS: ModelTestProgress}
+SERVER_NOTIFICATIONS: dict[str, type] = {
+    EVENT: EventNotification,
+    MODEL_TEST_PROGRESS: ModelTestProgress,
+    MCP_SERVERS_CHANGED: ListMcpServersResult,
+}
 
 __all__ = ["CLIENT_REQUESTS", "EXTRA_TYPES", "PROTOCOL_VERSION", "SERVER_NOTIFICATIONS", "SERVER_REQUESTS"]
 

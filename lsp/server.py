@@ -18,6 +18,7 @@ from lsp.client_requests import notify_client
 from lsp.converter import plain_json_converter
 from lsp.documents import EditorDocuments
 from lsp.features import CUSTOM_METHODS, EVENT, PROTOCOL_VERSION, register
+from lsp.mcp_hub import McpHub
 from lsp.settings import ClientFeatures, ServerSettings
 from lsp.tasks import TaskRegistry
 from lsp.warmup import Warmup
@@ -56,6 +57,8 @@ class FlambeauServer(LanguageServer):
         self.tasks = TaskRegistry(self)
         self.warmup = Warmup()
         self.documents = EditorDocuments(self)
+        self.mcp = McpHub(self)
+        """The workspace's MCP servers, shared by every task of the session."""
         self.initialized = False
         self.locale: str | None = None
         """The client's display language (`initialize`'s `locale`)."""

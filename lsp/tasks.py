@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from agent.attachments import Attachment
     from agent.events import Event
     from agent.history.resume import Resume
+    from agent.mcp import McpManager
     from agent.models.resolve import ResolvedModel
     from agent.session import Session, SessionResult
     from lsp.server import FlambeauServer
@@ -177,7 +178,8 @@ class TaskRegistry:
         try:
             await self.server.warmup.ready()
             resolved = await asyncio.to_thread(self._open_model, entry, model_scope)
-            session = await asyncio.to_thread(self._build_session, entry, resolved, progress)
+            mcp = await self.server.mcp.ready()
+            session = await asyncio.to_thread(self._build_session, entry, resolved, progress, mcp)
             entry.session = session
             for text, attachments in entry.pending_messages:
                 session.follow_up(text, attachments)
@@ -265,7 +267,9 @@ class TaskRegistry:
         config = load_config(self._workspace())
         return scope.enter_context(open_model(model, config=config, api_base=api_base))
 
-    def _build_session(self, entry: RunningTask, resolved: ResolvedModel, progress: TaskProgress) -> Session:
+    def _build_session(
+        self, entry: RunningTask, resolved: ResolvedModel, progress: TaskProgress, mcp: McpManager | None
+    ) -> Session:
         from agent.runner import TaskSpec, build_session
 
         spec = TaskSpec.for_model(
@@ -287,6 +291,7 @@ class TaskRegistry:
             EventForwarder(self.server, progress),
             documents=self.server.documents,
             asker=LspAsker(self.server),
+            mcp=mcp,
         )
 
     def _workspace(self) -> Path:

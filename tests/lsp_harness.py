@@ -42,6 +42,8 @@ class Editor:
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.accept_edits = True
         self.progress: list[Any] = []
+        self.mcp_changes: list[dict[str, Any]] = []
+        """Every `flambeau/mcpServersChanged` notification's params, in order."""
         self.documents: dict[str, tuple[str, int]] = {}
         self.changed = asyncio.Condition()
         self._register()
@@ -53,6 +55,11 @@ class Editor:
         @client.feature("flambeau/event")
         async def on_event(params: Any) -> None:
             self.events.append(params)
+            await self._notify()
+
+        @client.feature("flambeau/mcpServersChanged")
+        async def on_mcp_changed(params: Any) -> None:
+            self.mcp_changes.append(params)
             await self._notify()
 
         @client.feature("flambeau/approve")

@@ -38,6 +38,12 @@ LIST_CHECKPOINTS = "flambeau/listCheckpoints"
 RESTORE_CHECKPOINT = "flambeau/restoreCheckpoint"
 CHECKPOINT_DIFF = "flambeau/checkpointDiff"
 SET_TASK_MODE = "flambeau/setTaskMode"
+LIST_MCP_SERVERS = "flambeau/listMcpServers"
+RESTART_MCP_SERVER = "flambeau/restartMcpServer"
+TRUST_MCP_SERVER = "flambeau/trustMcpServer"
+LIST_MCP_PROMPTS = "flambeau/listMcpPrompts"
+GET_MCP_PROMPT = "flambeau/getMcpPrompt"
+MCP_SERVERS_CHANGED = "flambeau/mcpServersChanged"
 
 PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
@@ -74,6 +80,11 @@ CUSTOM_METHODS = (
     RESTORE_CHECKPOINT,
     CHECKPOINT_DIFF,
     SET_TASK_MODE,
+    LIST_MCP_SERVERS,
+    RESTART_MCP_SERVER,
+    TRUST_MCP_SERVER,
+    LIST_MCP_PROMPTS,
+    GET_MCP_PROMPT,
 )
 
 CMD_START_TASK = "flambeau.startTask"
@@ -89,6 +100,11 @@ CMD_LIST_CHECKPOINTS = "flambeau.listCheckpoints"
 CMD_RESTORE_CHECKPOINT = "flambeau.restoreCheckpoint"
 CMD_CHECKPOINT_DIFF = "flambeau.checkpointDiff"
 CMD_SET_TASK_MODE = "flambeau.setTaskMode"
+CMD_LIST_MCP_SERVERS = "flambeau.listMcpServers"
+CMD_RESTART_MCP_SERVER = "flambeau.restartMcpServer"
+CMD_TRUST_MCP_SERVER = "flambeau.trustMcpServer"
+CMD_LIST_MCP_PROMPTS = "flambeau.listMcpPrompts"
+CMD_GET_MCP_PROMPT = "flambeau.getMcpPrompt"
 
 
 def register(server: FlambeauServer) -> None:
@@ -101,6 +117,8 @@ def register(server: FlambeauServer) -> None:
         history,
         history_commands,
         lifecycle,
+        mcp,
+        mcp_commands,
         model_setup,
         models,
         modes,
@@ -149,6 +167,11 @@ def register(server: FlambeauServer) -> None:
     server.feature(RESTORE_CHECKPOINT)(checkpoints.restore_checkpoint)
     server.feature(CHECKPOINT_DIFF)(checkpoints.checkpoint_diff)
     server.feature(SET_TASK_MODE)(modes.set_task_mode)
+    server.feature(LIST_MCP_SERVERS)(mcp.list_mcp_servers)
+    server.feature(RESTART_MCP_SERVER)(mcp.restart_mcp_server)
+    server.feature(TRUST_MCP_SERVER)(mcp.trust_mcp_server)
+    server.feature(LIST_MCP_PROMPTS)(mcp.list_mcp_prompts)
+    server.feature(GET_MCP_PROMPT)(mcp.get_mcp_prompt)
 
     server.command(CMD_START_TASK)(commands.start_task)
     server.command(CMD_CANCEL_TASK)(commands.cancel_task)
@@ -163,3 +186,8 @@ def register(server: FlambeauServer) -> None:
     server.command(CMD_RESTORE_CHECKPOINT)(checkpoint_commands.restore_checkpoint)
     server.command(CMD_CHECKPOINT_DIFF)(checkpoint_commands.checkpoint_diff)
     server.command(CMD_SET_TASK_MODE)(checkpoint_commands.set_task_mode)
+    server.command(CMD_LIST_MCP_SERVERS)(mcp_commands.list_mcp_servers)
+    server.command(CMD_RESTART_MCP_SERVER)(mcp_commands.restart_mcp_server)
+    server.command(CMD_TRUST_MCP_SERVER)(mcp_commands.trust_mcp_server)
+    server.command(CMD_LIST_MCP_PROMPTS)(mcp_commands.list_mcp_prompts)
+    server.command(CMD_GET_MCP_PROMPT)(mcp_commands.get_mcp_prompt)

@@ -14,15 +14,20 @@ export const Methods = {
   event: "flambeau/event",
   exportHistory: "flambeau/exportHistory",
   exportTrace: "flambeau/exportTrace",
+  getMcpPrompt: "flambeau/getMcpPrompt",
   listCheckpoints: "flambeau/listCheckpoints",
   listHistory: "flambeau/listHistory",
+  listMcpPrompts: "flambeau/listMcpPrompts",
+  listMcpServers: "flambeau/listMcpServers",
   listModels: "flambeau/listModels",
   listProviders: "flambeau/listProviders",
   listTraces: "flambeau/listTraces",
+  mcpServersChanged: "flambeau/mcpServersChanged",
   modelTestProgress: "flambeau/modelTestProgress",
   openHistory: "flambeau/openHistory",
   providerModels: "flambeau/providerModels",
   removeProfile: "flambeau/removeProfile",
+  restartMcpServer: "flambeau/restartMcpServer",
   restoreCheckpoint: "flambeau/restoreCheckpoint",
   resumeTask: "flambeau/resumeTask",
   saveProfile: "flambeau/saveProfile",
@@ -35,6 +40,7 @@ export const Methods = {
   showTrace: "flambeau/showTrace",
   startTask: "flambeau/startTask",
   testModel: "flambeau/testModel",
+  trustMcpServer: "flambeau/trustMcpServer",
   verifyTrace: "flambeau/verifyTrace",
 } as const;
 
@@ -50,15 +56,20 @@ export interface MethodTypes {
   "flambeau/event": { params: EventNotification; result: void };
   "flambeau/exportHistory": { params: ExportHistoryParams; result: ExportHistoryResult };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
+  "flambeau/getMcpPrompt": { params: GetMcpPromptParams; result: GetMcpPromptResult };
   "flambeau/listCheckpoints": { params: TaskIdParams; result: ListCheckpointsResult };
   "flambeau/listHistory": { params: Empty; result: ListHistoryResult };
+  "flambeau/listMcpPrompts": { params: Empty; result: ListMcpPromptsResult };
+  "flambeau/listMcpServers": { params: Empty; result: ListMcpServersResult };
   "flambeau/listModels": { params: Empty; result: ListModelsResult };
   "flambeau/listProviders": { params: Empty; result: ListProvidersResult };
   "flambeau/listTraces": { params: Empty; result: ListTracesResult };
+  "flambeau/mcpServersChanged": { params: ListMcpServersResult; result: void };
   "flambeau/modelTestProgress": { params: ModelTestProgress; result: void };
   "flambeau/openHistory": { params: TaskIdParams; result: OpenHistoryResult };
   "flambeau/providerModels": { params: ProviderParams; result: ProviderModelsResult };
   "flambeau/removeProfile": { params: NameParams; result: RemoveProfileResult };
+  "flambeau/restartMcpServer": { params: McpServerParams; result: McpServer };
   "flambeau/restoreCheckpoint": { params: RestoreCheckpointParams; result: RestoreCheckpointResult };
   "flambeau/resumeTask": { params: ResumeTaskParams; result: ResumeTaskResult };
   "flambeau/saveProfile": { params: SaveProfileParams; result: ModelEntry };
@@ -71,6 +82,7 @@ export interface MethodTypes {
   "flambeau/showTrace": { params: TaskIdParams; result: ShowTraceResult };
   "flambeau/startTask": { params: StartTaskParams; result: StartTaskResult };
   "flambeau/testModel": { params: NameParams; result: FitnessSummary };
+  "flambeau/trustMcpServer": { params: TrustMcpServerParams; result: McpServer };
   "flambeau/verifyTrace": { params: TaskIdParams; result: VerifyTraceResult };
 }
 
@@ -648,6 +660,26 @@ export interface FitnessTask {
   passed: boolean;
   steps: number;
 }
+export interface GetMcpPromptParams {
+  server: string;
+  name: string;
+  arguments?: {
+    [k: string]: string | undefined;
+  };
+}
+export interface GetMcpPromptResult {
+  server: string;
+  name: string;
+  messages: McpPromptMessage[];
+  /**
+   * The messages' text, joined by blank lines: what the panel puts in the composer.
+   */
+  text: string;
+}
+export interface McpPromptMessage {
+  role: "user" | "assistant";
+  text: string;
+}
 /**
  * One past task of the workspace, read from its trace (and the witness log).
  */
@@ -731,6 +763,104 @@ export interface ListHistoryResult {
    */
   tasks: HistoryEntry[];
 }
+export interface ListMcpPromptsResult {
+  /**
+   * Every running server's prompts.
+   */
+  prompts: McpPrompt[];
+}
+export interface McpPrompt {
+  server: string;
+  name: string;
+  /**
+   * The panel's slash command: `/<server>:<prompt>`.
+   */
+  command: string;
+  description: string;
+  arguments: McpPromptArgument[];
+}
+export interface McpPromptArgument {
+  name: string;
+  description: string;
+  required: boolean;
+}
+/**
+ * Also the params of the `flambeau/mcpServersChanged` notification (sent on every state change).
+ */
+export interface ListMcpServersResult {
+  servers: McpServer[];
+  /**
+   * What was set aside while reading the files (a workspace entry shadowed by the user's).
+   */
+  notes: string[];
+  /**
+   * A configuration file cannot be used (its path and what to fix): no server runs until it is fixed.
+   */
+  configError: string | null;
+}
+/**
+ * One declared MCP server of the workspace (the user's mcp.json, then the workspace's .mcp.json).
+ */
+export interface McpServer {
+  /**
+   * The key under `mcpServers`; its tools are offered as `mcp__<name>__<tool>`.
+   */
+  name: string;
+  /**
+   * Which file declared it: a workspace server starts only once the user trusts it.
+   */
+  source: "user" | "workspace";
+  /**
+   * The path of the file that declared it.
+   */
+  file: string;
+  transport: "stdio" | "http" | "sse";
+  /**
+   * The command and its arguments (stdio), or the URL.
+   */
+  commandLine: string;
+  /**
+   * May start: a user server, or a workspace server trusted as it is now.
+   */
+  trusted: boolean;
+  /**
+   * "changed": trusted once, but its definition changed since (the trust was revoked).
+   */
+  trust: "trusted" | "untrusted" | "changed" | "not-needed";
+  /**
+   * stopped: not started (or shut down); starting; running; failed (see `lastError`); untrusted: a workspace
+   * server the user has not trusted (never started); refused: a cloud server under local-only mode; disabled
+   * in its file.
+   */
+  state: "stopped" | "starting" | "running" | "failed" | "untrusted" | "refused" | "disabled";
+  locality: "local" | "cloud";
+  toolCount: number;
+  /**
+   * The tool names the model sees (`mcp__<server>__<tool>`).
+   */
+  tools: string[];
+  promptCount: number;
+  resourceCount: number;
+  /**
+   * None until it ran (or when it did not say).
+   */
+  serverInfo: McpServerIdentity | null;
+  /**
+   * Why it failed or is refused, naming the server; kept after a restart until it runs again.
+   */
+  lastError: string;
+  /**
+   * The keyring entries it is given (shown before trusting it).
+   */
+  secretReferences: string[];
+}
+/**
+ * `serverInfo` from the server's MCP handshake.
+ */
+export interface McpServerIdentity {
+  name: string;
+  version: string;
+}
 export interface ListModelsResult {
   current: string;
   profiles: ModelEntry[];
@@ -803,6 +933,9 @@ export interface TraceSummary {
    * None while the task runs, or when it was interrupted.
    */
   outcome: string | null;
+}
+export interface McpServerParams {
+  name: string;
 }
 /**
  * `flambeau/modelTestProgress`: one step of a running `flambeau/testModel`.
@@ -1013,6 +1146,13 @@ export interface StartTaskResult {
 }
 export interface TaskIdParams {
   taskId: string;
+}
+export interface TrustMcpServerParams {
+  name: string;
+  /**
+   * Default true: trust the definition as it is now and start it. False: stop it and forget the trust.
+   */
+  trusted?: boolean;
 }
 export interface VerifyTraceResult {
   verdict: "intact" | "tampered" | "damaged";
