@@ -5,7 +5,7 @@ import type { Approvals } from "./approvals";
 import type { Questions } from "./questions";
 import type { MentionCandidate } from "./shared/mentions";
 import { isWebviewToHost, type HostToWebview, type WebviewToHost } from "./shared/messages";
-import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, ImageData, OpenHistoryResult, ResumeTaskResult, StartTaskResult } from "./shared/protocol";
+import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, GetMcpPromptResult, ImageData, McpPrompt, OpenHistoryResult, ResumeTaskResult, StartTaskResult } from "./shared/protocol";
 
 /** What goes with a task's or a message's text: the editor context its mentions need, pasted images. */
 export interface Attachments {
@@ -19,6 +19,7 @@ export interface ChatBackend {
   cancelTask(taskId: string): Promise<CancelTaskResult>;
   resumeTask(taskId: string, text: string, attachments?: Attachments): Promise<ResumeTaskResult>;
   openHistory(taskId: string): Promise<OpenHistoryResult>;
+  getMcpPrompt(server: string, name: string, args: Record<string, string>): Promise<GetMcpPromptResult>;
 }
 
 export interface ChatUi {
@@ -32,6 +33,8 @@ export interface ChatUi {
   /** The user's version of a proposed file, when they edited the proposal in the diff editor. */
   editedContent(request: ApproveParams): Promise<string | undefined>;
   mentions(query: string): Promise<MentionCandidate[]>;
+  /** The values of a prompt's arguments, asked of the user (undefined: they cancelled). */
+  promptArguments(prompt: McpPrompt): Promise<Record<string, string> | undefined>;
 }
 
 function describe(error: unknown): string {
@@ -45,6 +48,7 @@ export class ChatController {
   private readonly live = new Set<string>();
   /** Tasks to read again from their traces once a server runs (see `refresh`). */
   private readonly toRefresh = new Set<string>();
+  private prompts: McpPrompt[] = [];
 
   constructor(
     private readonly backend: () => ChatBackend | undefined,
@@ -96,6 +100,9 @@ export class ChatController {
         }
         case "selectModel":
           await this.ui.selectModel();
+          return;
+        case "usePrompt":
+          await this.usePrompt(message.requestId, message.server, message.name);
           return;
       }
     } catch (error) {
@@ -158,6 +165,29 @@ export class ChatController {
     for (const taskId of taskIds) {
       const history = await backend.openHistory(taskId).catch(() => undefined);
       if (history) this.ui.post({ type: "history", taskId: history.taskId, task: history.task, segments: history.segments, inPlace: true });
+    }
+  }
+
+  /** The running MCP servers' prompts, offered by the composer as `/<server>:<prompt>`. */
+  setPrompts(prompts: McpPrompt[]): void {
+    this.prompts = prompts;
+    this.ui.post({ type: "mcpPrompts", prompts });
+  }
+
+  /** A slash command: its arguments asked for, then its text for the composer (nothing is sent yet). */
+  private async usePrompt(requestId: number, server: string, name: string): Promise<void> {
+    try {
+      const prompt = this.prompts.find((p) => p.server === server && p.name === name);
+      if (!prompt) throw new Error(l10n.t("The MCP server {0} no longer offers the prompt {1}.", server, name));
+      const args = prompt.arguments.length ? await this.ui.promptArguments(prompt) : {};
+      if (!args) {
+        this.ui.post({ type: "promptText", requestId, ok: false });
+        return;
+      }
+      const { text } = await this.requireBackend().getMcpPrompt(server, name, args);
+      this.ui.post({ type: "promptText", requestId, ok: true, text });
+    } catch (error) {
+      this.ui.post({ type: "promptText", requestId, ok: false, message: describe(error) });
     }
   }
 

@@ -5,7 +5,7 @@ import { attr, configureWebview, pageHtml, WebviewChannel } from "./webviewPage"
 
 export class ChatView implements vscode.WebviewViewProvider {
   static readonly viewId = "flambeau.chat";
-  private readonly channel = new WebviewChannel<HostToWebview>(["model", "serverState"]);
+  private readonly channel = new WebviewChannel<HostToWebview>(["model", "serverState", "mcpPrompts"]);
 
   constructor(
     private readonly extensionUri: vscode.Uri,

@@ -38,6 +38,10 @@ import {
   type OpenHistoryResult,
   type ResumeTaskResult,
   type FitnessSummary,
+  type GetMcpPromptResult,
+  type ListMcpPromptsResult,
+  type ListMcpServersResult,
+  type McpServer,
   type ListModelsResult,
   type ListProvidersResult,
   type ListTracesResult,
@@ -94,6 +98,7 @@ export interface ServerHooks {
   onApprove(params: ApproveParams, onCancel: (listener: () => void) => void): Promise<ApproveResult>;
   onAsk(params: AskParams, onCancel: (listener: () => void) => void): Promise<AskResult>;
   onTestProgress(progress: ModelTestProgress): void;
+  onMcpServersChanged(listing: ListMcpServersResult): void;
   onCrash(restarting: boolean, count: number): void;
   onStateChange(running: boolean): void;
 }
@@ -137,6 +142,7 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
     client.registerFeature(new FlambeauFeature());
     client.onNotification(Methods.event, (params: EventNotification) => hooks.onEvent(params));
     client.onNotification(Methods.modelTestProgress, (params: ModelTestProgress) => hooks.onTestProgress(params));
+    client.onNotification(Methods.mcpServersChanged, (params: ListMcpServersResult) => hooks.onMcpServersChanged(params));
     client.onRequest(Methods.approve, (params: ApproveParams, token: vscode.CancellationToken) =>
       hooks.onApprove(params, (listener) => token.onCancellationRequested(listener)),
     );
@@ -232,5 +238,21 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
   }
   testModel(name: string): Promise<FitnessSummary> {
     return this.client.sendRequest<FitnessSummary>(Methods.testModel, { name });
+  }
+  listMcpServers(): Promise<ListMcpServersResult> {
+    return this.client.sendRequest<ListMcpServersResult>(Methods.listMcpServers, {});
+  }
+  restartMcpServer(name: string): Promise<McpServer> {
+    return this.client.sendRequest<McpServer>(Methods.restartMcpServer, { name });
+  }
+  /** `trusted` true: trust the workspace's definition as it is now and start it; false: stop it, forget the trust. */
+  trustMcpServer(name: string, trusted: boolean): Promise<McpServer> {
+    return this.client.sendRequest<McpServer>(Methods.trustMcpServer, { name, trusted });
+  }
+  listMcpPrompts(): Promise<ListMcpPromptsResult> {
+    return this.client.sendRequest<ListMcpPromptsResult>(Methods.listMcpPrompts, {});
+  }
+  getMcpPrompt(server: string, name: string, args: Record<string, string>): Promise<GetMcpPromptResult> {
+    return this.client.sendRequest<GetMcpPromptResult>(Methods.getMcpPrompt, { server, name, arguments: args });
   }
 }

@@ -9,6 +9,7 @@ import type { FlambeauClient } from "./client";
 import { closeProposedDiff, editedContent, openProposedDiff, proposalEdited, proposalOf, PROPOSED_SCHEME, ProposedFiles } from "./diff";
 import { EditorContextSource } from "./editorContext";
 import { createLog } from "./log";
+import { McpView, type McpItem } from "./mcpView";
 import { Questions } from "./questions";
 import { ModelsController } from "./modelsController";
 import { ModelsView } from "./modelsView";
@@ -16,6 +17,7 @@ import { Server } from "./server";
 import { readSettings, SERVER_SETTINGS } from "./settings";
 import { ModelStatus, storeApiKey } from "./statusBar";
 import { TerminalOutputs } from "./terminalOutput";
+import type { McpPrompt } from "./shared/protocol";
 import { exportConversation, exportOtel, openReport, TraceItem, TracesView } from "./traces";
 import { WorkspaceFiles } from "./workspaceFiles";
 
@@ -36,6 +38,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(proposed, status, traces, terminals, editorContext, files);
   context.subscriptions.push(vscode.workspace.registerFileSystemProvider(PROPOSED_SCHEME, proposed, { isCaseSensitive: true }));
   context.subscriptions.push(vscode.window.registerTreeDataProvider("flambeau.traces", traces));
+  const mcp = new McpView(() => server?.client);
+  const mcpTree = vscode.window.createTreeView("flambeau.mcp", { treeDataProvider: mcp });
+  mcp.attach(mcpTree);
+  context.subscriptions.push(mcp, mcpTree);
 
   const chatView: ChatView = new ChatView(context.extensionUri, (message) => controller.handle(message));
   const requireClient = (): FlambeauClient => {
@@ -61,10 +67,20 @@ export function activate(context: vscode.ExtensionContext): void {
       editorContext: (text) => editorContext.collect(text),
       editedContent: async (request) => editedContent(proposed, request),
       mentions: (query) => files.candidates(query),
+      promptArguments: (prompt) => askPromptArguments(prompt),
     },
     () => readSettings().openDiffOnApproval,
   );
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatView.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }));
+  // The chat's slash commands follow the running MCP servers.
+  mcp.onListing(() => {
+    const client = server?.client;
+    if (!client) return;
+    client
+      .listMcpPrompts()
+      .then(({ prompts }) => controller.setPrompts(prompts))
+      .catch((error: unknown) => output.warn(`listing MCP prompts: ${String(error)}`));
+  });
   const modelsView: ModelsView = new ModelsView(context.extensionUri, (message) => models.handle(message));
   const models = new ModelsController(() => server?.client, {
     post: (message) => modelsView.post(message),
@@ -96,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
       onApprove: (params, onCancel) => controller.onApprove(params, onCancel),
       onAsk: (params, onCancel) => controller.onAsk(params, onCancel),
       onTestProgress: (progress) => models.onTestProgress(progress),
+      onMcpServersChanged: (listing) => mcp.update(listing),
     },
     (state, message, client) => {
       chatView.post({ type: "serverState", state, message });
@@ -103,11 +120,16 @@ export function activate(context: vscode.ExtensionContext): void {
       if (state === "running" && client) {
         controller.serverStarted();
         traces.refresh();
+        mcp.refresh().catch((error: unknown) => output.warn(`listing MCP servers: ${String(error)}`));
         status.refresh(client).catch((error: unknown) => output.warn(`listing models: ${String(error)}`));
       } else if (state === "failed") {
         status.show(vscode.l10n.t("not running"));
       } else if (state === "starting") {
         status.show(vscode.l10n.t("starting…"));
+      }
+      if (state !== "running") {
+        controller.setPrompts([]);
+        void mcp.refresh();
       }
     },
   );
@@ -156,6 +178,10 @@ export function activate(context: vscode.ExtensionContext): void {
     await controller.resume(item.trace.taskId, text);
     traces.refresh();
   });
+  command("flambeau.mcp.refresh", () => mcp.refresh());
+  command("flambeau.mcp.restart", (item: McpItem) => mcp.restart(item));
+  command("flambeau.mcp.trust", (item: McpItem) => mcp.trust(item));
+  command("flambeau.mcp.untrust", (item: McpItem) => mcp.untrust(item));
   command("flambeau.history.delete", (item: TraceItem) => traces.delete(requireClient(), item));
   command("flambeau.history.export", (item: TraceItem) => exportConversation(requireClient(), item));
 
@@ -181,6 +207,23 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   void server.start(); // not awaited: activation stays fast; progress and failures show in the panel and status bar
+}
+
+/** Asks for a slash command's arguments, one input box each; an optional one may stay empty. */
+async function askPromptArguments(prompt: McpPrompt): Promise<Record<string, string> | undefined> {
+  const values: Record<string, string> = {};
+  for (const [index, argument] of prompt.arguments.entries()) {
+    const value = await vscode.window.showInputBox({
+      title: `${prompt.command} (${index + 1}/${prompt.arguments.length})`,
+      prompt: argument.description ? `${argument.name}: ${argument.description}` : argument.name,
+      placeHolder: argument.required ? vscode.l10n.t("{0} (required)", argument.name) : vscode.l10n.t("{0} (optional: Enter skips it)", argument.name),
+      ignoreFocusOut: true,
+      validateInput: (text) => (argument.required && !text.trim() ? vscode.l10n.t("{0} is required", argument.name) : undefined),
+    });
+    if (value === undefined) return undefined;
+    if (value.trim()) values[argument.name] = value;
+  }
+  return values;
 }
 
 export async function deactivate(): Promise<void> {

@@ -18,7 +18,7 @@ function question(callId: string, taskId = "t-1"): AskParams {
   return { taskId, event: event as QuestionAsked };
 }
 
-function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string; reject?: string } = {}) {
+function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string; reject?: string; promptArgs?: Record<string, string> } = {}) {
   const posted: HostToWebview[] = [];
   const calls: string[] = [];
   const sent: Attachments[] = [];
@@ -49,6 +49,11 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
       calls.push(`open:${taskId}`);
       return { taskId, task: "old task", verdict: "intact", verdictMessage: "intact", segments: [] };
     },
+    getMcpPrompt: async (server, name, args) => {
+      calls.push(`prompt:${server}:${name}:${JSON.stringify(args)}`);
+      if (name === "broken") throw new Error("the MCP server 'every' failed");
+      return { server, name, messages: [{ role: "user", text: `Weather in ${args.city ?? "?"}` }], text: `Weather in ${args.city ?? "?"}` };
+    },
   };
   const ui: ChatUi = {
     post: (m) => posted.push(m),
@@ -63,6 +68,10 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
     editorContext: (text) => (text.includes("@selection") ? { selection: { path: "a.py", startLine: 1, endLine: 2, text: "x\ny" } } : undefined),
     editedContent: async () => options.edited,
     mentions: async (query) => [{ kind: "file", value: `${query}.py` }],
+    promptArguments: async (prompt) => {
+      calls.push(`ask:${prompt.command}`);
+      return options.promptArgs;
+    },
   };
   const controller = new ChatController(() => (options.backend === false ? undefined : backend), approvals, questions, ui, () => options.openDiff ?? true);
   return { controller, approvals, questions, posted, calls, sent, diffs, ended };
@@ -316,5 +325,37 @@ describe("chat controller", () => {
     controller.onEvent({ taskId: "t-1", event: full({ type: "task_finished", outcome: "completed", result: "ok", steps: 1 }) });
     expect(posted.map((m) => m.type)).toEqual(["event", "event"]);
     expect(ended).toEqual(["t-1"]);
+  });
+});
+
+describe("MCP prompts as slash commands", () => {
+  const prompts = [
+    { server: "every", name: "args-prompt", command: "/every:args-prompt", description: "Weather", arguments: [{ name: "city", description: "Name of the city", required: true }] },
+    { server: "every", name: "simple-prompt", command: "/every:simple-prompt", description: "", arguments: [] },
+    { server: "every", name: "broken", command: "/every:broken", description: "", arguments: [] },
+  ];
+
+  it("the prompts go to the webview; a prompt with arguments asks for them, then its text is sent back", async () => {
+    const { controller, posted, calls } = setup({ promptArgs: { city: "Lyon" } });
+    controller.setPrompts(prompts);
+    expect(posted).toContainEqual({ type: "mcpPrompts", prompts });
+    await controller.handle({ type: "usePrompt", requestId: 4, server: "every", name: "args-prompt" });
+    expect(calls).toEqual(["ask:/every:args-prompt", 'prompt:every:args-prompt:{"city":"Lyon"}']);
+    expect(posted.at(-1)).toEqual({ type: "promptText", requestId: 4, ok: true, text: "Weather in Lyon" });
+  });
+
+  it("a prompt without arguments asks nothing; a cancelled question sends nothing; a failure says why", async () => {
+    const { controller, posted, calls } = setup({ promptArgs: undefined });
+    controller.setPrompts(prompts);
+    await controller.handle({ type: "usePrompt", requestId: 1, server: "every", name: "simple-prompt" });
+    expect(calls).toEqual(["prompt:every:simple-prompt:{}"]);
+    await controller.handle({ type: "usePrompt", requestId: 2, server: "every", name: "args-prompt" });
+    expect(posted.at(-1)).toEqual({ type: "promptText", requestId: 2, ok: false });
+    expect(calls).toHaveLength(2);
+    await controller.handle({ type: "usePrompt", requestId: 3, server: "every", name: "broken" });
+    expect(posted.at(-1)).toEqual({ type: "promptText", requestId: 3, ok: false, message: "the MCP server 'every' failed" });
+    await controller.handle({ type: "usePrompt", requestId: 5, server: "gone", name: "x" });
+    expect(posted.at(-1)).toMatchObject({ type: "promptText", requestId: 5, ok: false });
+    expect(isWebviewToHost({ type: "usePrompt", requestId: "1", server: "every", name: "x" })).toBe(false);
   });
 });

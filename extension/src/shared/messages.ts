@@ -1,6 +1,6 @@
 // Messages between the extension host and the chat webview. Both directions are plain JSON.
 import type { MentionCandidate } from "./mentions";
-import type { AgentEvent, Decision, HistorySegment, ImageData, Locality } from "./protocol";
+import type { AgentEvent, Decision, HistorySegment, ImageData, Locality, McpPrompt } from "./protocol";
 
 /** The id of the element in which the host embeds the l10n bundle for the webview (JSON). */
 export const L10N_BUNDLE_ELEMENT = "l10n-bundle";
@@ -30,6 +30,10 @@ export type HostToWebview =
   /** Sent when the panel (re)loads: the tasks this window's server is running. A task the panel's saved
    * state shows as running but is not among them ended with an earlier server (a window reload). */
   | { type: "live"; running: string[] }
+  /** The running MCP servers' prompts: the composer offers them as slash commands. */
+  | { type: "mcpPrompts"; prompts: McpPrompt[] }
+  /** The answer to usePrompt: the prompt's text for the composer, or why not (no message: the user cancelled). */
+  | { type: "promptText"; requestId: number; ok: boolean; text?: string; message?: string }
   | { type: "serverState"; state: "starting" | "running" | "stopped" | "failed"; message?: string }
   | { type: "error"; message: string; taskId?: string };
 
@@ -44,7 +48,9 @@ export type WebviewToHost =
   | { type: "openDiff"; taskId: string; callId: string }
   | { type: "selectModel" }
   /** Tasks the panel's saved state shows running that its server does not run: read them again from their traces. */
-  | { type: "refresh"; taskIds: string[] };
+  | { type: "refresh"; taskIds: string[] }
+  /** A slash command was chosen: the host asks for its arguments, then answers with promptText. */
+  | { type: "usePrompt"; requestId: number; server: string; name: string };
 
 /** At most this many tasks are read again from their traces when the panel reloads. */
 export const MAX_REFRESH = 20;
@@ -88,6 +94,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       );
     case "openDiff":
       return typeof message.taskId === "string" && typeof message.callId === "string";
+    case "usePrompt":
+      return typeof message.requestId === "number" && typeof message.server === "string" && typeof message.name === "string";
     default:
       return false;
   }

@@ -1,9 +1,13 @@
 // The chat input: @-mention autocomplete (the host ranks the workspace's files), chips for what the
 // message attaches (its mentions and pasted or dropped images), and the send round trip: the input is
 // cleared only once the host says the task started or the message was sent; otherwise it stays, with why.
+// A word starting with "/" offers the running MCP servers' prompts (`/<server>:<prompt>`); choosing one
+// has the host ask for its arguments and puts the prompt's text in the input.
 import * as l10n from "@vscode/l10n";
+import { promptDetail, replaceRange, slashAt, slashMatches, type SlashToken } from "../shared/mcp";
 import { appendMention, applyMention, formatMention, mentionAt, mentionsIn, removeMention, type MentionCandidate, type MentionToken } from "../shared/mentions";
 import type { HostToWebview, WebviewToHost } from "../shared/messages";
+import type { McpPrompt } from "../shared/protocol";
 import { el } from "./dom";
 import { imageName, imageProblem, readImage, type PendingImage } from "./images";
 
@@ -44,6 +48,10 @@ export class Composer {
   private query: { requestId: number; token: MentionToken } | undefined;
   private items: MentionCandidate[] = [];
   private active = 0;
+  private prompts: McpPrompt[] = [];
+  private slash: { token: SlashToken; items: McpPrompt[] } | undefined;
+  /** A chosen slash command waiting for its text: where its command stands in the input. */
+  private promptRequest: { requestId: number; command: string; start: number } | undefined;
 
   constructor(
     private readonly parts: ComposerParts,
@@ -124,6 +132,12 @@ export class Composer {
       case "insertMention":
         this.insert(message.text);
         return true;
+      case "mcpPrompts":
+        this.prompts = message.prompts;
+        return true;
+      case "promptText":
+        this.promptAnswered(message);
+        return true;
       default:
         return false;
     }
@@ -147,11 +161,12 @@ export class Composer {
   }
 
   private keydown(event: KeyboardEvent): void {
-    const open = !this.parts.list.hidden && this.items.length > 0;
+    const count = this.slash ? this.slash.items.length : this.items.length;
+    const open = !this.parts.list.hidden && count > 0;
     if (open && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
       event.preventDefault();
       const step = event.key === "ArrowDown" ? 1 : -1;
-      this.active = (this.active + step + this.items.length) % this.items.length;
+      this.active = (this.active + step + count) % count;
       this.renderList();
     } else if (open && (event.key === "Enter" || event.key === "Tab") && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
@@ -170,6 +185,14 @@ export class Composer {
   private updateMentions(): void {
     const { input } = this.parts;
     const caret = input.selectionStart ?? input.value.length;
+    const slash = input.selectionEnd === caret && this.prompts.length && !this.promptRequest ? slashAt(input.value, caret) : undefined;
+    if (slash) {
+      this.closeList();
+      this.slash = { token: slash, items: slashMatches(this.prompts, slash.query) };
+      this.active = 0;
+      this.renderList();
+      return;
+    }
     const token = input.selectionEnd === caret ? mentionAt(input.value, caret) : undefined;
     if (!token) {
       this.closeList();
@@ -181,6 +204,10 @@ export class Composer {
   }
 
   private accept(index: number): void {
+    if (this.slash) {
+      this.acceptPrompt(this.slash.token, this.slash.items[index]);
+      return;
+    }
     const item = this.items[index];
     const token = this.query?.token;
     if (!item || !token) return;
@@ -195,7 +222,41 @@ export class Composer {
     input.focus();
   }
 
+  /** The command stays in the input (marked as waiting) until the host sends the prompt's text. */
+  private acceptPrompt(token: SlashToken, prompt: McpPrompt | undefined): void {
+    if (!prompt) return;
+    const { input } = this.parts;
+    const next = replaceRange(input.value, token.start, token.end, prompt.command);
+    input.value = next.text;
+    input.setSelectionRange(next.caret, next.caret);
+    const requestId = (this.ids += 1);
+    this.promptRequest = { requestId, command: prompt.command, start: token.start };
+    this.closeList();
+    this.showError("");
+    this.post({ type: "usePrompt", requestId, server: prompt.server, name: prompt.name });
+  }
+
+  private promptAnswered(message: Extract<HostToWebview, { type: "promptText" }>): void {
+    const waiting = this.promptRequest;
+    if (!waiting || waiting.requestId !== message.requestId) return;
+    this.promptRequest = undefined;
+    const { input } = this.parts;
+    if (!message.ok) {
+      if (message.message) this.showError(message.message);
+      input.focus();
+      return;
+    }
+    const at = input.value.startsWith(waiting.command, waiting.start) ? waiting.start : input.value.indexOf(waiting.command);
+    const next = at >= 0 ? replaceRange(input.value, at, at + waiting.command.length, message.text ?? "") : { text: appendMention(input.value, message.text ?? ""), caret: -1 };
+    input.value = next.text;
+    const caret = next.caret >= 0 ? next.caret : input.value.length;
+    input.focus();
+    input.setSelectionRange(caret, caret);
+    this.renderChips();
+  }
+
   private closeList(): void {
+    this.slash = undefined;
     this.query = undefined;
     this.items = [];
     this.parts.list.hidden = true;
@@ -204,6 +265,23 @@ export class Composer {
 
   private renderList(): void {
     const { list } = this.parts;
+    if (this.slash) {
+      const items = this.slash.items;
+      list.replaceChildren(
+        ...items.map((prompt, index) => {
+          const row = el("div", `mention-item kind-prompt${index === this.active ? " active" : ""}`, undefined, {
+            role: "option",
+            "data-index": String(index),
+            "aria-selected": String(index === this.active),
+          });
+          row.append(el("span", "mention-label", prompt.command), el("span", "mention-detail", promptDetail(prompt)));
+          return row;
+        }),
+      );
+      list.hidden = items.length === 0;
+      list.querySelector(".active")?.scrollIntoView?.({ block: "nearest" });
+      return;
+    }
     list.replaceChildren(
       ...this.items.map((item, index) => {
         const { label, detail } = candidateLabel(item);

@@ -4,6 +4,7 @@
 // delegated listener (main.ts).
 import * as l10n from "@vscode/l10n";
 import { deciderLabel, denialReasonLabel, localityLabel, outcomeLabel } from "../shared/labels";
+import { mcpCall } from "../shared/mcp";
 import { attachedChips, questionCard } from "./cards";
 import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
@@ -96,6 +97,19 @@ function escalationCard(task: TaskView, call: ToolCard): HTMLElement {
   return root;
 }
 
+/** An MCP tool's name in a card's head: which server, which of its tools. */
+function mcpName(mcp: { server: string; tool: string }): HTMLElement {
+  const name = el("span", "tool-name mcp-name", undefined, { title: l10n.t("the tool {0} of the MCP server {1}", mcp.tool, mcp.server) });
+  // l10n-ignore: "MCP" is the protocol's name
+  name.append(
+    el("span", "mcp-badge", "MCP"),
+    el("span", "mcp-server", mcp.server),
+    el("span", "mcp-separator", "›"),
+    el("span", "mcp-tool", mcp.tool),
+  );
+  return name;
+}
+
 function card(task: TaskView, call: ToolCard): HTMLElement {
   if (call.category === "model") return escalationCard(task, call);
   const root = el("div", `card tool-card status-${call.status} category-${call.category || "other"}`, undefined, {
@@ -103,15 +117,21 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     "data-tool": call.tool,
   });
   const head = el("div", "card-head");
-  head.append(el("span", "tool-name", call.tool), el("span", "card-status", statusLabel(call.status), { "data-status": call.status }));
+  const mcp = call.category === "mcp" ? mcpCall(call.tool, call.arguments) : undefined;
+  head.append(mcp ? mcpName(mcp) : el("span", "tool-name", call.tool), el("span", "card-status", statusLabel(call.status), { "data-status": call.status }));
   root.appendChild(head);
-  if (call.summary) root.appendChild(el("div", "card-summary", call.summary));
+  if (mcp) {
+    // The server and tool are in the head; what it is asked is shown in full, not folded away.
+    root.appendChild(el("pre", "mcp-arguments", formatArguments(call.arguments)));
+  } else if (call.summary) root.appendChild(el("div", "card-summary", call.summary));
   if (call.askedBecause && call.status === "awaiting") root.appendChild(el("div", "card-reason", l10n.t("asks because: {0}", call.askedBecause)));
   const isEdit = call.category === "edit";
   const changes = call.fileChanges.filter((change) => change.diff);
   // Once an edit ran, its card shows what it changed (the user may have edited the proposal).
   const ranEdit = isEdit && changes.length > 0;
-  if (call.preview && !ranEdit) {
+  if (mcp) {
+    // shown above
+  } else if (call.preview && !ranEdit) {
     if (isEdit) root.appendChild(diffView(call.preview));
     else root.appendChild(el("pre", "preview", call.preview));
   } else if (!call.preview) {
@@ -131,7 +151,8 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
     const ids = { "data-task-id": task.taskId, "data-call-id": call.callId };
     actions.appendChild(button(l10n.t("Approve"), "approve", ids, "primary"));
     actions.appendChild(button(l10n.t("Deny"), "deny", ids, "secondary"));
-    const alwaysLabel = call.category === "command" ? l10n.t("Always allow this command") : l10n.t("Always allow {0}", call.tool);
+    const alwaysLabel =
+      call.category === "command" ? l10n.t("Always allow this command") : mcp ? l10n.t("Always allow {0} of {1}", mcp.tool, mcp.server) : l10n.t("Always allow {0}", call.tool);
     actions.appendChild(button(alwaysLabel, "always", ids, "secondary"));
     if (isEdit) actions.appendChild(button(l10n.t("Open diff"), "openDiff", ids, "link"));
     const reason = l10n.t("Reason for denying (optional, told to the model)");

@@ -239,6 +239,8 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
     case "submitted":
     case "mentions":
     case "insertMention":
+    case "mcpPrompts":
+    case "promptText":
       return previous; // the composer's (main.ts)
     case "event":
       applyEvent(state, message.taskId, message.event);
