@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.mcp_config import write_user_servers, write_workspace_servers
+from tests.mcp_servers import everything_stdio, time_stdio
 from tests.provider_servers import OllamaServer
 from tests.scripted_server import Reply, ScriptedModelServer, call
 
@@ -354,3 +356,40 @@ def test_history_survives_a_window_reload_and_a_past_task_is_resumed(
     continued = [h["continues"]["task_id"] for h in headers if "continues" in h]
     assert len(headers) == 2 and continued == [next(h["task_id"] for h in headers if "continues" not in h)]
     assert len(list(artifacts.glob("*.png"))) == 5
+
+
+def test_an_mcp_server_trusted_in_the_panel_and_its_tool_call_approved_in_a_card(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    """extension/e2e/mcp.mjs: the workspace's .mcp.json server untrusted, trusted in the MCP view, its tool
+    called by the model, shown as a card and approved; its result reaches the model; the trace verifies; a
+    prompt of the user's own server as a slash command."""
+    write_workspace_servers(workspace, {"clock": time_stdio()})
+    write_user_servers({"every": everything_stdio()})
+    model_server.add(
+        call("mcp__clock__get_current_time", timezone="Asia/Tokyo"),
+        call("attempt_completion", result="It is evening in Tokyo."),
+    )
+    artifacts = ARTIFACTS.with_name("extension-e2e-mcp")
+
+    summary = _drive("mcp", workspace, artifacts, timeout_s=400, E2E_API_BASE=model_server.base_url)
+
+    assert summary["untrusted"] == "not trusted" and summary["trusted"] == "running · 2 tools"
+    assert "python" in summary["prompt"] and "-m mcp_server_time" in summary["prompt"]
+    assert summary["shown"]["arguments"] == {"timezone": "Asia/Tokyo"}
+    assert "It is evening in Tokyo." in summary["result"]
+    assert "/every:args-prompt" in summary["offered"] and summary["composed"] == "What's weather in Lyon?"
+    assert "intact" in summary["verdict"]
+    bodies = [r.body for r in model_server.chat_requests]
+    assert len(bodies) == 2
+    offered = {t["function"]["name"] for t in bodies[0]["tools"]}
+    assert {"mcp__clock__get_current_time", "mcp__clock__convert_time", "mcp__every__echo"} <= offered
+    answer = next(m for m in bodies[1]["messages"] if m["role"] == "tool")
+    assert json.loads(answer["content"])["timezone"] == "Asia/Tokyo"
+    (trace,) = (workspace / ".flambeau" / "traces").glob("*.jsonl")
+    records = [json.loads(line) for line in trace.read_text().splitlines()]
+    decided = [(r["tool"], r["approved"], r["by"]) for r in records if r.get("kind") == "approval"]
+    assert ("mcp__clock__get_current_time", True, "user") in decided
+    result = next(r for r in records if r.get("kind") == "tool_result" and r["tool"] == "mcp__clock__get_current_time")
+    assert result["data"]["mcp"]["name"] == "clock" and result["data"]["mcp"]["server_info"]["name"] == "mcp-time"
+    assert len(list(artifacts.glob("*.png"))) == 9

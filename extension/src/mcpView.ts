@@ -56,6 +56,8 @@ export class McpView implements vscode.TreeDataProvider<McpItem>, vscode.Disposa
   private listing: ListMcpServersResult | undefined;
   private view: vscode.TreeView<McpItem> | undefined;
   private readonly listeners: ((listing: ListMcpServersResult) => void)[] = [];
+  /** Untrusted workspace servers the user was told about (name and command line), once per session. */
+  private readonly announced = new Set<string>();
 
   constructor(private readonly client: () => FlambeauClient | undefined) {}
 
@@ -75,6 +77,26 @@ export class McpView implements vscode.TreeDataProvider<McpItem>, vscode.Disposa
     this.showMessage();
     this.changed.fire();
     for (const listener of this.listeners) listener(listing);
+    for (const server of listing.servers) if (server.source === "workspace" && server.state === "untrusted") this.announce(server);
+  }
+
+  /** A workspace server that cannot run until trusted: said once, with a way to review it (the view starts collapsed). */
+  private announce(server: McpServer): void {
+    const key = `${server.name}\u0000${server.commandLine}`;
+    if (this.announced.has(key)) return;
+    this.announced.add(key);
+    const review = vscode.l10n.t("Review…");
+    const text = vscode.l10n.t('This workspace declares the MCP server "{0}". It was not started: you have not trusted it.', server.name);
+    void vscode.window.showInformationMessage(text, review).then(async (choice) => {
+      if (choice !== review) return;
+      await vscode.commands.executeCommand("flambeau.mcp.focus");
+      const current = this.listing?.servers.find((s) => s.name === server.name) ?? server;
+      try {
+        if (current.state === "untrusted") await this.trust(new McpItem(current));
+      } catch (error) {
+        void vscode.window.showErrorMessage(vscode.l10n.t("Flambeau: {0}", error instanceof Error ? error.message : String(error)));
+      }
+    });
   }
 
   /** One server's new state (the answer of restart or trust). */
