@@ -88,13 +88,23 @@ def test_every_non_auth_client_scenario_passes_and_only_the_baselines_auth_scena
     core = [s for s in scenarios if not s.startswith("auth/")]
     assert {"initialize", "tools_call", "sse-retry"} <= set(core), scenarios
     results = tmp_path / "results"
-    # One at a time, so that timing checks (sse-retry's reconnection delay) are not starved of CPU.
-    for scenario in core:
-        _suite(tools, *_client(scenario), "-o", str(results))
+    outcomes: dict[str, Outcome] = {}
+    # One at a time, so that timing checks (sse-retry's reconnection delay) are not starved of CPU; a failure
+    # is run once more, since such a check can lose to a machine busy elsewhere (both tries are printed).
+    for index, scenario in enumerate(core):
+        for attempt in (1, 2):
+            folder = tmp_path / "core" / f"{index}-{attempt}"
+            _suite(tools, *_client(scenario), "-o", str(folder))
+            outcome = _outcomes(folder).get(scenario)
+            if outcome is not None:
+                outcomes[scenario] = outcome
+                if outcome.ok:
+                    break
+                print(f"\ntry {attempt} of {scenario}: {outcome.row()}")
     others = [s for s in scenarios if s not in core]
     with ThreadPoolExecutor(max_workers=4) as pool:  # no timing checks among these
         runs = list(pool.map(lambda s: _suite(tools, *_client(s), "-o", str(results)), others))
-    outcomes = _outcomes(results)
+    outcomes |= _outcomes(results)
     table = "\n".join(outcomes[s].row() for s in scenarios if s in outcomes)
     print(f"\n| scenario | checks passed | result |\n| --- | --- | --- |\n{table}")
 
