@@ -178,6 +178,9 @@ def test_never_to_cloud_content_is_not_sent_to_a_cloud_server(
         assert "never-to-cloud" in refused["output"] and refused["data"]["mcp"]["refused"] is True
     assert [r["ok"] for r in results[2:]] == [True, True]
     assert all(r["data"]["mcp"]["locality"] == "cloud" for r in results[:3])
+    who = results[2]["data"]["mcp"]
+    assert who["name"] == "cloudy" and who["transport"] == "http" and who["url"] == url
+    assert who["server_info"] == {"name": "recorder", "version": "1.0.0"}
     assert results[3]["data"]["mcp"]["locality"] == "local"
 
 
