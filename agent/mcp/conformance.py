@@ -7,7 +7,8 @@ scenario's name in `MCP_CONFORMANCE_SCENARIO`. This connects through Flambeau's 
 `Connection` (the code every task uses), exactly as a user's `{"url": …}` server, then calls every tool the
 server lists with arguments made from its schema, and closes. Elicitations are answered with the form's
 defaults (the `defaults` mode of agent/mcp/elicitation.py; a task's headless run declines them instead).
-Exit status: 0 when every step worked, 1 otherwise (the suite judges what the server saw).
+Exit status: 0 once connected, 1 when the connection failed; a tool call's error is printed, not fatal
+(some scenarios' tools answer badly on purpose, and the suite judges what the server saw).
 """
 
 from __future__ import annotations
@@ -56,17 +57,15 @@ async def exercise(url: str, scenario: str, workspace: Path, out: Any = sys.stde
             return 1
         print(f"conformance client ({scenario}): {state.server_info}, {state.tool_count} tool(s)", file=out)
         connection = manager.connection(SERVER_NAME)
-        failures = 0
         for tool in list(connection.tools) if connection is not None else []:
             arguments = sample_arguments(tool.input_schema)
             try:
                 outcome = await manager.call_tool(SERVER_NAME, tool.name, arguments)
             except McpError as error:
                 print(f"  {tool.name}: {error}", file=out)
-                failures += 1
                 continue
             print(f"  {tool.name}({arguments}) -> {'ok' if outcome.ok else 'error'}: {outcome.text[:200]}", file=out)
-    return 1 if failures else 0
+    return 0
 
 
 def main(argv: list[str]) -> int:
