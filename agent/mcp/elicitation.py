@@ -18,11 +18,9 @@ left empty is sent with the schema's default.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Literal
 
 ElicitationMode = Literal["decline", "defaults"]
-ELICITATION_MODES: tuple[ElicitationMode, ...] = ("decline", "defaults")
 PRIMITIVES: dict[str, type | tuple[type, ...]] = {
     "string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list,
 }  # fmt: skip
@@ -57,9 +55,8 @@ def answer_with_defaults(schema: dict[str, Any]) -> dict[str, Any] | None:
     return content
 
 
-def elicitation_callback(mode: ElicitationMode, server: str, on_request: Callable[[str], None] | None = None) -> Any:
-    """An SDK `elicitation_callback` for the server named `server`; `on_request` hears one sentence per
-    request (what was asked and what was answered)."""
+def elicitation_callback(mode: ElicitationMode, server: str) -> Any:
+    """An SDK `elicitation_callback` for the server named `server`; each request and its answer is logged."""
     from mcp_types import ElicitRequestURLParams, ElicitResult
 
     async def answer(_context: Any, params: Any) -> ElicitResult:
@@ -69,10 +66,7 @@ def elicitation_callback(mode: ElicitationMode, server: str, on_request: Callabl
             result, why = ElicitResult(action="accept", content=content), f"answered with the form's defaults {content}"
         else:
             result, why = ElicitResult(action="decline"), "declined: nobody is here to answer it"
-        sentence = f"the MCP server '{server}' asked the user: {params.message!r}; {why}"
-        log.info(sentence)
-        if on_request is not None:
-            on_request(sentence)
+        log.info("the MCP server '%s' asked the user: %r; %s", server, params.message, why)
         return result
 
     return answer
