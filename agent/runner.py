@@ -13,7 +13,7 @@ from agent import new_task_id
 from agent.approval import Approver
 from agent.attachments import Attachment
 from agent.attachments.images import refuse_without_vision
-from agent.checkpointing import StepCheckpoints
+from agent.checkpointing import OpenBuffers, StepCheckpoints
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
 from agent.events import ContainmentReported, EventBus, EventSink
@@ -173,7 +173,7 @@ def build_session(
         task_id=task_id,
         started_extra=started_extra,
         result_filter=CloudEgressGuard(workspace.root, spec.restrictions.never_to_cloud, secrets),
-        checkpoints=_checkpoints(spec, workspace.root),
+        checkpoints=_checkpoints(spec, workspace.root, documents),
         attachments=spec.attachments,
         reply_language=spec.reply_language,
         notices=[*notices, ContainmentReported(task_id=task_id, **containment)],
@@ -208,11 +208,12 @@ def _load_policy(spec: TaskSpec) -> Policy:
         raise ConfigError(str(error)) from error
 
 
-def _checkpoints(spec: TaskSpec, root: Path) -> StepCheckpoints | None:
+def _checkpoints(spec: TaskSpec, root: Path, documents: DocumentProvider | None) -> StepCheckpoints | None:
     """Checkpoints only where the agent can change something: a writable workspace (in plan mode too, where
     none is taken until the person switches to Act: changing tools are refused before the hook runs)."""
     if not spec.checkpoints or not os.access(root, os.W_OK):
         return None
     from tools.workspace.checkpoints import ShadowCheckpoints
 
-    return StepCheckpoints(ShadowCheckpoints(root))
+    buffers = documents if isinstance(documents, OpenBuffers) else None
+    return StepCheckpoints(ShadowCheckpoints(root), buffers, root)

@@ -41,6 +41,28 @@ class EditorDocuments:
                 return found
         return None
 
+    def buffers_under(self, root: Path) -> dict[str, bytes]:
+        """Each open document under `root` whose buffer differs from its file (unsaved), by relative path
+        (agent/checkpointing.py `OpenBuffers`: a checkpoint holds what the editor shows)."""
+        found: dict[str, bytes] = {}
+        if not self.server.initialized:
+            return found
+        base = _resolved(root)
+        for document in list(self.server.workspace.text_documents.values()):
+            if not document.uri.startswith("file:"):
+                continue
+            path = _resolved(Path(document.path))
+            if base not in path.parents:
+                continue
+            data = document.source.encode("utf-8")
+            try:
+                if path.read_bytes() == data:
+                    continue
+            except OSError:
+                pass  # not on disk (yet): the buffer is all there is
+            found[path.relative_to(base).as_posix()] = data
+        return found
+
     def open_text(self, path: Path) -> str | None:
         document = self.find(path)
         return document.source if document is not None else None

@@ -414,3 +414,31 @@ def test_the_checkpoint_commands_for_other_editors(workspace: Path, model_server
             await _command(editor, "flambeau.listCheckpoints")
 
     run_editor(workspace, model_server, scenario)
+
+
+def test_a_checkpoint_holds_what_the_editor_shows_and_a_restore_shows_in_the_open_document(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    """The agent's edits to an open document live in its (unsaved) buffer: the next checkpoint holds them, the
+    diff compares with them, and a restore brings the buffer back too, not only the file."""
+    _script_task(model_server, workspace)
+
+    async def scenario(editor: Editor) -> None:
+        uri = editor.open(workspace / "a.txt", "zero\n")
+        task_id = await _run_task(editor)
+        assert editor.buffer(uri) == "two\n" and (workspace / "a.txt").read_text() == "zero\n"  # never saved
+        step = await _checkpoints(editor, task_id)
+        diff = await editor.request("flambeau/checkpointDiff", {"taskId": task_id, "checkpointId": step[2]})
+        files = {f["path"]: f for f in diff["files"]}
+        assert files["a.txt"]["original"] == "one\n" and not files["a.txt"]["outsideTask"]
+        answer = await editor.request(
+            "flambeau/restoreCheckpoint", {"taskId": task_id, "checkpointId": step[2], "what": "files"}
+        )
+        assert answer["written"] == ["a.txt"] and answer["deleted"] == ["b.txt"]
+        assert (workspace / "a.txt").read_text() == "one\n" and editor.buffer(uri) == "one\n"
+        from tools.workspace.checkpoints import ShadowCheckpoints
+
+        safety = ShadowCheckpoints(workspace).changes_since(answer["safetyCheckpointId"])
+        assert [d.path for d in safety] == ["a.txt", "b.txt"]  # the safety checkpoint kept the buffer's "two"
+
+    run_editor(workspace, model_server, scenario)

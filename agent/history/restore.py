@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -123,18 +124,25 @@ def find_checkpoint(checkpoints: list[TaskCheckpoint], checkpoint_id: str) -> Ta
 
 
 def plan_files(
-    workspace: Path, store: ShadowCheckpoints, checkpoint: TaskCheckpoint, traces: list[Path]
+    workspace: Path,
+    store: ShadowCheckpoints,
+    checkpoint: TaskCheckpoint,
+    traces: list[Path],
+    buffers: Mapping[str, bytes] | None = None,
 ) -> list[PlannedChange]:
-    """The files a restore of `checkpoint` would write or delete, each marked when its bytes now are not
-    what the recorded edits of the task (its `traces`, oldest first) left."""
+    """The files a restore of `checkpoint` would write or delete, each marked when its bytes now (an open
+    document's unsaved buffer in `buffers`, else the disk's) are not what the recorded edits of the task
+    (its `traces`, oldest first) left."""
     expected = _recorded_after(checkpoint, traces)
+    buffers = buffers or {}
     planned: list[PlannedChange] = []
-    for delta in store.changes_since(checkpoint.checkpoint_id):
+    for delta in store.changes_since(checkpoint.checkpoint_id, buffers):
         try:
             path = safe_path(workspace, delta.path)
         except CheckpointError:
             continue  # never restored (apply_changes refuses it too), so never offered
-        now = _sha256(path)
+        buffer = buffers.get(delta.path)
+        now = hashlib.sha256(buffer).hexdigest() if buffer is not None else _sha256(path)
         change: ChangeKind = "added" if delta.checkpoint_sha is None else "deleted" if now is None else "modified"
         outside = delta.path not in expected or expected[delta.path] != now
         planned.append(PlannedChange(delta.path, change, outside, delta.checkpoint_sha))
@@ -142,18 +150,25 @@ def plan_files(
 
 
 def restore_files(
-    workspace: Path, store: ShadowCheckpoints, checkpoint: TaskCheckpoint, traces: list[Path], *, overwrite: bool
+    workspace: Path,
+    store: ShadowCheckpoints,
+    checkpoint: TaskCheckpoint,
+    traces: list[Path],
+    *,
+    overwrite: bool,
+    buffers: Mapping[str, bytes] | None = None,
 ) -> FilesRestored:
     """Bring the workspace back to `checkpoint`; refused, with the files named, when it would overwrite
-    changes made outside the task and `overwrite` was not given."""
-    outside = [p.path for p in plan_files(workspace, store, checkpoint, traces) if p.outside_task]
+    changes made outside the task and `overwrite` was not given. `buffers` as for `plan_files` (the safety
+    checkpoint keeps them)."""
+    outside = [p.path for p in plan_files(workspace, store, checkpoint, traces, buffers) if p.outside_task]
     if outside and not overwrite:
         raise RestoreRefused(
             f"restoring checkpoint {checkpoint.checkpoint_id[:12]} would overwrite changes made since outside the "
             f"task: {', '.join(outside)}; confirm with overwrite: true to restore anyway"
         )
     try:
-        report = store.restore(checkpoint.checkpoint_id)
+        report = store.restore(checkpoint.checkpoint_id, buffers)
     except CheckpointError as error:
         raise RestoreRefused(str(error)) from error
     touched = set(report.written) | set(report.deleted)

@@ -95,6 +95,7 @@ async def restore_checkpoint(ls: FlambeauServer, params: Any) -> RestoreCheckpoi
     session = entry.session if entry is not None else None
     path = await find_path(ls, task_id)
     workspace = workspace_of(ls)
+    buffers = ls.documents.buffers_under(workspace)
 
     def restore() -> tuple[TaskCheckpoint, Any, FilesRestored | None]:
         from agent.history import restore as r
@@ -108,12 +109,16 @@ async def restore_checkpoint(ls: FlambeauServer, params: Any) -> RestoreCheckpoi
             rebuilt = r.rewound(checkpoint) if what != "files" else None  # rebuilt first: a failure changes nothing
             files = None
             if what != "task":
-                files = r.restore_files(workspace, store, checkpoint, r.chain(path), overwrite=overwrite)
+                files = r.restore_files(
+                    workspace, store, checkpoint, r.chain(path), overwrite=overwrite, buffers=buffers
+                )
         except (r.RestoreRefused, TraceError) as error:
             raise _refused(RESTORE_CHECKPOINT, error) from error
         return checkpoint, rebuilt, files
 
     checkpoint, rebuilt, files = await asyncio.to_thread(restore)
+    if files is not None:  # a buffer equal to its file reloads by itself; one that differed is set here
+        await _show_in_editor(ls, workspace, [rel for rel in files.written if rel in buffers])
     from agent.history.restore import restored_event
 
     event = restored_event(task_id, checkpoint, what, files)
@@ -135,6 +140,19 @@ async def restore_checkpoint(ls: FlambeauServer, params: Any) -> RestoreCheckpoi
         "safetyCheckpointId": event.safety_checkpoint_id,
         "rewoundToStep": event.rewound_to_step,
     }
+
+
+async def _show_in_editor(ls: FlambeauServer, workspace: Path, written: list[str]) -> None:
+    """Open documents show the restored text (an unsaved agent edit in a buffer would otherwise hide it)."""
+    for rel in written:
+        path = workspace / rel
+        if ls.documents.open_text(path) is None:
+            continue
+        try:
+            text = (await asyncio.to_thread(path.read_bytes)).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        await ls.documents.apply_text(path, text)
 
 
 def _refuse_unverified(task_id: str, path: Path) -> None:
@@ -169,6 +187,7 @@ async def checkpoint_diff(ls: FlambeauServer, params: Any) -> CheckpointDiffResu
     checkpoint_id = p.text("checkpointId")
     path = await find_path(ls, task_id)
     workspace = workspace_of(ls)
+    buffers = ls.documents.buffers_under(workspace)
 
     def diff() -> tuple[TaskCheckpoint, list[PlannedChange], dict[str, bytes]]:
         from agent.history import restore as r
@@ -177,7 +196,7 @@ async def checkpoint_diff(ls: FlambeauServer, params: Any) -> CheckpointDiffResu
         store = _store(workspace)
         try:
             checkpoint = r.find_checkpoint(r.task_checkpoints(path, store), checkpoint_id)
-            planned = r.plan_files(workspace, store, checkpoint, r.chain(path))
+            planned = r.plan_files(workspace, store, checkpoint, r.chain(path), buffers)
         except (r.RestoreRefused, TraceError) as error:
             raise _refused(CHECKPOINT_DIFF, error) from error
         return checkpoint, planned, r.original_contents(store, planned)

@@ -25,7 +25,7 @@ import shutil
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,8 @@ NO_CONVERSION = "* -text -filter -ident -working-tree-encoding -diff\n"
 SHADOW_EXCLUDES = ".flambeau/\n"
 """Flambeau's own folder (traces, caches) is never part of a checkpoint."""
 CHECKPOINT_ID = re.compile(r"^[0-9a-f]{7,40}$")
+Overlay = Mapping[str, bytes]
+"""Workspace-relative path → the bytes an editor buffer holds for it (unsaved), snapshotted instead of the disk's."""
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Flambeau checkpoint",
     "GIT_AUTHOR_EMAIL": "checkpoints@flambeau.invalid",
@@ -108,9 +110,11 @@ class ShadowCheckpoints:
         self.time_budget_s = time_budget_s
 
     # -- public -------------------------------------------------------------------------------------
-    def create(self, label: str, task_id: str = "") -> Checkpoint:
+    def create(self, label: str, task_id: str = "", overlay: Overlay | None = None) -> Checkpoint:
+        """A snapshot of the workspace; `overlay`: files whose editor buffers differ from the disk (the
+        agent's edits to open documents live there until the editor saves), by workspace-relative path."""
         with self._locked():
-            return self._create(label, task_id)
+            return self._create(label, task_id, overlay)
 
     def list_checkpoints(self) -> list[Checkpoint]:
         """Newest first; empty when no checkpoint was ever taken."""
@@ -119,14 +123,15 @@ class ShadowCheckpoints:
         with self._locked():
             return self._history()
 
-    def restore(self, checkpoint_id: str) -> RestoreReport:
+    def restore(self, checkpoint_id: str, overlay: Overlay | None = None) -> RestoreReport:
         """Bring every file of the checkpoint back byte-exact and remove files made since (ignored files,
-        files skipped by the size cap and `.flambeau/` are left alone)."""
+        files skipped by the size cap and `.flambeau/` are left alone). `overlay` as for `create`: what the
+        safety checkpoint keeps, and what "now" is."""
         if not CHECKPOINT_ID.match(checkpoint_id):
             raise CheckpointError(f"{checkpoint_id!r} is not a checkpoint id; list them to see the ids")
         with self._locked():
             target = self._find(checkpoint_id)
-            safety = self._create(f"before restoring {target.id[:12]}", target.task_id)
+            safety = self._create(f"before restoring {target.id[:12]}", target.task_id, overlay)
             changes = self._git("diff-tree", "-r", "-z", "--no-renames", safety.id, target.id).decode(
                 "utf-8", "surrogateescape"
             )
@@ -139,12 +144,13 @@ class ShadowCheckpoints:
         with self._locked():
             return self._find(checkpoint_id)
 
-    def changes_since(self, checkpoint_id: str) -> list[FileDelta]:
-        """What a restore of the checkpoint would change in the workspace as it is now, without taking a
-        checkpoint: each file that differs, with its blob in the checkpoint (None: not in it)."""
+    def changes_since(self, checkpoint_id: str, overlay: Overlay | None = None) -> list[FileDelta]:
+        """What a restore of the checkpoint would change in the workspace as it is now (`overlay` as for
+        `create`), without taking a checkpoint: each file that differs, with its blob in the checkpoint
+        (None: not in it)."""
         target = self.find(checkpoint_id)
         with self._locked():
-            now = self._snapshot_tree(time.monotonic() + self.time_budget_s)[0]
+            now = self._snapshot_tree(time.monotonic() + self.time_budget_s, overlay)[0]
             raw = self._git("diff-tree", "-r", "-z", "--no-renames", target.id, now).decode("utf-8", "surrogateescape")
         deltas: list[FileDelta] = []
         fields = raw.split("\0")
@@ -164,10 +170,10 @@ class ShadowCheckpoints:
             return self._read_blobs(shas)
 
     # -- creating -----------------------------------------------------------------------------------
-    def _create(self, label: str, task_id: str) -> Checkpoint:
+    def _create(self, label: str, task_id: str, overlay: Overlay | None = None) -> Checkpoint:
         started = time.monotonic()
         deadline = started + self.time_budget_s
-        tree, files, skipped = self._snapshot_tree(deadline)
+        tree, files, skipped = self._snapshot_tree(deadline, overlay)
         parent = self._git("rev-parse", "-q", "--verify", BRANCH, check=False).decode().strip()
         duration = round(time.monotonic() - started, 4)
         meta = {"task_id": task_id, "files": files, "skipped": skipped, "duration_s": duration}
@@ -183,7 +189,7 @@ class ShadowCheckpoints:
         self._git("update-ref", BRANCH, commit, *([parent] if parent else []), deadline=deadline)
         return Checkpoint(commit, label, time.time(), task_id, files, skipped, duration)
 
-    def _snapshot_tree(self, deadline: float) -> tuple[str, int, list[str]]:
+    def _snapshot_tree(self, deadline: float, overlay: Overlay | None = None) -> tuple[str, int, list[str]]:
         """The workspace as a tree in the shadow repository (no commit): (tree id, files, skipped paths)."""
         self._ensure_repository()
         listing = self._git(*self._ls_files_args(), deadline=deadline)
@@ -215,7 +221,21 @@ class ShadowCheckpoints:
             self._git("update-index", "--force-remove", "-z", "--stdin", stdin=_nul_list(remove), deadline=deadline)
         if include:
             self._git("update-index", "--add", "-z", "--stdin", stdin=_nul_list(include), deadline=deadline)
+        if overlay:
+            self._overlay(overlay, set(include), deadline)
         return self._git("write-tree", deadline=deadline).decode().strip(), len(include), skipped
+
+    def _overlay(self, overlay: Overlay, included: set[str], deadline: float) -> None:
+        """Index the buffers' bytes instead of the disk's for files the snapshot holds."""
+        entries: list[str] = []
+        for rel, data in overlay.items():
+            if rel not in included or os.path.islink(self.workspace / rel):
+                continue
+            sha = self._git("hash-object", "-w", "--stdin", stdin=data, deadline=deadline).decode().strip()
+            mode = "100755" if os.access(self.workspace / rel, os.X_OK) else "100644"
+            entries.append(f"{mode} {sha}\t{rel}")
+        if entries:
+            self._git("update-index", "-z", "--index-info", stdin=_nul_list(entries), deadline=deadline)
 
     def _ls_files_args(self) -> list[str]:
         args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
