@@ -393,3 +393,56 @@ def test_an_mcp_server_trusted_in_the_panel_and_its_tool_call_approved_in_a_card
     result = next(r for r in records if r.get("kind") == "tool_result" and r["tool"] == "mcp__clock__get_current_time")
     assert result["data"]["mcp"]["name"] == "clock" and result["data"]["mcp"]["server_info"]["name"] == "mcp-time"
     assert len(list(artifacts.glob("*.png"))) == 9
+
+
+def test_checkpoints_restore_and_compare_from_the_chat_and_modes_change_a_running_task(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    """extension/e2e/checkpoints.mjs: the approval menu and Plan/Act switch a running task; Compare, Restore
+    files (and its confirmation), Restore both and Restore task from the chat."""
+    from agent.trace import verify
+
+    (workspace / "a.txt").write_text("zero\n")
+    model_server.add(
+        call("write_file", path="a.txt", content="one\n"),
+        Reply(
+            tool_calls=[
+                ("write_file", {"path": "a.txt", "content": "two\n"}),
+                ("write_file", {"path": "b.txt", "content": "bee\n"}),
+            ]
+        ),
+        call("run_command", command="touch command-ran.txt"),
+        call("write_file", path="c.txt", content="sea\n"),
+        call("attempt_completion", result="Counted."),
+        call("attempt_completion", result="From one again."),
+        call("attempt_completion", result="From zero again."),
+    )
+    artifacts = ARTIFACTS.with_name("extension-e2e-checkpoints")
+
+    summary = _drive("checkpoints", workspace, artifacts, timeout_s=400, E2E_API_BASE=model_server.base_url)
+
+    assert summary["labels"] == ["Checkpoint before step 1", "Checkpoint before step 2", "Checkpoint before step 3"]
+    assert "a.txt" in summary["compared"] and "b.txt" in summary["compared"]
+    assert summary["named"] == ["notes.md"]
+    assert (summary["a"], summary["b"]) == ("one\n", None)
+    assert not (workspace / "command-ran.txt").exists() and not (workspace / "c.txt").exists()
+    bodies = [r.body["messages"] for r in model_server.chat_requests]
+    assert len(bodies) == 7
+    task = {"role": "user", "content": "Count in the files"}
+    after_both = bodies[5]
+    assert after_both[1] == task and after_both[2]["role"] == "assistant" and after_both[3]["role"] == "tool"
+    assert json.loads(after_both[2]["tool_calls"][0]["function"]["arguments"])["content"] == "one\n"
+    assert after_both[4:] == [{"role": "user", "content": "Again from one."}]
+    assert bodies[6][1:] == [task, {"role": "user", "content": "Again from zero."}]
+    [trace] = (workspace / ".flambeau" / "traces").glob("*.jsonl")
+    records = [json.loads(line) for line in trace.read_text().splitlines()]
+    events = [(r["event_type"], r["data"]) for r in records if r["kind"] == "event"]
+    restores = [(d["what"], d["step"], d["overwritten"]) for kind, d in events if kind == "checkpoint_restored"]
+    assert restores == [("files", 2, []), ("files", 1, ["notes.md"]), ("both", 2, []), ("task", 1, [])]
+    modes = [(d["plan"], d["approval_mode"]) for kind, d in events if kind == "mode_changed"]
+    assert modes == [(False, "auto-edit"), (True, "auto-edit"), (False, "auto-edit")]
+    decisions = [(r["tool"], r["approved"], r["by"]) for r in records if r["kind"] == "approval"]
+    assert decisions[:3] == [("write_file", True, "user"), ("write_file", True, "auto"), ("write_file", True, "auto")]
+    assert decisions[3] == ("run_command", True, "user") and decisions[4][:2] == ("write_file", False)
+    assert verify(trace).status == "intact"
+    assert len(list(artifacts.glob("*.png"))) == 7

@@ -21,7 +21,10 @@
 // Scenario "history" (history.mjs): history survives a window reload, a past task is resumed.
 //
 // Scenario "mcp" (mcp.mjs): a workspace's MCP server trusted in the MCP view, its tool call approved in a card.
-// Environment: E2E_SCENARIO (task | missing-python | locale | listens | models | history | mcp), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+//
+// Scenario "checkpoints" (checkpoints.mjs): Plan/Act and the approval menu change a running task; Compare,
+// Restore files / task / both from the chat.
+// Environment: E2E_SCENARIO (task | missing-python | locale | listens | models | history | mcp | checkpoints), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -386,6 +389,11 @@ async function main() {
     if (scenario === "mcp") {
       const { mcp } = await import("./mcp.mjs");
       await mcp(page, { until, shot, chatFrame, runCommand, assertNoPanelError, cardStatus });
+      return;
+    }
+    if (scenario === "checkpoints") {
+      const { checkpoints } = await import("./checkpoints.mjs");
+      await checkpoints(page, { workspace, until, shot, chatFrame, runCommand, assertNoPanelError });
       return;
     }
     if (scenario === "models") {

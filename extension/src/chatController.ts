@@ -5,12 +5,40 @@ import type { Approvals } from "./approvals";
 import type { Questions } from "./questions";
 import type { MentionCandidate } from "./shared/mentions";
 import { isWebviewToHost, type HostToWebview, type WebviewToHost } from "./shared/messages";
-import type { ApproveParams, ApproveResult, AskParams, AskResult, CancelTaskResult, EditorContext, EventNotification, GetMcpPromptResult, ImageData, McpPrompt, OpenHistoryResult, ResumeTaskResult, StartTaskResult } from "./shared/protocol";
+import type {
+  ApprovalMode,
+  ApproveParams,
+  ApproveResult,
+  AskParams,
+  AskResult,
+  CancelTaskResult,
+  CheckpointDiffResult,
+  EditorContext,
+  EventNotification,
+  GetMcpPromptResult,
+  ImageData,
+  McpPrompt,
+  OpenHistoryResult,
+  RestoreCheckpointParams,
+  RestoreCheckpointResult,
+  ResumeTaskResult,
+  SetTaskModeParams,
+  SetTaskModeResult,
+  StartTaskResult,
+} from "./shared/protocol";
 
-/** What goes with a task's or a message's text: the editor context its mentions need, pasted images. */
+/** What goes with a task's or a message's text: the editor context its mentions need, pasted images, and
+ * (for a task started or resumed) the mode the panel shows. */
 export interface Attachments {
   context?: EditorContext;
   images?: ImageData[];
+  plan?: boolean;
+  approvalMode?: ApprovalMode;
+}
+
+export interface PanelMode {
+  plan: boolean;
+  approvalMode: ApprovalMode;
 }
 
 export interface ChatBackend {
@@ -20,6 +48,9 @@ export interface ChatBackend {
   resumeTask(taskId: string, text: string, attachments?: Attachments): Promise<ResumeTaskResult>;
   openHistory(taskId: string): Promise<OpenHistoryResult>;
   getMcpPrompt(server: string, name: string, args: Record<string, string>): Promise<GetMcpPromptResult>;
+  restoreCheckpoint(params: RestoreCheckpointParams): Promise<RestoreCheckpointResult>;
+  checkpointDiff(taskId: string, checkpointId: string): Promise<CheckpointDiffResult>;
+  setTaskMode(params: SetTaskModeParams): Promise<SetTaskModeResult>;
 }
 
 export interface ChatUi {
@@ -35,6 +66,8 @@ export interface ChatUi {
   mentions(query: string): Promise<MentionCandidate[]>;
   /** The values of a prompt's arguments, asked of the user (undefined: they cancelled). */
   promptArguments(prompt: McpPrompt): Promise<Record<string, string> | undefined>;
+  /** VS Code's multi-file diff of a checkpoint (left) against the workspace now (right). */
+  compare(diff: CheckpointDiffResult): Promise<void>;
 }
 
 function describe(error: unknown): string {
@@ -56,6 +89,8 @@ export class ChatController {
     private readonly questions: Questions,
     private readonly ui: ChatUi,
     private readonly openDiffOnApproval: () => boolean,
+    /** Plan/Act and the approval mode of the next task; the approval mode starts as the setting's. */
+    private readonly mode: PanelMode = { plan: false, approvalMode: "ask" },
   ) {}
 
   /** A message from the webview. Anything malformed is ignored (the webview is not trusted). */
@@ -65,6 +100,16 @@ export class ChatController {
       switch (message.type) {
         case "ready":
           this.ui.post({ type: "live", running: [...this.running] });
+          this.ui.post({ type: "mode", ...this.mode });
+          return;
+        case "setMode":
+          await this.setMode(message);
+          return;
+        case "restoreCheckpoint":
+          await this.restore(message);
+          return;
+        case "compareCheckpoint":
+          await this.ui.compare(await this.requireBackend().checkpointDiff(message.taskId, message.checkpointId));
           return;
         case "startTask":
         case "sendMessage":
@@ -112,7 +157,7 @@ export class ChatController {
   }
 
   async startTask(task: string, images?: ImageData[]): Promise<string> {
-    const { taskId } = await this.requireBackend().startTask(task, this.attachments(task, images));
+    const { taskId } = await this.requireBackend().startTask(task, { ...this.attachments(task, images), ...this.mode });
     this.markRunning(taskId);
     this.ui.post({ type: "taskStarted", taskId, task });
     return taskId;
@@ -141,7 +186,7 @@ export class ChatController {
 
   /** A follow-up on a past task: it continues, rebuilt from its trace, as a new task the panel shows in its place. */
   async resume(taskId: string, text: string, images?: ImageData[]): Promise<string> {
-    const answer = await this.requireBackend().resumeTask(taskId, text, this.attachments(text, images));
+    const answer = await this.requireBackend().resumeTask(taskId, text, { ...this.attachments(text, images), ...this.mode });
     this.markRunning(answer.taskId);
     this.ui.post({ type: "resumed", from: taskId, taskId: answer.taskId });
     return answer.taskId;
@@ -189,6 +234,32 @@ export class ChatController {
     } catch (error) {
       this.ui.post({ type: "promptText", requestId, ok: false, message: describe(error) });
     }
+  }
+
+  /** Plan/Act or the approval mode chosen in the panel: the next task starts in it, and a task this server
+   * runs (or ran) switches at once, from its next tool call. */
+  private async setMode(message: Extract<WebviewToHost, { type: "setMode" }>): Promise<void> {
+    if (message.plan !== undefined) this.mode.plan = message.plan;
+    if (message.approvalMode !== undefined) this.mode.approvalMode = message.approvalMode;
+    this.ui.post({ type: "mode", ...this.mode });
+    if (!message.taskId || !this.live.has(message.taskId)) return;
+    const wanted = { ...(message.plan !== undefined ? { plan: message.plan } : {}), ...(message.approvalMode ? { approvalMode: message.approvalMode } : {}) };
+    await this.requireBackend().setTaskMode({ taskId: message.taskId, ...wanted });
+  }
+
+  /** Restore files, the task, or both; files changed since outside the task are named and confirmed first. */
+  private async restore(message: Extract<WebviewToHost, { type: "restoreCheckpoint" }>): Promise<void> {
+    const backend = this.requireBackend();
+    const { taskId, checkpointId, what } = message;
+    if (what !== "task" && !message.overwrite) {
+      const diff = await backend.checkpointDiff(taskId, checkpointId);
+      const files = diff.files.filter((file) => file.outsideTask).map((file) => file.path);
+      if (files.length) {
+        this.ui.post({ type: "restoreConfirm", taskId, checkpointId, what, files });
+        return;
+      }
+    }
+    await backend.restoreCheckpoint({ taskId, checkpointId, what, ...(message.overwrite ? { overwrite: true } : {}) });
   }
 
   /** The server (re)started: it knows none of the tasks shown. */

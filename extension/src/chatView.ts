@@ -5,7 +5,7 @@ import { attr, configureWebview, pageHtml, WebviewChannel } from "./webviewPage"
 
 export class ChatView implements vscode.WebviewViewProvider {
   static readonly viewId = "flambeau.chat";
-  private readonly channel = new WebviewChannel<HostToWebview>(["model", "serverState", "mcpPrompts"]);
+  private readonly channel = new WebviewChannel<HostToWebview>(["model", "serverState", "mcpPrompts", "mode"]);
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,6 +35,7 @@ export class ChatView implements vscode.WebviewViewProvider {
     <div id="composer-chips" class="chips" aria-label="${attr(vscode.l10n.t("Attached to this message"))}" hidden></div>
     <textarea id="task-input" placeholder="${attr(vscode.l10n.t("Describe a task… @ attaches files, problems, the selection or the terminal; paste images. Ctrl+Enter sends."))}" aria-label="${attr(vscode.l10n.t("Task"))}"></textarea>
     <div id="composer-error" class="composer-error" role="alert" hidden></div>
+    <div id="modes" class="modes"></div>
     <div class="row">
       <button id="send" type="button">${attr(vscode.l10n.t("Start task"))}</button>
       <button id="new-task" type="button" class="secondary" hidden>${attr(vscode.l10n.t("New task"))}</button>

@@ -29,6 +29,7 @@ import {
   type AskResult,
   type AssignRoleResult,
   type CancelTaskResult,
+  type CheckpointDiffResult,
   type DetectEnginesResult,
   type EventNotification,
   type DeleteHistoryResult,
@@ -37,6 +38,10 @@ import {
   type ListHistoryResult,
   type OpenHistoryResult,
   type ResumeTaskResult,
+  type RestoreCheckpointParams,
+  type RestoreCheckpointResult,
+  type SetTaskModeParams,
+  type SetTaskModeResult,
   type FitnessSummary,
   type GetMcpPromptResult,
   type ListMcpPromptsResult,
@@ -191,6 +196,15 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
   }
   openHistory(taskId: string): Promise<OpenHistoryResult> {
     return this.client.sendRequest<OpenHistoryResult>(Methods.openHistory, { taskId });
+  }
+  restoreCheckpoint(params: RestoreCheckpointParams): Promise<RestoreCheckpointResult> {
+    return this.client.sendRequest<RestoreCheckpointResult>(Methods.restoreCheckpoint, params);
+  }
+  checkpointDiff(taskId: string, checkpointId: string): Promise<CheckpointDiffResult> {
+    return this.client.sendRequest<CheckpointDiffResult>(Methods.checkpointDiff, { taskId, checkpointId });
+  }
+  setTaskMode(params: SetTaskModeParams): Promise<SetTaskModeResult> {
+    return this.client.sendRequest<SetTaskModeResult>(Methods.setTaskMode, params);
   }
   resumeTask(taskId: string, text: string, attachments: Attachments = {}): Promise<ResumeTaskResult> {
     return this.client.sendRequest<ResumeTaskResult>(Methods.resumeTask, { taskId, text, ...attachments });

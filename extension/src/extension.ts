@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { ADD_PROBLEM, ADD_RESOURCE, ADD_SELECTION, AddProblemActions, problemMention, resourceMentions, selectionMention } from "./addToFlambeau";
 import { Approvals } from "./approvals";
 import { ChatController } from "./chatController";
+import { CHECKPOINT_SCHEME, CheckpointContents } from "./checkpointCompare";
 import { ChatView } from "./chatView";
 import type { FlambeauClient } from "./client";
 import { closeProposedDiff, editedContent, openProposedDiff, proposalEdited, proposalOf, PROPOSED_SCHEME, ProposedFiles } from "./diff";
@@ -37,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const files = new WorkspaceFiles();
   context.subscriptions.push(proposed, status, traces, terminals, editorContext, files);
   context.subscriptions.push(vscode.workspace.registerFileSystemProvider(PROPOSED_SCHEME, proposed, { isCaseSensitive: true }));
+  const checkpointContents = new CheckpointContents();
+  context.subscriptions.push(checkpointContents, vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, checkpointContents));
   context.subscriptions.push(vscode.window.registerTreeDataProvider("flambeau.traces", traces));
   const mcp = new McpView(() => server?.client);
   const mcpTree = vscode.window.createTreeView("flambeau.mcp", { treeDataProvider: mcp });
@@ -56,6 +59,9 @@ export function activate(context: vscode.ExtensionContext): void {
     {
       post: (message) => {
         chatView.post(message);
+        if (message.type === "event" && message.event.type === "checkpoint_restored") {
+          checkpointContents.closeAll().catch((error: unknown) => output.warn(`closing a comparison: ${String(error)}`));
+        }
         if (message.type === "approvalSettled") {
           closeProposedDiff(proposed, message.taskId, message.callId).catch((error: unknown) => output.warn(`closing the diff: ${String(error)}`));
         }
@@ -68,8 +74,10 @@ export function activate(context: vscode.ExtensionContext): void {
       editedContent: async (request) => editedContent(proposed, request),
       mentions: (query) => files.candidates(query),
       promptArguments: (prompt) => askPromptArguments(prompt),
+      compare: (diff) => checkpointContents.compare(diff),
     },
     () => readSettings().openDiffOnApproval,
+    { plan: false, approvalMode: readSettings().approvalMode },
   );
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatView.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }));
   // The chat's slash commands follow the running MCP servers.

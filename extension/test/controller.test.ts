@@ -18,7 +18,7 @@ function question(callId: string, taskId = "t-1"): AskParams {
   return { taskId, event: event as QuestionAsked };
 }
 
-function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string; reject?: string; promptArgs?: Record<string, string> } = {}) {
+function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string; reject?: string; promptArgs?: Record<string, string>; outside?: string[] } = {}) {
   const posted: HostToWebview[] = [];
   const calls: string[] = [];
   const sent: Attachments[] = [];
@@ -54,6 +54,19 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
       if (name === "broken") throw new Error("the MCP server 'every' failed");
       return { server, name, messages: [{ role: "user", text: `Weather in ${args.city ?? "?"}` }], text: `Weather in ${args.city ?? "?"}` };
     },
+    restoreCheckpoint: async (params) => {
+      calls.push(`restore:${params.taskId}:${params.checkpointId}:${params.what}:${params.overwrite ?? false}`);
+      return { ...params, written: [], deleted: [], failed: [], overwritten: [], safetyCheckpointId: "", rewoundToStep: null };
+    },
+    checkpointDiff: async (taskId, checkpointId) => {
+      calls.push(`diff:${taskId}:${checkpointId}`);
+      const files = (options.outside ?? []).map((path) => ({ path, change: "modified" as const, outsideTask: true, original: "x", binary: false, tooLarge: false }));
+      return { taskId, checkpointId, step: 2, workspace: "/ws", files: [...files, { path: "mine.txt", change: "added", outsideTask: false, original: null, binary: false, tooLarge: false }] };
+    },
+    setTaskMode: async (params) => {
+      calls.push(`mode:${params.taskId}:${params.plan}:${params.approvalMode}`);
+      return { taskId: params.taskId, plan: params.plan ?? false, approvalMode: params.approvalMode ?? "ask", changed: true };
+    },
   };
   const ui: ChatUi = {
     post: (m) => posted.push(m),
@@ -71,6 +84,9 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
     promptArguments: async (prompt) => {
       calls.push(`ask:${prompt.command}`);
       return options.promptArgs;
+    },
+    compare: async (diff) => {
+      calls.push(`compare:${diff.checkpointId}:${diff.files.length}`);
     },
   };
   const controller = new ChatController(() => (options.backend === false ? undefined : backend), approvals, questions, ui, () => options.openDiff ?? true);
@@ -159,7 +175,8 @@ describe("chat controller", () => {
     const images = [{ name: "shot.png", data: "iVBORw0KGgo=" }];
     await controller.handle({ type: "startTask", task: "Why does @selection fail?", requestId: 1, images });
     await controller.handle({ type: "sendMessage", taskId: "t-1", text: "and now?", requestId: 2 });
-    expect(sent).toEqual([{ context: { selection: { path: "a.py", startLine: 1, endLine: 2, text: "x\ny" } }, images }, {}]);
+    const mode = { plan: false, approvalMode: "ask" };
+    expect(sent).toEqual([{ context: { selection: { path: "a.py", startLine: 1, endLine: 2, text: "x\ny" } }, images, ...mode }, {}]);
   });
 
   it("a task the server refuses (a mention it cannot attach) is not started, and the panel is told why", async () => {
@@ -325,6 +342,45 @@ describe("chat controller", () => {
     controller.onEvent({ taskId: "t-1", event: full({ type: "task_finished", outcome: "completed", result: "ok", steps: 1 }) });
     expect(posted.map((m) => m.type)).toEqual(["event", "event"]);
     expect(ended).toEqual(["t-1"]);
+  });
+
+  it("a restore over files changed outside the task asks first; confirmed, it overwrites", async () => {
+    const { controller, posted, calls } = setup({ outside: ["a.txt"] });
+    await controller.handle({ type: "restoreCheckpoint", taskId: "t-1", checkpointId: "c0ffee1", what: "files" });
+    expect(calls).toEqual(["diff:t-1:c0ffee1"]);
+    expect(posted.at(-1)).toEqual({ type: "restoreConfirm", taskId: "t-1", checkpointId: "c0ffee1", what: "files", files: ["a.txt"] });
+    await controller.handle({ type: "restoreCheckpoint", taskId: "t-1", checkpointId: "c0ffee1", what: "files", overwrite: true });
+    expect(calls.at(-1)).toBe("restore:t-1:c0ffee1:files:true");
+  });
+
+  it("a restore nobody else's change is in the way of, or of the task only, goes straight to the server", async () => {
+    const { controller, calls } = setup();
+    await controller.handle({ type: "restoreCheckpoint", taskId: "t-1", checkpointId: "c0ffee1", what: "both" });
+    await controller.handle({ type: "restoreCheckpoint", taskId: "t-1", checkpointId: "c0ffee1", what: "task" });
+    expect(calls).toEqual(["diff:t-1:c0ffee1", "restore:t-1:c0ffee1:both:false", "restore:t-1:c0ffee1:task:false"]);
+  });
+
+  it("Compare opens the multi-file diff of the checkpoint", async () => {
+    const { controller, calls } = setup({ outside: ["a.txt"] });
+    await controller.handle({ type: "compareCheckpoint", taskId: "t-1", checkpointId: "c0ffee1", step: 2 });
+    expect(calls).toEqual(["diff:t-1:c0ffee1", "compare:c0ffee1:2"]);
+  });
+
+  it("Plan/Act and the approval menu switch a task the server runs at once, and the next task starts in them", async () => {
+    const { controller, posted, calls, sent } = setup();
+    await controller.handle({ type: "ready" });
+    expect(posted.at(-1)).toEqual({ type: "mode", plan: false, approvalMode: "ask" });
+    await controller.handle({ type: "setMode", plan: true });
+    expect(calls).toEqual([]); // no task yet: only the next one
+    await controller.startTask("x");
+    expect(sent.at(-1)).toMatchObject({ plan: true, approvalMode: "ask" });
+    await controller.handle({ type: "setMode", taskId: "t-1", approvalMode: "auto-edit" });
+    expect(calls.at(-1)).toBe("mode:t-1:undefined:auto-edit");
+    expect(posted.at(-1)).toEqual({ type: "mode", plan: true, approvalMode: "auto-edit" });
+    await controller.handle({ type: "setMode", taskId: "from-the-history", plan: false });
+    expect(calls.at(-1)).toBe("mode:t-1:undefined:auto-edit"); // not in this server: its follow-up resumes in the mode
+    expect(isWebviewToHost({ type: "setMode", approvalMode: "yolo" })).toBe(false);
+    expect(isWebviewToHost({ type: "restoreCheckpoint", taskId: "t", checkpointId: "c", what: "everything" })).toBe(false);
   });
 });
 

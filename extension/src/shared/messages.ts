@@ -1,6 +1,6 @@
 // Messages between the extension host and the chat webview. Both directions are plain JSON.
 import type { MentionCandidate } from "./mentions";
-import type { AgentEvent, Decision, HistorySegment, ImageData, Locality, McpPrompt } from "./protocol";
+import type { AgentEvent, ApprovalMode, Decision, HistorySegment, ImageData, Locality, McpPrompt } from "./protocol";
 
 /** The id of the element in which the host embeds the l10n bundle for the webview (JSON). */
 export const L10N_BUNDLE_ELEMENT = "l10n-bundle";
@@ -35,7 +35,13 @@ export type HostToWebview =
   /** The answer to usePrompt: the prompt's text for the composer, or why not (no message: the user cancelled). */
   | { type: "promptText"; requestId: number; ok: boolean; text?: string; message?: string }
   | { type: "serverState"; state: "starting" | "running" | "stopped" | "failed"; message?: string }
-  | { type: "error"; message: string; taskId?: string };
+  | { type: "error"; message: string; taskId?: string }
+  /** A restore would overwrite these files, changed since outside the task: the panel asks first. */
+  | { type: "restoreConfirm"; taskId: string; checkpointId: string; what: RestoreWhat; files: string[] }
+  /** The mode the next task starts in (and the panel's task runs in). */
+  | { type: "mode"; plan: boolean; approvalMode: ApprovalMode };
+
+export type RestoreWhat = "files" | "task" | "both";
 
 export type WebviewToHost =
   | { type: "ready" }
@@ -50,10 +56,16 @@ export type WebviewToHost =
   /** Tasks the panel's saved state shows running that its server does not run: read them again from their traces. */
   | { type: "refresh"; taskIds: string[] }
   /** A slash command was chosen: the host asks for its arguments, then answers with promptText. */
-  | { type: "usePrompt"; requestId: number; server: string; name: string };
+  | { type: "usePrompt"; requestId: number; server: string; name: string }
+  | { type: "restoreCheckpoint"; taskId: string; checkpointId: string; what: RestoreWhat; overwrite?: boolean }
+  | { type: "compareCheckpoint"; taskId: string; checkpointId: string; step: number }
+  /** Plan/Act or the approval mode changed in the panel; `taskId`: the task it applies to at once. */
+  | { type: "setMode"; taskId?: string; plan?: boolean; approvalMode?: ApprovalMode };
 
 /** At most this many tasks are read again from their traces when the panel reloads. */
 export const MAX_REFRESH = 20;
+
+export const APPROVAL_MODES: readonly ApprovalMode[] = ["ask", "auto-edit", "auto-all"];
 
 /** At most this many images go with one message (the server's limit). */
 export const MAX_IMAGES = 8;
@@ -96,6 +108,21 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.taskId === "string" && typeof message.callId === "string";
     case "usePrompt":
       return typeof message.requestId === "number" && typeof message.server === "string" && typeof message.name === "string";
+    case "restoreCheckpoint":
+      return (
+        typeof message.taskId === "string" &&
+        typeof message.checkpointId === "string" &&
+        (message.what === "files" || message.what === "task" || message.what === "both") &&
+        (message.overwrite === undefined || typeof message.overwrite === "boolean")
+      );
+    case "compareCheckpoint":
+      return typeof message.taskId === "string" && typeof message.checkpointId === "string" && typeof message.step === "number";
+    case "setMode":
+      return (
+        optional(message.taskId, "string") &&
+        (message.plan === undefined || typeof message.plan === "boolean") &&
+        (message.approvalMode === undefined || APPROVAL_MODES.includes(message.approvalMode as ApprovalMode))
+      );
     default:
       return false;
   }

@@ -1,10 +1,11 @@
 // The chat webview: folds host messages into state, patches the DOM once per frame, and turns clicks into
 // host messages (the input and its mentions, chips and images: composer.ts).
 import * as l10n from "@vscode/l10n";
-import { MAX_REFRESH, type HostToWebview, type WebviewToHost } from "../shared/messages";
+import { APPROVAL_MODES, MAX_REFRESH, type HostToWebview, type WebviewToHost } from "../shared/messages";
 import { Composer } from "./composer";
 import { loadBundle } from "./l10n";
 import type { Decision } from "../shared/protocol";
+import { renderModes } from "./checkpoints";
 import { renderHeader, renderTranscript } from "./render";
 import { activeTask, isRunning, reduce, restoreState, staleTasks, type ViewState } from "./state";
 
@@ -24,6 +25,7 @@ const transcript = document.getElementById("transcript") as HTMLElement;
 const input = document.getElementById("task-input") as HTMLTextAreaElement;
 const send = document.getElementById("send") as HTMLButtonElement;
 const newTask = document.getElementById("new-task") as HTMLButtonElement;
+const modes = document.getElementById("modes") as HTMLElement;
 const composer = new Composer(
   {
     input,
@@ -52,6 +54,7 @@ function draw(): void {
   renderHeader(header, state);
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
   renderTranscript(transcript, state);
+  renderModes(modes, state);
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   // With a task on screen, Send continues it (also after it ended); New task starts another.
   const task = activeTask(state);
@@ -113,6 +116,37 @@ document.addEventListener("click", (event) => {
     vscode.postMessage({ type: "stop", taskId });
   } else if (action === "selectModel") {
     vscode.postMessage({ type: "selectModel" });
+  } else if (action === "restoreCheckpoint" || action === "compareCheckpoint" || action === "cancelRestore") {
+    checkpointAction(action, target);
+  } else if (action === "setPlan") {
+    vscode.postMessage({ type: "setMode", plan: target.dataset.plan === "true", ...activeTaskId() });
+  }
+});
+
+function activeTaskId(): { taskId?: string } {
+  const task = activeTask(state);
+  return task ? { taskId: task.taskId } : {};
+}
+
+function checkpointAction(action: string, target: HTMLElement): void {
+  const taskId = target.dataset.taskId ?? "";
+  const checkpointId = target.dataset.checkpointId ?? "";
+  const what = target.dataset.what === "task" || target.dataset.what === "both" ? target.dataset.what : "files";
+  if (action === "cancelRestore") {
+    state = reduce(state, { type: "restoreConfirm", taskId, checkpointId, what, files: [] });
+    scheduleDraw();
+  } else if (action === "compareCheckpoint") {
+    vscode.postMessage({ type: "compareCheckpoint", taskId, checkpointId, step: Number(target.dataset.step ?? 0) });
+  } else {
+    vscode.postMessage({ type: "restoreCheckpoint", taskId, checkpointId, what, ...(target.dataset.overwrite === "true" ? { overwrite: true } : {}) });
+  }
+}
+
+document.addEventListener("change", (event) => {
+  const target = event.target as HTMLElement;
+  if (target instanceof HTMLSelectElement && target.dataset.action === "setApproval") {
+    const approvalMode = APPROVAL_MODES.find((mode) => mode === target.value);
+    if (approvalMode) vscode.postMessage({ type: "setMode", approvalMode, ...activeTaskId() });
   }
 });
 

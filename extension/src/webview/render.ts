@@ -6,6 +6,7 @@ import * as l10n from "@vscode/l10n";
 import { deciderLabel, denialReasonLabel, localityLabel, outcomeLabel } from "../shared/labels";
 import { mcpCall } from "../shared/mcp";
 import { attachedChips, questionCard } from "./cards";
+import { checkpointSpec } from "./checkpoints";
 import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
 import { digest, patchChildren, type NodeSpec, type PatchStats } from "./patch";
@@ -218,6 +219,8 @@ function itemSpec(task: TaskView, item: TranscriptItem, index: number, stats?: P
     }
     case "attached":
       return { key: `item:${index}`, signature: `attached:${item.items.length}`, build: () => attachedChips(item.items) };
+    case "checkpoint":
+      return checkpointSpec(task, item);
     case "assistant":
       // Kept while it streams; only its last Markdown block changes, and only that block is rebuilt.
       return {

@@ -2,7 +2,8 @@
 import * as l10n from "@vscode/l10n";
 import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
-import type { Attached, EventOf, FileChange, HistorySegment, Locality } from "../shared/protocol";
+import type { ApprovalMode, Attached, EventOf, FileChange, HistorySegment, Locality } from "../shared/protocol";
+import { applyCheckpointEvent, type PendingRestore } from "./checkpointState";
 
 export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succeeded" | "failed";
 
@@ -49,7 +50,9 @@ export type TranscriptItem =
   | { kind: "result"; text: string; outcome: string }
   | { kind: "error"; text: string }
   | { kind: "note"; text: string }
-  | { kind: "warning"; text: string };
+  | { kind: "warning"; text: string }
+  /** A checkpoint taken before step `step` changed anything: restore or compare it. */
+  | { kind: "checkpoint"; checkpointId: string; step: number };
 
 export type TaskStatus = "starting" | "running" | "completed" | "failed" | "cancelled" | "limit";
 
@@ -74,17 +77,23 @@ export interface TaskView {
   attachedTokens: number;
   /** The model's last reply is complete (its usage came): the next text is a new message. */
   replyEnded: boolean;
+  /** The task's Plan/Act and approval mode, when it said (task_started, mode_changed). */
+  mode?: { plan: boolean; approvalMode: ApprovalMode };
+  /** A restore that waits for the user to confirm overwriting files changed outside the task. */
+  pendingRestore?: PendingRestore;
 }
 
 export interface ViewState {
   tasks: TaskView[];
   model: ModelBadge;
+  /** The mode a new task starts in (the host's). */
+  mode: { plan: boolean; approvalMode: ApprovalMode };
   server: { state: "starting" | "running" | "stopped" | "failed"; message: string };
   errors: string[];
 }
 
 export function initialState(): ViewState {
-  return { tasks: [], model: { profile: "", locality: "unknown" }, server: { state: "starting", message: "" }, errors: [] };
+  return { tasks: [], model: { profile: "", locality: "unknown" }, mode: { plan: false, approvalMode: "ask" }, server: { state: "starting", message: "" }, errors: [] };
 }
 
 /** The state the webview saved (vscode.getState), perhaps by an earlier version: what it lacks is filled in. */
@@ -203,6 +212,14 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
         ended.items.push({ kind: "note", text: l10n.t("This task stopped when its server did (a window reload or a restart). Send a message to resume it from its trace.") });
       });
       return state;
+    case "mode":
+      state.mode = { plan: message.plan, approvalMode: message.approvalMode };
+      return state;
+    case "restoreConfirm": {
+      const task = taskFor(state, message.taskId);
+      task.pendingRestore = message.files.length ? { checkpointId: message.checkpointId, what: message.what, files: message.files } : undefined;
+      return state;
+    }
     case "serverState":
       state.server = { state: message.state, message: message.message ?? "" };
       return state;
@@ -250,6 +267,7 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
 
 function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebview, { type: "event" }>["event"]): void {
   const task = taskFor(state, taskId);
+  if (applyCheckpointEvent(task, event)) return;
   switch (event.type) {
     case "task_started":
       task.task = task.task || event.task;
