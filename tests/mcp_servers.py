@@ -86,6 +86,13 @@ def _accepts(port: int) -> bool:
 @contextlib.contextmanager
 def everything_http(transport: str = "streamableHttp") -> Iterator[str]:
     """server-everything over streamable HTTP (or `sse`) on 127.0.0.1; yields its endpoint URL."""
+    with everything_http_process(transport) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def everything_http_process(transport: str = "streamableHttp") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`everything_http`, yielding the server's process too (the leader of its own process group)."""
     entry = everything_entry()
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
@@ -97,7 +104,7 @@ def everything_http(transport: str = "streamableHttp") -> Iterator[str]:
         if not wait_until(lambda: _accepts(port) or process.poll() is not None, 30) or process.poll() is not None:
             err = process.stderr.read().decode() if process.stderr and process.poll() is not None else ""
             raise RuntimeError(f"server-everything ({transport}) did not listen on 127.0.0.1:{port}: {err}")
-        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}"
+        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}", process
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

@@ -18,7 +18,7 @@ from agent.mcp import McpError, McpManager, McpTimeout, ServerState
 from agent.models.profile import ModelProfile
 from agent.runner import TaskSpec, build_session
 from tests.mcp_config import write_user_servers
-from tests.mcp_servers import hostile_stdio, time_stdio
+from tests.mcp_servers import everything_entry, everything_http_process, hostile_stdio, time_stdio
 from tests.processes import wait_until
 from tests.scripted_server import ScriptedModelServer, call
 
@@ -182,3 +182,23 @@ def test_a_server_that_dies_while_idle_is_reported_failed_at_once_with_its_last_
     assert "'quitter' is not running" in later and "hostile: told to leave" in later
     assert other.status == "running", "the other server is unharmed"
     assert restarted.status == "running", restarted.last_error
+
+
+def test_an_sse_server_that_goes_away_while_idle_is_reported_failed(workspace: Path) -> None:
+    everything_entry()
+    with everything_http_process("sse") as (url, process):
+        write_user_servers({"remote": {"url": url, "type": "sse"}})
+
+        async def scenario() -> ServerState:
+            async with _manager(workspace) as mcp:
+                failed = asyncio.Event()
+                mcp.subscribe(lambda s: failed.set() if s.status == "failed" else None)
+                (state,) = await mcp.start()
+                assert state.status == "running", state.last_error
+                os.killpg(process.pid, signal.SIGKILL)
+                await asyncio.wait_for(failed.wait(), 10)
+                return mcp.state("remote")
+
+        state = asyncio.run(scenario())
+    assert state.status == "failed" and f"the MCP server 'remote' ({url}) failed" in state.last_error
+    assert "the connection ended" in state.last_error and "not MCP JSON-RPC" not in state.last_error

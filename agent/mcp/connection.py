@@ -217,8 +217,10 @@ class Connection:
         return tools
 
     async def _on_message(self, message: Any) -> None:
-        if isinstance(message, Exception):
+        if isinstance(message, ValueError):  # a line or event that does not parse (pydantic's errors are ValueErrors)
             self._break(f"it wrote something that is not MCP JSON-RPC: {_garbage(message)}")
+        elif isinstance(message, Exception):  # the transport's own failure: a remote server went away
+            self._break(f"{ENDED}: {_short(message)}")
 
     def _on_transport_end(self) -> None:
         """The server's stream ended: after the handshake and before our own close, it left us."""
