@@ -5,13 +5,14 @@ clear error naming the server and the entry."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from tests.conftest import run_cli, run_scripted_cli
 from tests.mcp_config import write_user_servers
 from tests.mcp_recording_server import entries, recording_http
-from tests.mcp_servers import everything_entry, everything_stdio
+from tests.mcp_servers import everything_entry, everything_stdio, time_stdio
 from tests.scripted_server import ScriptedModelServer, call
 from tools.workspace.secrets import REDACTED
 
@@ -73,3 +74,52 @@ def test_a_missing_keyring_entry_names_the_server_and_the_entry(workspace: Path)
     assert "flambeau keys set ghost-key" in tested.stdout
     listed = run_cli("mcp", "list", "--workspace", str(workspace))
     assert "keyring: ghost-key" in listed.stdout
+
+
+ARG_SECRET = "Pacific/Chatham"
+"""Not a secret in life, but a value the time server shows back: its tools' descriptions name the zone."""
+
+
+def test_a_keyring_reference_in_a_stdio_servers_arguments_is_resolved_and_the_trace_keeps_the_reference(
+    model_server: ScriptedModelServer, workspace: Path
+) -> None:
+    assert run_cli("keys", "set", "time-zone", stdin=ARG_SECRET + "\n").code == 0
+    write_user_servers(
+        {"time": {**time_stdio(), "args": ["-m", "mcp_server_time", "--local-timezone", "${keyring:time-zone}"]}}
+    )
+    model_server.add(call("attempt_completion", result="done"))
+    run = run_scripted_cli(model_server, workspace, "--approve", "auto-all", "--json", "what time is it")
+    assert run.code == 0, run.stderr
+
+    offered = json.dumps(model_server.chat_requests[0].body["tools"])
+    assert "mcp__time__get_current_time" in offered and "${keyring:" not in offered
+    assert ARG_SECRET in offered or REDACTED in offered, "the server ran with the resolved value"
+    traces = "".join(p.read_text() for p in (workspace / ".flambeau" / "traces").glob("*.jsonl"))
+    assert "${keyring:time-zone}" in traces, "the trace records the server's command line with the reference"
+    assert ARG_SECRET not in traces
+
+
+def test_a_literal_secret_in_a_stdio_servers_arguments_is_refused_naming_the_fix(workspace: Path) -> None:
+    for args in (["--api-key", "s3cr3t-value-123"], ["--token=s3cr3t-value-123"], ["ghp_" + "a" * 36]):
+        write_user_servers({"gh": {"command": "gh-mcp", "args": args}})
+        listed = run_cli("mcp", "list", "--workspace", str(workspace))
+        assert listed.code == 2, (args, listed.stdout, listed.stderr)
+        said = listed.stdout + listed.stderr
+        assert "literal secret" in said and "flambeau keys set gh-token" in said and "${keyring:gh-token}" in said
+        assert "s3cr3t-value-123" not in said and "a" * 36 not in said, "the message does not repeat it"
+
+
+def test_arguments_about_a_secret_that_hold_none_are_not_refused() -> None:
+    from agent.mcp.config import _literal_secret_argument
+
+    for fine in (
+        ["--token-file", "/run/secrets/token"],
+        ["--auth-type", "bearer-token"],
+        ["--api-key", "${keyring:gh-token}"],
+        ["--token=${keyring:gh-token}"],
+        ["--auth", "none"],
+        ["--password", "--verbose"],
+        ["--port", "8080", "--host", "127.0.0.1"],
+    ):
+        assert _literal_secret_argument(fine) == "", fine
+    assert _literal_secret_argument(["--verbose", "--api-key", "abcdefgh1234"]) == "the value of --api-key"

@@ -6,9 +6,10 @@
         "github": {"url": "https://api.example.com/mcp", "headers": {"Authorization": "Bearer ${keyring:github}"}}
     }}
 
-A secret is never written in the file: an env or header value names a keyring entry with
+A secret is never written in the file: an env, header or argument value names a keyring entry with
 `${keyring:NAME}` (stored with `flambeau keys set NAME`), resolved when the server starts. A literal value
-under a secret-looking name (`Authorization`, `*_TOKEN`, `*_KEY`, …) is refused, naming the fix.
+under a secret-looking name (`Authorization`, `*_TOKEN`, `*_KEY`, `--api-key …`, …) or of a token's shape
+is refused, naming the fix.
 Keys other tools use (`disabled`, `type`, `timeout`) are understood; `"locality": "cloud"` declares a URL
 server cloud though its host is this machine (a tunnel or proxy to a remote service), as a model profile's
 `locality` does: it can only add caution (local-only refusal, never-to-cloud checks), never remove it.
@@ -27,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tools.policy.places import user_config_dir
-from tools.workspace.secrets import is_secret_name
+from tools.workspace.secrets import MIN_SECRET_LENGTH, TOKEN_PATTERNS, is_secret_name
 
 WORKSPACE_MCP_FILE = ".mcp.json"
 SERVER_NAME = re.compile(r"^(?!.*__)[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -94,7 +95,7 @@ class ServerConfig:
 
     def secret_references(self) -> list[str]:
         """The keyring entries the server is given (shown before trusting it)."""
-        values = [*self.env.values(), *self.headers.values()]
+        values = [*self.env.values(), *self.headers.values(), *self.args]
         return sorted({m.group(1) for v in values for m in KEYRING_REFERENCE.finditer(v)})
 
     def canonical(self) -> dict[str, Any]:
@@ -206,6 +207,13 @@ def _server(path: Path, origin: Origin, name: str, entry: Any) -> ServerConfig:
                     f"Store it with 'flambeau keys set {name}-{key.lower()}' and write "
                     f'"${{keyring:{name}-{key.lower()}}}" in its place'
                 )
+    literal = _literal_secret_argument(parsed.args)
+    if literal:
+        raise McpConfigError(
+            f"{where}: {literal} is a literal secret, and secrets never live in this file (nor in the trace, "
+            f"which records the command line). Store it with 'flambeau keys set {name}-token' and write "
+            f'"${{keyring:{name}-token}}" in its place (or pass it in env, which no other process can read)'
+        )
     transport: Transport = "stdio" if parsed.command is not None else "sse" if parsed.type == "sse" else "http"
     return ServerConfig(
         name=name,
@@ -222,6 +230,31 @@ def _server(path: Path, origin: Origin, name: str, entry: Any) -> ServerConfig:
         timeout_s=parsed.timeout,
         declared_locality=parsed.locality,
     )
+
+
+HARMLESS_OPTION_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_ENV", "_VAR", "_NAME", "_TYPE", "_MODE", "_METHOD", "_HEADER")
+"""`--token-file PATH`, `--auth-type bearer`: options about a secret that do not hold one."""
+
+
+def _literal_secret_argument(args: list[str]) -> str:
+    """Which argument holds a secret written out (a token's shape, or the value of `--api-key`, `--token=`…)."""
+    for index, arg in enumerate(args):
+        if KEYRING_REFERENCE.search(arg):
+            continue
+        if any(pattern.search(arg) for pattern in TOKEN_PATTERNS):
+            return f"argument {index + 1} has the shape of a token"
+        option, equals, value = arg.partition("=")
+        if not equals and index + 1 < len(args) and not args[index + 1].startswith("-"):
+            value = args[index + 1]
+        named = option.startswith("-") and _secret_option(option)
+        if named and len(value) >= MIN_SECRET_LENGTH and not KEYRING_REFERENCE.search(value):
+            return f"the value of {option}"
+    return ""
+
+
+def _secret_option(option: str) -> bool:
+    name = option.lstrip("-").replace("-", "_").upper()
+    return bool(name) and is_secret_name(name) and not name.endswith(HARMLESS_OPTION_SUFFIXES)
 
 
 def _looks_secret(kind: str, key: str) -> bool:

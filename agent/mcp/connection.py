@@ -54,11 +54,14 @@ class Connection:
         env: dict[str, str],
         headers: dict[str, str],
         elicitation: ElicitationMode = "decline",
+        args: tuple[str, ...] | None = None,
     ) -> None:
         self.server = server
         self.workspace = workspace
         self._env = env
         self._headers = headers
+        self._args = server.args if args is None else args
+        """The arguments a stdio server runs with (keyring references resolved); `server.args` keeps them."""
         self._client: Any = None
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -87,13 +90,14 @@ class Connection:
         headers: dict[str, str],
         timeout_s: float,
         *,
+        args: tuple[str, ...] | None = None,
         elicitation: ElicitationMode = "decline",
         on_broken: Callable[[Connection], None] | None = None,
     ) -> Connection:
         """Start or reach the server, shake hands and list what it offers, within `timeout_s`.
         `elicitation` says how a server's questions to the user are answered (agent/mcp/elicitation.py)."""
         logging.getLogger("mcp").addHandler(logging.NullHandler())  # the SDK's tracebacks: said in our errors
-        connection = cls(server, workspace, env, headers, elicitation)
+        connection = cls(server, workspace, env, headers, elicitation, args)
         await connection._start(timeout_s)
         connection.on_broken = on_broken
         return connection
@@ -154,7 +158,7 @@ class Connection:
                 self._stderr = cast(TextIO, scratch)
             cwd = (self.workspace / server.cwd) if server.cwd else self.workspace
             env = {**self._env, MARKER_VARIABLE: self._marker}
-            params = StdioServerParameters(command=server.command or "", args=list(server.args), env=env, cwd=cwd)
+            params = StdioServerParameters(command=server.command or "", args=list(self._args), env=env, cwd=cwd)
             return stdio_client(params, errlog=self._stderr)
         assert server.url is not None
         if server.transport == "sse":

@@ -184,13 +184,14 @@ class McpManager:
                 return
             self._set(replace(initial, status="starting"))
             try:
-                env, headers = self._resolved(server)
+                env, headers, args = self._resolved(server)
                 connection = await Connection.open(
                     server,
                     self.workspace,
                     env,
                     headers,
                     self.start_timeout_s,
+                    args=args,
                     elicitation=self.elicitation,
                     on_broken=self._on_broken,
                 )
@@ -209,7 +210,9 @@ class McpManager:
             self._connections[name] = connection
             self._set(self._running(server, connection))
 
-    def _resolved(self, server: ServerConfig) -> tuple[dict[str, str], dict[str, str]]:
+    def _resolved(self, server: ServerConfig) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+        """The server's env, headers and arguments with their keyring references resolved (the secrets
+        kept for redaction); the trace keeps the references."""
         lookup = self._lookup
         if lookup is None:
             from agent.secret_store import get_secret
@@ -217,8 +220,9 @@ class McpManager:
             lookup = get_secret
         env, env_secrets = resolve_secrets(server.env, lookup)
         headers, header_secrets = resolve_secrets(server.headers, lookup)
-        self.secret_values |= env_secrets | header_secrets
-        return env, headers
+        args, arg_secrets = resolve_secrets({str(i): arg for i, arg in enumerate(server.args)}, lookup)
+        self.secret_values |= env_secrets | header_secrets | arg_secrets
+        return env, headers, tuple(args.values())
 
     # -- calls ----------------------------------------------------------------------------------------
     async def call_tool(
