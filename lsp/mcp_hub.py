@@ -20,7 +20,7 @@ from lsp.client_requests import notify_client
 from lsp.features import MCP_SERVERS_CHANGED
 
 if TYPE_CHECKING:
-    from agent.mcp import McpConfig, McpManager, ServerState
+    from agent.mcp import McpConfig, McpManager, ServerConfig, ServerState
     from agent.models.config import Restrictions
     from lsp.protocol import ListMcpServersResult, McpServer
     from lsp.server import FlambeauServer
@@ -35,7 +35,7 @@ def config_signature(config: McpConfig) -> dict[str, Any]:
     }
 
 
-def server_entry(state: ServerState, source_file: str) -> McpServer:
+def server_entry(state: ServerState, server: ServerConfig, workspace: Path) -> McpServer:
     """The state as the front ends show it: tools, prompts and resources only while it runs (a server that
     died keeps them in its last snapshot, but offers none of them)."""
     info = state.server_info
@@ -43,9 +43,12 @@ def server_entry(state: ServerState, source_file: str) -> McpServer:
     return {
         "name": state.name,
         "source": "workspace" if state.origin == "workspace" else "user",
-        "file": source_file,
+        "file": server.source,
         "transport": state.transport,  # type: ignore[typeddict-item]
         "commandLine": state.command_line,
+        "folder": str(workspace / server.cwd if server.cwd else workspace) if server.is_stdio else "",
+        "envNames": sorted(server.env),
+        "headerNames": sorted(server.headers),
         "trusted": state.trust in ("trusted", "not-needed"),
         "trust": state.trust,  # type: ignore[typeddict-item]
         "state": state.status,
@@ -143,7 +146,7 @@ class McpHub:
         manager = self.manager
         if manager is None:
             return {"servers": [], "notes": [], "configError": self.config_error or None}
-        servers = [server_entry(state, manager.server(state.name).source) for state in manager.states()]
+        servers = [server_entry(state, manager.server(state.name), manager.workspace) for state in manager.states()]
         return {"servers": servers, "notes": list(manager.config.notes), "configError": None}
 
     def changed(self) -> None:

@@ -623,6 +623,12 @@ class McpServer(TypedDict):
     transport: Literal["stdio", "http", "sse"]
     commandLine: str
     """The command and its arguments (stdio), or the URL."""
+    folder: str
+    """Where a stdio server runs (the workspace, or its `cwd`); "" for a URL."""
+    envNames: list[str]
+    """The names of the environment variables its entry sets (values are not sent)."""
+    headerNames: list[str]
+    """The names of the HTTP headers its entry sets (values are not sent)."""
     trusted: bool
     """May start: a user server, or a workspace server trusted as it is now."""
     trust: Literal["trusted", "untrusted", "changed", "not-needed"]

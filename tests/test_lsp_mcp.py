@@ -1,7 +1,8 @@
 """The MCP servers over LSP: a real client over stdio against `flambeau lsp`, which starts real MCP servers
 (mcp-server-time, server-everything): list, restart, a failing server's last error, a server that dies
 while idle, trust of a workspace server from the panel (never started before), a task that calls its tool,
-prompts for slash commands, a broken .mcp.json, and the `flambeau/mcpServersChanged` notification."""
+prompts for slash commands, a broken .mcp.json, the local-only switch, and the `flambeau/mcpServersChanged`
+notification."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from tests.lsp_harness import Editor, process_gone, wait_gone
 from tests.mcp_config import write_user_servers, write_workspace_servers
-from tests.mcp_servers import everything_entry, everything_stdio
+from tests.mcp_servers import everything_entry, everything_http, everything_stdio
 from tests.processes import wait_until
 from tests.scripted_server import ScriptedModelServer, call
 from tests.test_lsp_tasks import run_editor
@@ -115,7 +116,7 @@ def test_a_workspace_server_starts_only_once_trusted_and_a_task_calls_its_tool(
     workspace: Path, model_server: ScriptedModelServer, tmp_path: Path
 ) -> None:
     pidfile = tmp_path / "clock.pid"
-    write_workspace_servers(workspace, {"clock": _time_with_pid(pidfile)})
+    write_workspace_servers(workspace, {"clock": {**_time_with_pid(pidfile), "env": {"TZ": "UTC"}}})
     model_server.add(
         call("mcp__clock__get_current_time", timezone="Asia/Tokyo"),
         call("attempt_completion", result="It is evening in Tokyo."),
@@ -125,7 +126,8 @@ def test_a_workspace_server_starts_only_once_trusted_and_a_task_calls_its_tool(
         untrusted = await _wait_state(editor, "clock", "untrusted")
         assert untrusted["source"] == "workspace" and untrusted["trusted"] is False
         assert untrusted["trust"] == "untrusted" and str(pidfile) in untrusted["commandLine"]
-        assert untrusted["file"] == str(workspace / ".mcp.json")
+        assert untrusted["file"] == str(workspace / ".mcp.json") and untrusted["folder"] == str(workspace)
+        assert untrusted["envNames"] == ["TZ"] and untrusted["headerNames"] == []
         listed = _by_name(await editor.request("flambeau/listMcpServers", {}))
         assert listed["clock"]["state"] == "untrusted"
         with pytest.raises(JsonRpcInvalidParams, match="no MCP server is named"):
@@ -212,3 +214,28 @@ def test_prompts_for_slash_commands_and_a_broken_configuration(
         assert fixed["every"]["state"] == "running"
 
     run_editor(workspace, model_server, scenario)
+
+
+def test_the_local_only_switch_refuses_a_cloud_server_in_the_session_and_allows_it_again(
+    workspace: Path, model_server: ScriptedModelServer, everything_installed: Path
+) -> None:
+    pidfile = workspace.parent / "time.pid"
+    with everything_http() as url:
+        write_user_servers({"remote": {"url": url, "locality": "cloud"}, "time": _time_with_pid(pidfile)})
+
+        async def scenario(editor: Editor) -> None:
+            remote = await _wait_state(editor, "remote", "running")
+            assert remote["locality"] == "cloud" and remote["transport"] == "http" and remote["commandLine"] == url
+            await _wait_state(editor, "time", "running")
+            local_pid = int(pidfile.read_text())
+            await editor.request("flambeau/setLocalOnly", {"enabled": True})
+            servers = _by_name(await editor.request("flambeau/listMcpServers", {}))
+            assert servers["remote"]["state"] == "refused" and servers["remote"]["toolCount"] == 0
+            assert "local-only mode is on" in servers["remote"]["lastError"]
+            assert servers["time"]["state"] == "running" and int(pidfile.read_text()) == local_pid
+            assert _latest(editor, "remote") == servers["remote"]  # the panel was told
+            await editor.request("flambeau/setLocalOnly", {"enabled": False})
+            servers = _by_name(await editor.request("flambeau/listMcpServers", {}))
+            assert servers["remote"]["state"] == "running" and servers["remote"]["lastError"] == ""
+
+        run_editor(workspace, model_server, scenario)

@@ -80,14 +80,21 @@ export function activate(context: vscode.ExtensionContext): void {
     { plan: false, approvalMode: readSettings().approvalMode },
   );
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatView.viewId, chatView, { webviewOptions: { retainContextWhenHidden: true } }));
-  // The chat's slash commands follow the running MCP servers.
-  mcp.onListing(() => {
+  // The chat's slash commands follow the running MCP servers (read again when which ones run, or how many
+  // prompts they offer, changes).
+  let promptsOf = "";
+  mcp.onListing((listing) => {
     const client = server?.client;
-    if (!client) return;
+    const key = listing.servers.filter((s) => s.state === "running").map((s) => `${s.name}:${s.promptCount}`).join(",");
+    if (!client || key === promptsOf) return;
+    promptsOf = key;
     client
       .listMcpPrompts()
       .then(({ prompts }) => controller.setPrompts(prompts))
-      .catch((error: unknown) => output.warn(`listing MCP prompts: ${String(error)}`));
+      .catch((error: unknown) => {
+        promptsOf = "";
+        output.warn(`listing MCP prompts: ${String(error)}`);
+      });
   });
   const modelsView: ModelsView = new ModelsView(context.extensionUri, (message) => models.handle(message));
   const models = new ModelsController(() => server?.client, {
@@ -136,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): void {
         status.show(vscode.l10n.t("starting…"));
       }
       if (state !== "running") {
+        promptsOf = "";
         controller.setPrompts([]);
         void mcp.refresh();
       }

@@ -20,6 +20,9 @@ function server(overrides: Partial<McpServer> = {}): McpServer {
     file: "/ws/.mcp.json",
     transport: "stdio",
     commandLine: "python -m mcp_server_time --local-timezone UTC",
+    folder: "/ws",
+    envNames: [],
+    headerNames: [],
     trusted: false,
     trust: "untrusted",
     state: "untrusted",
@@ -64,14 +67,19 @@ describe("the MCP view's words", () => {
   });
 
   it("the trust prompt says exactly what would run, from which file, as whom, and with which secrets", () => {
-    const prompt = trustPrompt(server({ secretReferences: ["clock-token"] }));
+    const prompt = trustPrompt(server({ secretReferences: ["clock-token"], envNames: ["CLOCK_TOKEN", "TZ"] }));
+    expect(prompt.detail).toContain("It would run this command in /ws:\npython -m mcp_server_time --local-timezone UTC");
+    expect(prompt.detail).toContain("Its entry sets these environment variables: CLOCK_TOKEN, TZ.");
     expect(prompt.message).toBe('Trust the MCP server "clock" that this workspace declares?');
     expect(prompt.detail).toContain("python -m mcp_server_time --local-timezone UTC");
     expect(prompt.detail).toContain("/ws/.mcp.json");
     expect(prompt.detail).toContain("outside the sandbox");
     expect(prompt.detail).toContain("clock-token");
     expect(prompt.confirm).toBe("Trust and Start");
-    expect(trustPrompt(server({ transport: "http", commandLine: "http://127.0.0.1:9/mcp" })).detail).toContain("It would connect to:\nhttp://127.0.0.1:9/mcp");
+    const remote = trustPrompt(server({ transport: "http", commandLine: "http://127.0.0.1:9/mcp", folder: "", headerNames: ["Authorization"] })).detail;
+    expect(remote).toContain("It would connect to:\nhttp://127.0.0.1:9/mcp");
+    expect(remote).toContain("Its entry sends these headers: Authorization.");
+    expect(remote).not.toContain("outside the sandbox");
   });
 
   it("is translated", () => {

@@ -39,7 +39,7 @@ def _declared(manager: McpManager, method: str, name: str) -> None:
 
 
 def _entry(manager: McpManager, name: str) -> McpServer:
-    return server_entry(manager.state(name), manager.server(name).source)
+    return server_entry(manager.state(name), manager.server(name), manager.workspace)
 
 
 async def list_mcp_servers(ls: FlambeauServer, params: Any) -> ListMcpServersResult:

@@ -69,15 +69,17 @@ export interface TrustPrompt {
 export function trustPrompt(server: McpServer): TrustPrompt {
   const what =
     server.transport === "stdio"
-      ? l10n.t("It would run this command in the workspace folder:\n{0}", server.commandLine)
+      ? l10n.t("It would run this command in {0}:\n{1}", server.folder, server.commandLine)
       : l10n.t("It would connect to:\n{0}", server.commandLine);
-  const lines = [
-    what,
+  const lines = [what];
+  if (server.envNames.length) lines.push(l10n.t("Its entry sets these environment variables: {0}.", server.envNames.join(", ")));
+  if (server.headerNames.length) lines.push(l10n.t("Its entry sends these headers: {0}.", server.headerNames.join(", ")));
+  lines.push(
     l10n.t("Declared in {0}.", server.file),
     server.transport === "stdio"
       ? l10n.t("It runs as you, outside the sandbox, with your files and network. Its tool calls still ask before they run.")
       : l10n.t("Its tool calls still ask before they run."),
-  ];
+  );
   if (server.secretReferences.length) lines.push(l10n.t("It is given these keyring entries: {0}.", server.secretReferences.join(", ")));
   lines.push(l10n.t("The trust covers this definition only: if the file changes it, you are asked again."));
   return {

@@ -820,6 +820,18 @@ export interface McpServer {
    */
   commandLine: string;
   /**
+   * Where a stdio server runs (the workspace, or its `cwd`); "" for a URL.
+   */
+  folder: string;
+  /**
+   * The names of the environment variables its entry sets (values are not sent).
+   */
+  envNames: string[];
+  /**
+   * The names of the HTTP headers its entry sets (values are not sent).
+   */
+  headerNames: string[];
+  /**
    * May start: a user server, or a workspace server trusted as it is now.
    */
   trusted: boolean;
