@@ -7,6 +7,7 @@ misbehaviour is exactly what it says. `python tests/mcp_hostile_server.py MODE [
 - `crash-on-call`: a good handshake and tool list; a tool call kills the process (exit 3).
 - `garbage-on-call`: a good handshake and tool list; a tool call is answered with a line that is not JSON.
 - `garbage-at-start`: the handshake is answered with a line that is not JSON.
+- `colliding-names`: a good server whose tools `a.b` and `a/b` both become `mcp__<server>__a_b`, beside `boom`.
 - `leave-on-sigterm`: a good server that, sent SIGTERM while idle, says so on stderr and exits 4.
 - `spawn-child`: a good server that also starts a grandchild (`sleep`), whose pid goes to PIDFILE,
   to show that closing the server ends its whole process group.
@@ -58,7 +59,8 @@ def answer(request: dict[str, Any], mode: str) -> None:
             }
         )
     elif method == "tools/list":
-        send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [TOOL]}})
+        twins = [{**TOOL, "name": name} for name in ("a.b", "a/b")] if mode == "colliding-names" else []
+        send({"jsonrpc": "2.0", "id": ident, "result": {"tools": [TOOL, *twins]}})
     elif method == "tools/call":
         if mode == "crash-on-call":
             sys.stderr.write("hostile: crashing on purpose\n")

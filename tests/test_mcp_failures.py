@@ -91,6 +91,13 @@ def test_garbage_instead_of_a_handshake_is_quoted_in_the_error(workspace: Path) 
     assert "wrote something that is not MCP JSON-RPC: 'Welcome! this is not JSON-RPC'" in state.last_error
 
 
+def test_tools_whose_names_become_the_same_are_none_of_them_offered_and_the_state_says_why(workspace: Path) -> None:
+    states, _ = _start(workspace, {"twins": hostile_stdio("colliding-names")})
+    state = states["twins"]
+    assert state.status == "running" and state.tools == ("mcp__twins__boom",)
+    assert "'a.b', 'a/b' all become mcp__twins__a_b, so none of them is offered" in state.last_error
+
+
 @pytest.mark.parametrize(
     ("mode", "expected", "still_running"),
     [

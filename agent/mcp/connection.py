@@ -72,6 +72,8 @@ class Connection:
         self.tools: list[ToolInfo] = []
         self.prompts: list[PromptInfo] = []
         self.resources: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+        """What was set aside from what the server offers, for people (its state's `last_error`)."""
         self._stderr: TextIO | None = None
         self._marker = new_marker()
         self._elicitation = elicitation
@@ -203,22 +205,27 @@ class Connection:
                 ]
 
     async def _all_tools(self, client: Any) -> list[ToolInfo]:
-        tools: list[ToolInfo] = []
-        seen: set[str] = set()
+        """Every tool the server lists, but those whose names become the same `mcp__<server>__<tool>`:
+        neither is offered (a call or a policy rule could not tell them apart); `notes` says which."""
+        claims: dict[str, list[ToolInfo]] = {}
         cursor: str | None = None
         for _ in range(MAX_LIST_PAGES):
             page = await client.list_tools(cursor=cursor)
             for tool in page.tools:
                 qualified = qualified_name(self.server.name, tool.name)
-                if qualified in seen:
-                    continue
-                seen.add(qualified)
                 schema = tool.input_schema if isinstance(tool.input_schema, dict) else {"type": "object"}
-                tools.append(ToolInfo(tool.name, qualified, tool.description or "", schema))
+                claims.setdefault(qualified, []).append(ToolInfo(tool.name, qualified, tool.description or "", schema))
             cursor = page.next_cursor
             if not cursor:
                 break
-        return tools
+        for qualified, tools in claims.items():
+            names = sorted({t.name for t in tools})
+            if len(names) > 1:
+                self.notes.append(
+                    f"its tools {', '.join(repr(n) for n in names)} all become {qualified}, so none of them is "
+                    "offered (a call or a policy rule could not tell them apart); the server should rename them"
+                )
+        return [tools[0] for tools in claims.values() if len({t.name for t in tools}) == 1]
 
     async def _on_message(self, message: Any) -> None:
         if isinstance(message, ValueError):  # a line or event that does not parse (pydantic's errors are ValueErrors)

@@ -326,6 +326,7 @@ class McpManager:
             resource_count=len(connection.resources),
             prompt_count=len(connection.prompts),
             server_info=dict(connection.server_info),
+            last_error="; ".join(connection.notes),
         )
 
     def _set(self, state: ServerState) -> None:
