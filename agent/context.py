@@ -1,7 +1,9 @@
 """The context budget: what is sent to the model always fits its window.
 
 The system prompt (with project rules) and the task are always kept; tool output is capped before
-it enters the conversation; the oldest turns are trimmed first when the window would be exceeded.
+it enters the conversation; as the window fills, the oldest turns are condensed into a summary
+(agent/condensation.py). Turns are left out of a request only when no summary could stand for them,
+and that is reported (`Conversation.trim`), never silent.
 """
 
 from __future__ import annotations
@@ -107,24 +109,59 @@ class Budget:
         return max(1_000, int(self.prompt_limit * 0.25 * CHARS_PER_TOKEN_FLOOR))
 
 
+SUMMARY_PREFIX = "[Summary of turns "
+"""How the message that stands for condensed turns begins (agent/history reads it back from a request)."""
+
+
+def summary_message(first: int, last: int, text: str) -> Message:
+    return {"role": "user", "content": f"{SUMMARY_PREFIX}{first}-{last} of this task, which it replaces]\n{text}"}
+
+
+@dataclass(frozen=True)
+class Trim:
+    """Turns a request left out (numbered as in `Conversation.first_turn`), and the tokens before and after."""
+
+    first_turn: int
+    last_turn: int
+    tokens_before: int
+    tokens_after: int
+
+    @property
+    def turns(self) -> int:
+        return self.last_turn - self.first_turn + 1
+
+
 @dataclass
 class Conversation:
-    """System prompt and task (always kept), then turns: groups of messages trimmed oldest first."""
+    """System prompt and task (always kept), a summary of condensed turns, then turns: groups of messages."""
 
     system: Message
     task: Message
     turns: list[list[Message]] = field(default_factory=list)
     examples: list[Message] = field(default_factory=list)
     """Example turns sent between the system prompt and the task (constrained mode), always kept."""
-    trimmed_turns: int = 0
+    summary: Message | None = None
+    """What stands for the turns before `first_turn` (agent/condensation.py)."""
+    first_turn: int = 1
+    """The number of `turns[0]` over the whole task (turns condensed before it: `first_turn - 1`)."""
+    trim: Trim | None = None
+    """What the last request left out to fit the window (None: nothing)."""
 
     def add_turn(self, messages: list[Message]) -> None:
         self.turns.append(messages)
 
+    def fixed(self) -> list[Message]:
+        """What every request begins with: system prompt, examples, task and the summary."""
+        return [self.system, *self.examples, self.task, *([self.summary] if self.summary else [])]
+
+    def tokens(self, counter: CachedCounter) -> int:
+        """The whole conversation in our count (what a request would need with nothing left out)."""
+        return sum(counter.message(m) for m in self.fixed()) + sum(counter.message(m) for t in self.turns for m in t)
+
     def messages_within(self, budget: Budget, counter: CachedCounter) -> list[Message]:
-        """The request's messages: every turn that fits, newest kept, oldest dropped first."""
+        """The request's messages: every turn that fits, newest kept, oldest dropped first (see `trim`)."""
         limit = budget.prompt_limit
-        fixed = sum(counter.message(m) for m in [self.system, *self.examples, self.task])
+        fixed = sum(counter.message(m) for m in self.fixed())
         if fixed > limit:
             raise ContextOverflow(
                 f"the system prompt, project rules and task need about {fixed:,} tokens but the model's window "
@@ -146,11 +183,14 @@ class Conversation:
             kept.append(turn)
             remaining -= cost
         dropped = len(self.turns) - len(kept)
-        messages = [self.system, *self.examples, self.task]
+        messages = self.fixed()
+        self.trim = None
         if dropped:
             messages.append(
                 {"role": "user", "content": f"[{dropped} earlier turn(s) were trimmed to fit the context window]"}
             )
+            before = self.tokens(counter)
+            self.trim = Trim(self.first_turn, self.first_turn + dropped - 1, before, limit - remaining)
         for turn in reversed(kept):
             messages.extend(turn)
         return messages

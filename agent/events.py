@@ -12,6 +12,9 @@ from tools.policy.sandbox import ContainmentFacts
 
 Locality = Literal["local", "cloud"]
 Outcome = Literal["completed", "failed", "cancelled", "limit"]
+ModelRole = Literal["main", "summarise", "commit"]
+"""What a model call is for: the task's own step, a condensation summary, a commit message."""
+CondenseTrigger = Literal["auto", "manual"]
 
 
 WIRE_EXCLUDED_FIELDS = frozenset({"after_content", "contents", "final_content"})
@@ -151,6 +154,8 @@ class ModelRequest(Event):
     model: str = ""
     locality: Locality = "local"
     body: dict[str, Any] = field(default_factory=dict)
+    role: ModelRole = "main"
+    """`main`: a step of the task (what a resumed task continues from); else a summary or a commit message."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,89 @@ class Usage(Event):
     total_completion_tokens: int = 0
     total_cost_usd: float | None = 0.0
     """USD over the task so far; None once a call's cost was unknown."""
+    role: ModelRole = "main"
+    """What the call was for (see `ModelRequest.role`)."""
+
+
+@dataclass(frozen=True)
+class ContextParts:
+    """What fills a request, in tokens (the parts add up to `ContextUsage.used_tokens`)."""
+
+    system: int = 0
+    """The system prompt: instructions, project rules, repository map (and example turns)."""
+    tool_schemas: int = 0
+    conversation: int = 0
+    """The task, the model's answers and the user's messages."""
+    tool_results: int = 0
+    attachments: int = 0
+    """What @-mentions and images attached."""
+    summary: int = 0
+    """The summary that stands for condensed turns."""
+
+
+@dataclass(frozen=True)
+class ContextUsage(Event):
+    """How full the model's window is, after each model call (and after a condensation)."""
+
+    type: ClassVar[str] = "context_usage"
+    step: int = 0
+    used_tokens: int = 0
+    """Tokens of the last request: the provider's count when it reported one, else ours."""
+    window: int = 0
+    """Tokens the model accepts in one request."""
+    counted_by: Literal["provider", "estimate"] = "estimate"
+    parts: ContextParts = field(default_factory=ContextParts)
+    condense_at_tokens: int = 0
+    """About where the conversation is condensed before the next call."""
+    turns: int = 0
+    """Turns in the conversation now (after the task; a summary counts as none)."""
+    condensed_turns: int = 0
+    """Turns a summary stands for."""
+
+
+@dataclass(frozen=True)
+class ContextCondensed(Event):
+    """The oldest turns were replaced by a summary written by the `summarise` role's model."""
+
+    type: ClassVar[str] = "context_condensed"
+    step: int = 0
+    trigger: CondenseTrigger = "auto"
+    first_turn: int = 0
+    last_turn: int = 0
+    """The turns replaced, numbered from 1 (the first turn after the task) over the whole task."""
+    turns_replaced: int = 0
+    tokens_before: int = 0
+    tokens_after: int = 0
+    """A request's tokens (our count: the messages and the tool schemas) before and after."""
+    summary: str = ""
+    profile: str = ""
+    model: str = ""
+    locality: Locality = "local"
+
+
+@dataclass(frozen=True)
+class ContextTrimmed(Event):
+    """Turns left out of a request to fit the window (no summary could stand for them): never silent."""
+
+    type: ClassVar[str] = "context_trimmed"
+    step: int = 0
+    first_turn: int = 0
+    last_turn: int = 0
+    turns_dropped: int = 0
+    tokens_before: int = 0
+    tokens_after: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CondenseFailed(Event):
+    """A condensation was asked for (or needed) and could not be made; the message says why."""
+
+    type: ClassVar[str] = "condense_failed"
+    step: int = 0
+    trigger: CondenseTrigger = "auto"
+    error: str = ""
+    profile: str = ""
 
 
 @dataclass(frozen=True)

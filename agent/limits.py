@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.errors import LimitExceeded
-from agent.events import Outcome, Usage
+from agent.events import ModelRole, Outcome, Usage
 from agent.models.gateway import CallStats
 
 
@@ -32,8 +32,8 @@ class Totals:
     def known_cost(self) -> float | None:
         return round(self.cost_usd, 6) if self.unpriced_calls == 0 else None
 
-    def add(self, task_id: str, step: int, stats: CallStats) -> Usage:
-        """Count one model call; returns its `Usage` event."""
+    def add(self, task_id: str, step: int, stats: CallStats, role: ModelRole = "main") -> Usage:
+        """Count one model call (the task's own, or one for a summary or a commit message); returns its event."""
         self.prompt_tokens += stats.prompt_tokens
         self.completion_tokens += stats.completion_tokens
         if stats.cost_usd is None:
@@ -55,6 +55,7 @@ class Totals:
             total_prompt_tokens=self.prompt_tokens,
             total_completion_tokens=self.completion_tokens,
             total_cost_usd=self.known_cost,
+            role=role,
         )
 
     def check(self, limits: Limits, steps: int, model: str) -> None:

@@ -14,13 +14,15 @@ from agent.approval import Approver
 from agent.attachments import Attachment
 from agent.attachments.images import refuse_without_vision
 from agent.checkpointing import OpenBuffers, StepCheckpoints
+from agent.commit_message import COMMIT_WRITER, TaskCommitWriter
 from agent.egress import CloudEgressGuard
 from agent.errors import ConfigError
 from agent.events import ContainmentReported, EventBus, EventSink
-from agent.models.config import Restrictions
+from agent.models.config import ModelsConfig, Restrictions, load_config
 from agent.models.gateway import ModelGateway
 from agent.models.profile import ModelProfile
 from agent.models.resolve import ResolvedModel, refuse_if_cloud
+from agent.models.roles import RoleProfiles
 from agent.questions import Asker, NobodyToAsk, QuestionChannel
 from agent.secret_store import all_secret_values
 from agent.session import Limits, Session
@@ -72,6 +74,8 @@ class TaskSpec:
     """`--no-sandbox`: commands run unconfined under the approval mode (recorded in the trace)."""
     resume: Resume | None = None
     """Continue this past task's conversation (agent/history/resume.py); its trace is named in the header."""
+    roles: ModelsConfig | None = None
+    """Where the `summarise` and `commit` roles' profiles are read (None: the user's and workspace's files)."""
 
     @classmethod
     def for_model(cls, task: str, workspace: Path, resolved: ResolvedModel, **options: Any) -> TaskSpec:
@@ -161,7 +165,8 @@ def build_session(
 
         started_extra["continues"] = spec.resume.continues
         session_class = partial(ResumedSession, resume=spec.resume)
-    return session_class(
+    roles = RoleProfiles(spec.roles if spec.roles is not None else load_config(spec.workspace), spec.restrictions)
+    session = session_class(
         task=spec.task,
         gateway=ModelGateway(spec.profile, api_key=spec.api_key, provenance=spec.provenance),
         context=context,
@@ -177,7 +182,10 @@ def build_session(
         attachments=spec.attachments,
         reply_language=spec.reply_language,
         notices=[*notices, ContainmentReported(task_id=task_id, **containment)],
+        roles=roles,
     )
+    context.extra[COMMIT_WRITER] = TaskCommitWriter(session, roles)
+    return session
 
 
 def _signing_key() -> SigningKey:

@@ -16,6 +16,7 @@ from agent.calls.running import run_tool
 from agent.calls.text import MalformedCall, extract_text_calls, validate_call
 from agent.calls.turns import Message, assistant_message, restate, result_message
 from agent.checkpointing import StepCheckpoints
+from agent.condensation import ContextKeeper
 from agent.context import Budget, CachedCounter, Conversation, Prompt, TokenCount, build_prompt, model_shape
 from agent.errors import AgentExit, Completed, ContextOverflow, FormatError, LimitExceeded, ModelError
 from agent.events import (
@@ -35,6 +36,7 @@ from agent.events import (
 )
 from agent.limits import Limits, SessionResult, Totals
 from agent.models.gateway import ModelReply, ToolCall
+from agent.models.roles import RoleProfiles
 from agent.ports import Gateway, ResultFilter
 from tools.base import ToolContext
 from tools.policy.evaluate import Policy
@@ -64,6 +66,7 @@ class Session:
         attachments: list[Attachment] | None = None,
         reply_language: str | None = None,
         notices: list[str | Event] | None = None,
+        roles: RoleProfiles | None = None,
     ) -> None:
         self.task = task
         self.attachments = attachments or []
@@ -88,6 +91,9 @@ class Session:
         self.checkpoints = checkpoints
         self.reply_language = reply_language
         self.notices = list(notices or [])
+        self.keeper = ContextKeeper(self, roles)
+        """The window: condensed by the `summarise` role (`roles`; None: the task's model), reported after calls."""
+        self.running = False
         self._window = window
         self._token_count = token_count
         self._conversation: Conversation | None = None
@@ -240,6 +246,7 @@ class Session:
     # -- the loop -------------------------------------------------------------------------------
     async def run(self) -> SessionResult:
         """Run until the model completes the task, a limit is hit, an error ends it, or it is cancelled."""
+        self.running = True
         try:
             if self._conversation is None:
                 self._conversation = self._prepare(await self._repo_map())
@@ -254,6 +261,9 @@ class Session:
         except asyncio.CancelledError:
             self._finish("cancelled", "the task was cancelled")
             raise
+        finally:
+            self.running = False
+            self.keeper.run_ended()
 
     def follow_up(self, text: str, attachments: list[Attachment] | None = None) -> None:
         """Queue a user message (with what its mentions attach); it joins the conversation at the next step
@@ -268,6 +278,7 @@ class Session:
         self.totals.check(self.limits, self.steps, self.profile.model)
         self.steps += 1
         self._take_pending_user_messages()
+        await self.keeper.before_query()
         reply = await self.query()
         await self.execute(reply)
 
@@ -275,6 +286,7 @@ class Session:
     async def query(self) -> ModelReply:
         assert self._conversation is not None and self._budget is not None and self._counter is not None
         messages = self._conversation.messages_within(self._budget, self._counter)
+        self.keeper.report_trim()
         step = self.steps
 
         def on_request(body: dict[str, Any]) -> None:
@@ -297,6 +309,7 @@ class Session:
             extra_params=constraint_params(self.tools.openai_schemas()) if self._constrained else None,
         )
         self.emit(self.totals.add(self.task_id, self.steps, reply.stats))
+        self.keeper.after_call(messages, reply)
         return reply
 
     async def execute(self, reply: ModelReply) -> None:

@@ -21,11 +21,13 @@ from lsp.features import (
     ASSIGN_ROLE,
     CANCEL_TASK,
     CHECKPOINT_DIFF,
+    CONDENSE,
     DELETE_HISTORY,
     DETECT_ENGINES,
     EVENT,
     EXPORT_HISTORY,
     EXPORT_TRACE,
+    GENERATE_COMMIT_MESSAGE,
     GET_MCP_PROMPT,
     LIST_CHECKPOINTS,
     LIST_HISTORY,
@@ -708,6 +710,32 @@ class GetMcpPromptResult(TypedDict):
     messages: list[McpPromptMessage]
     text: str
     """The messages' text, joined by blank lines: what the panel puts in the composer."""
+# -- context and commit messages -------------------------------------------------------------------
+class CondenseResult(TypedDict):
+    """The condensation made (its `context_condensed` event follows the task's other events)."""
+
+    taskId: str
+    firstTurn: int
+    lastTurn: int
+    """The turns the summary replaced, numbered from 1 (the first turn after the task) over the whole task."""
+    tokensBefore: int
+    tokensAfter: int
+    summary: str
+    profile: str
+    """The profile that wrote the summary (the `summarise` role's, else the task's own)."""
+
+
+class GenerateCommitMessageParams(TypedDict):
+    workspace: NotRequired[str]
+    """The repository folder (a path or file: URI inside the workspace); default: the workspace."""
+
+
+class GenerateCommitMessageResult(TypedDict):
+    message: str
+    profile: str
+    """The profile that wrote it (the `commit` role's, else the main model)."""
+    model: str
+    locality: Locality
 
 
 CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
@@ -744,6 +772,8 @@ CLIENT_REQUESTS: dict[str, tuple[type, type]] = {
     TRUST_MCP_SERVER: (TrustMcpServerParams, McpServer),
     LIST_MCP_PROMPTS: (Empty, ListMcpPromptsResult),
     GET_MCP_PROMPT: (GetMcpPromptParams, GetMcpPromptResult),
+    CONDENSE: (TaskIdParams, CondenseResult),
+    GENERATE_COMMIT_MESSAGE: (GenerateCommitMessageParams, GenerateCommitMessageResult),
 }
 """Requests the client sends: method → (params, result)."""
 

@@ -184,7 +184,8 @@ class ScriptedModelServer(LoopbackHTTPServer[ReplySource]):
 
 
 def _rough_tokens(body: dict[str, Any]) -> int:
-    return max(1, len(json.dumps(body.get("messages", []))) // 4)
+    """About what a provider counts: the messages and the tool schemas."""
+    return max(1, (len(json.dumps(body.get("messages", []))) + len(json.dumps(body.get("tools") or []))) // 4)
 
 
 def _tool_call_payloads(reply: Reply) -> list[dict[str, Any]]:

@@ -72,22 +72,6 @@ def test_five_megabytes_of_tool_output_never_overflow_the_window(
     assert fed_back.startswith("y") and "[exit code 0" in fed_back
 
 
-def test_older_turns_are_trimmed_but_system_prompt_rules_and_task_are_kept(
-    model_server: ScriptedModelServer, workspace: Path
-) -> None:
-    (workspace / "AGENTS.md").write_text("Always answer in haiku.\n")
-    (workspace / "big.txt").write_text("line of filler text\n" * 400)
-    model_server.add(*[call("read_file", path="big.txt") for _ in range(8)], call("attempt_completion", result="ok"))
-    result, _ = _run(model_server, workspace, window=4096, task="the one task")
-    assert result.outcome == "completed", result.message
-    last = model_server.chat_requests[-1].body["messages"]
-    assert last[0]["role"] == "system" and "Always answer in haiku." in last[0]["content"]
-    assert last[1] == {"role": "user", "content": "the one task"}
-    assert "earlier turn(s) were trimmed" in last[2]["content"]
-    for request in model_server.chat_requests:
-        assert _request_tokens(request.body) + request.body["max_tokens"] <= 4096
-
-
 def test_rules_files_are_loaded_capped_and_named(model_server: ScriptedModelServer, workspace: Path) -> None:
     (workspace / "AGENTS.md").write_text("Use tabs.\n")
     (workspace / ".clinerules").mkdir()

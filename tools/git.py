@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 REF = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./@{}~^-]*$")
 """A revision the model may name: no leading dash (never an option), no spaces or shell characters."""
 TASK_TRAILER = "Flambeau-Task"
+COMMIT_WRITER = "commit_message_writer"
+"""The `ToolContext.extra` key of what writes the message when the model leaves it empty (agent/commit_message.py)."""
 READ_ONLY_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 """`GIT_OPTIONAL_LOCKS=0`: status and diff must not refresh (rewrite) the user's index."""
 
@@ -173,7 +175,11 @@ class GitLog(Tool[GitLogArgs]):
 
 
 class GitCommitArgs(ToolArgs):
-    message: str = Field(description="The commit message: a short subject line, optionally a blank line and a body.")
+    message: str = Field(
+        default="",
+        description="The commit message: a short subject line, optionally a blank line and a body. "
+        "Leave it empty to have it written from the diff by the commit model.",
+    )
     paths: list[str] | None = Field(
         default=None,
         description="Files to commit (others stay as they are). Omit to commit every change in the workspace.",
@@ -190,29 +196,35 @@ class GitCommit(Tool[GitCommitArgs]):
 
     def summary(self, args: GitCommitArgs) -> str:
         what = ", ".join(args.paths) if args.paths else "all changes"
-        return f"git commit ({what}): {args.message.strip().splitlines()[0] if args.message.strip() else ''}"
+        subject = args.message.strip().splitlines()[0] if args.message.strip() else WRITTEN_BY_ROLE
+        return f"git commit ({what}): {subject}"
 
     def preview(self, args: GitCommitArgs, ctx: ToolContext) -> str:
-        return commit_message(args.message, ctx)
+        return commit_message(args.message or f"({WRITTEN_BY_ROLE})", ctx)
 
     async def run(self, args: GitCommitArgs, ctx: ToolContext) -> ToolResult:
-        if not args.message.strip():
+        writer = ctx.extra.get(COMMIT_WRITER)
+        if not args.message.strip() and writer is None:
             raise ToolError("empty commit message: say in one line what the commit changes")
         if args.paths is not None and not args.paths:
             raise ToolError("paths is empty: name the files to commit, or leave paths out to commit every change")
         repo = open_repository(ctx)
         trailers = [f"{TASK_TRAILER}: {ctx.task_id or 'unknown'}", f"Co-authored-by: {co_author(ctx.model)}"]
         trailer_args = [arg for t in trailers for arg in ("--trailer", t)]
-        if args.paths:
-            paths = _repo_paths(repo, ctx, args.paths, for_write=True)
-            _run_git(repo, ctx, "add", "--all", "--", *paths, read_only=False)
-            _run_git(repo, ctx, "commit", "-m", args.message.strip(), *trailer_args, "--", *paths, read_only=False)
-        else:
-            _run_git(repo, ctx, "add", "--all", "--", _workspace_pathspec(repo, ctx), read_only=False)
-            _run_git(repo, ctx, "commit", "-m", args.message.strip(), *trailer_args, read_only=False)
+        paths = _repo_paths(repo, ctx, args.paths, for_write=True) if args.paths else []
+        _run_git(repo, ctx, "add", "--all", "--", *(paths or [_workspace_pathspec(repo, ctx)]), read_only=False)
+        message, written_by = args.message.strip(), ""
+        if not message:
+            assert writer is not None
+            message, written_by = await writer(ctx, args.paths)
+        _run_git(repo, ctx, "commit", "-m", message, *trailer_args, *(["--", *paths] if paths else []), read_only=False)
         sha = repo.head.commit.hexsha
         shown = _run_git(repo, ctx, "show", "--stat", "--format=committed %h on %D%n%n%B", "HEAD")
-        return _result(shown, ctx, f"committed {sha[:12]}", commit=sha, trailers=trailers)
+        extra = {"message_written_by": written_by} if written_by else {}
+        return _result(shown, ctx, f"committed {sha[:12]}", commit=sha, trailers=trailers, **extra)
+
+
+WRITTEN_BY_ROLE = "message to be written by the commit model from the diff"
 
 
 def commit_message(message: str, ctx: ToolContext) -> str:

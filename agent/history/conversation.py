@@ -4,7 +4,9 @@ The base is the exact body of the last model request at or before the chosen ste
 every body, agent/trace/requests.py); the reply to it and the results of its tool calls, which no later
 request holds yet, are rebuilt from the step's records in the tool mode that request used. A trace that
 continues another (its header's `continues`) and has no request yet rebuilds from the one it continues;
-one a person rewound ("restore task") since its last request rebuilds as it was at that step.
+one a person rewound ("restore task") since its last request rebuilds as it was at that step. Only the
+task's own requests count (not those that wrote a summary or a commit message); a condensation recorded
+after the base request replaces the turns it names by its summary, as it did live.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from agent.calls.constrained import EXAMPLE_TURNS, task_message
 from agent.calls.turns import assistant_message, result_message
+from agent.context import SUMMARY_PREFIX, summary_message
 from agent.history.replay import blob_text
 from agent.history.rewind import last_rewind
 from agent.history.timeline import continued_id
@@ -54,10 +57,23 @@ class RebuiltConversation:
     """Turns the base request had already trimmed to fit the window (not rebuilt)."""
     locality: str = ""
     """Where the model that last saw these turns ran (local | cloud)."""
+    summary: Message | None = None
+    """The summary that stands for the turns before `first_turn` (agent/condensation.py)."""
+    first_turn: int = 1
+    """The number of `turns[0]` over the whole task."""
 
     def messages(self) -> list[Message]:
         """The conversation after the system prompt, as one flat list."""
-        return [*self.examples, self.task_turn, *(m for turn in self.turns for m in turn)]
+        summary = [self.summary] if self.summary is not None else []
+        return [*self.examples, self.task_turn, *summary, *(m for turn in self.turns for m in turn)]
+
+    def condense(self, record: Record) -> None:
+        """Apply a `condensation` record: its summary stands for the turns through its `last_turn`."""
+        last = int(record.get("last_turn") or 0)
+        drop = max(0, min(len(self.turns), last - self.first_turn + 1))
+        self.turns = self.turns[drop:]
+        self.first_turn = max(self.first_turn + drop, last + 1)
+        self.summary = summary_message(1, last, str(record.get("summary") or ""))
 
 
 def rebuild_conversation(trace: Path, up_to_step: int | None = None) -> RebuiltConversation:
@@ -93,6 +109,11 @@ def _rebuild(trace: Path, up_to_step: int | None, depth: int) -> RebuiltConversa
         step_turn = _last_step_turn(tail, conversation.native, blobs)
         if step_turn:
             conversation.turns.append(step_turn)
+    for record in tail:
+        step = record.get("step")
+        within = up_to_step is None or (isinstance(step, int) and step <= up_to_step)
+        if record.get("kind") == "condensation" and within:
+            conversation.condense(record)
     if up_to_step is None:  # a follow-up given after the last request, never answered
         conversation.turns += [[{"role": "user", "content": r.get("text", "")}] for r in _trailing_users(tail)]
     return conversation
@@ -102,7 +123,7 @@ def _cut(records: list[Record], up_to_step: int | None) -> tuple[int | None, int
     """(index of the base request, index where step `up_to_step` ends)."""
     base: int | None = None
     for index, record in enumerate(records):
-        if record.get("kind") != "model_request":
+        if record.get("kind") != "model_request" or record.get("role", "main") != "main":
             continue
         step = record.get("step")
         if up_to_step is not None and isinstance(step, int) and step > up_to_step:
@@ -132,6 +153,10 @@ def _from_request(
     if not messages:
         raise TraceError(f"record {request.get('seq')} of {trace}: the request holds no task message")
     task_turn, rest = messages[0], messages[1:]
+    summary, first_turn = None, 1
+    if rest and rest[0].get("role") == "user" and str(rest[0].get("content", "")).startswith(SUMMARY_PREFIX):
+        summary, rest = rest[0], rest[1:]
+        first_turn = _summarised_through(str(summary["content"])) + 1
     trimmed = 0
     if rest and rest[0].get("role") == "user" and str(rest[0].get("content", "")).endswith(TRIM_MARKER):
         trimmed = int(str(rest[0]["content"]).lstrip("[").split(" ", 1)[0] or 0)
@@ -147,7 +172,16 @@ def _from_request(
         step=int(request.get("step") or 0),
         trimmed=trimmed,
         locality=str(request.get("locality") or ""),
+        summary=summary,
+        first_turn=first_turn + trimmed,
     )
+
+
+def _summarised_through(content: str) -> int:
+    """K of a summary message that begins `[Summary of turns 1-K ...`."""
+    head = content[len(SUMMARY_PREFIX) :].split(" ", 1)[0]
+    last = head.rsplit("-", 1)[-1]
+    return int(last) if last.isdigit() else 0
 
 
 def _without_request(trace: Path, header: Record, start: Record, task_id: str, depth: int) -> RebuiltConversation:

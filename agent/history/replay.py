@@ -32,6 +32,35 @@ USAGE_FIELDS = (
 )
 
 
+CONDENSED_FIELDS = {
+    "step": 0,
+    "trigger": "auto",
+    "first_turn": 0,
+    "last_turn": 0,
+    "turns_replaced": 0,
+    "tokens_before": 0,
+    "tokens_after": 0,
+    "summary": "",
+    "profile": "",
+    "model": "",
+    "locality": "local",
+}
+TRIMMED_FIELDS = {
+    "step": 0,
+    "first_turn": 0,
+    "last_turn": 0,
+    "turns_dropped": 0,
+    "tokens_before": 0,
+    "tokens_after": 0,
+    "reason": "",
+}
+CONDENSE_FAILED_FIELDS = {"step": 0, "trigger": "auto", "error": "", "profile": ""}
+
+
+def _fields(record: Record, defaults: dict[str, Any]) -> dict[str, Any]:
+    return {name: record.get(name, default) for name, default in defaults.items()}
+
+
 def blob_text(blobs: BlobReader, digest: object, fallback: str = "") -> str:
     data = blobs.get(digest) if isinstance(digest, str) else None
     return data.decode("utf-8", errors="replace") if data is not None else fallback
@@ -49,7 +78,12 @@ class EventReplay:
             "task_start": self._task_start,
             "user_message": lambda r: self._event("user_message", text=r.get("text", "")),
             "assistant_text": lambda r: self._event("text_delta", text=r.get("text", "")),
-            "model_response": lambda r: self._event("usage", **{k: r.get(k) for k in USAGE_FIELDS}),
+            "model_response": lambda r: self._event(
+                "usage", **{k: r.get(k) for k in USAGE_FIELDS}, role=r.get("role") or "main"
+            ),
+            "condensation": lambda r: self._event("context_condensed", **_fields(r, CONDENSED_FIELDS)),
+            "context_trim": lambda r: self._event("context_trimmed", **_fields(r, TRIMMED_FIELDS)),
+            "condense_failure": lambda r: self._event("condense_failed", **_fields(r, CONDENSE_FAILED_FIELDS)),
             "tool_call": self._tool_call,
             "approval_request": self._approval_request,
             "approval": self._approval,

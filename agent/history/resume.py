@@ -77,6 +77,8 @@ class ResumedSession(Session):
         self._task_turn = dict(earlier.task_turn)
         self._frame_task(conversation)
         conversation.turns = [[dict(m) for m in turn] for turn in earlier.turns]
+        conversation.summary = dict(earlier.summary) if earlier.summary is not None else None
+        conversation.first_turn = earlier.first_turn
         if earlier.native and not self._native:
             from agent.calls.turns import restate
 
@@ -84,7 +86,8 @@ class ResumedSession(Session):
         self._conversation = conversation
         if self.profile.effective_locality() == "cloud" and self.result_filter is not None:
             self._filter_history_for_cloud()  # what a local model saw passes the cloud filter first
-            content = conversation.task.get("content")
-            if isinstance(content, str):
-                conversation.task["content"] = self.result_filter("earlier task", {}, content)
+            for message in (conversation.task, conversation.summary or {}):
+                content = message.get("content")
+                if isinstance(content, str):
+                    message["content"] = self.result_filter("earlier task", {}, content)
         return conversation

@@ -51,6 +51,17 @@ class RecordBuilder:
             ev.CheckpointFailed: lambda e: [{"kind": "workspace_checkpoint_failed", "step": e.step, "error": e.error}],
             ev.TaskFinished: self._task_finished,
             ev.TaskFailed: self._task_failed,
+            ev.ContextCondensed: self._condensation,
+            ev.ContextTrimmed: self._trim,
+            ev.CondenseFailed: lambda e: [
+                {
+                    "kind": "condense_failure",
+                    "step": e.step,
+                    "trigger": e.trigger,
+                    "error": e.error,
+                    "profile": e.profile,
+                }
+            ],
         }
 
     def records(self, event: ev.Event) -> list[Record]:
@@ -108,6 +119,7 @@ class RecordBuilder:
                 "stream": bool(sent.get("stream")),
                 "max_tokens": sent.get("max_tokens"),
                 **self.requests.store(plain),
+                **({"role": e.role} if e.role != "main" else {}),
             }
         ]
 
@@ -128,6 +140,40 @@ class RecordBuilder:
                 "total_prompt_tokens": e.total_prompt_tokens,
                 "total_completion_tokens": e.total_completion_tokens,
                 "total_cost_usd": e.total_cost_usd,
+                **({"role": e.role} if e.role != "main" else {}),
+            }
+        ]
+
+    def _condensation(self, e: ev.ContextCondensed) -> list[Record]:
+        """The summary, and which turns it replaced: what a resumed task sends instead of them."""
+        return [
+            {
+                "kind": "condensation",
+                "step": e.step,
+                "trigger": e.trigger,
+                "first_turn": e.first_turn,
+                "last_turn": e.last_turn,
+                "turns_replaced": e.turns_replaced,
+                "tokens_before": e.tokens_before,
+                "tokens_after": e.tokens_after,
+                "summary": e.summary,
+                "profile": e.profile,
+                "model": e.model,
+                "locality": e.locality,
+            }
+        ]
+
+    def _trim(self, e: ev.ContextTrimmed) -> list[Record]:
+        return [
+            {
+                "kind": "context_trim",
+                "step": e.step,
+                "first_turn": e.first_turn,
+                "last_turn": e.last_turn,
+                "turns_dropped": e.turns_dropped,
+                "tokens_before": e.tokens_before,
+                "tokens_after": e.tokens_after,
+                "reason": e.reason,
             }
         ]
 

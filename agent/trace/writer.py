@@ -30,7 +30,7 @@ from agent.trace.signing import SigningKey, load_signing_key
 from agent.trace.witness import Witnessed, witness, witness_path
 
 CHECKPOINT_AFTER = frozenset({"model_response", "tool_result"})
-BETWEEN_TURNS = (ev.CheckpointRestored, ev.ModeChanged)
+BETWEEN_TURNS = (ev.CheckpointRestored, ev.ModeChanged, ev.ContextCondensed, ev.CondenseFailed)
 """What a person may do to an ended task; recorded at once, and the trace is sealed again after it."""
 
 
@@ -136,6 +136,8 @@ class TraceWriter:
             self.sealed_end = next((r for r in records if r["kind"] == "task_end"), None)
             self.checkpoint(final=True)
             self.close()
+        elif sealed_end is not None and _side_call(event):
+            self.sealed_end = sealed_end  # the model call of a condensation between turns: sealed after it
         elif sealed_end is not None and isinstance(event, BETWEEN_TURNS):
             # A final checkpoint follows a task end (agent/trace/checkpoints.py): the end is restated, marked so.
             self.append({**sealed_end, "restated": True})
@@ -251,6 +253,11 @@ class TraceWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _side_call(event: ev.Event) -> bool:
+    """A model call that is not a step of the task (a summary, a commit message)."""
+    return isinstance(event, ev.ModelRequest | ev.Usage) and event.role != "main"
 
 
 def _sync(fd: int) -> None:

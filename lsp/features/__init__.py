@@ -44,6 +44,8 @@ TRUST_MCP_SERVER = "flambeau/trustMcpServer"
 LIST_MCP_PROMPTS = "flambeau/listMcpPrompts"
 GET_MCP_PROMPT = "flambeau/getMcpPrompt"
 MCP_SERVERS_CHANGED = "flambeau/mcpServersChanged"
+CONDENSE = "flambeau/condense"
+GENERATE_COMMIT_MESSAGE = "flambeau/generateCommitMessage"
 
 PROTOCOL_VERSION = 2
 """Raised when a method or event is removed or changes meaning (see docs/protocol.md)."""
@@ -85,6 +87,8 @@ CUSTOM_METHODS = (
     TRUST_MCP_SERVER,
     LIST_MCP_PROMPTS,
     GET_MCP_PROMPT,
+    CONDENSE,
+    GENERATE_COMMIT_MESSAGE,
 )
 
 CMD_START_TASK = "flambeau.startTask"
@@ -105,6 +109,8 @@ CMD_RESTART_MCP_SERVER = "flambeau.restartMcpServer"
 CMD_TRUST_MCP_SERVER = "flambeau.trustMcpServer"
 CMD_LIST_MCP_PROMPTS = "flambeau.listMcpPrompts"
 CMD_GET_MCP_PROMPT = "flambeau.getMcpPrompt"
+CMD_CONDENSE = "flambeau.condense"
+CMD_GENERATE_COMMIT_MESSAGE = "flambeau.generateCommitMessage"
 
 
 def register(server: FlambeauServer) -> None:
@@ -113,6 +119,7 @@ def register(server: FlambeauServer) -> None:
         checkpoints,
         code_actions,
         commands,
+        context,
         documents,
         history,
         history_commands,
@@ -172,6 +179,8 @@ def register(server: FlambeauServer) -> None:
     server.feature(TRUST_MCP_SERVER)(mcp.trust_mcp_server)
     server.feature(LIST_MCP_PROMPTS)(mcp.list_mcp_prompts)
     server.feature(GET_MCP_PROMPT)(mcp.get_mcp_prompt)
+    server.feature(CONDENSE)(context.condense)
+    server.feature(GENERATE_COMMIT_MESSAGE)(context.generate_commit_message)
 
     server.command(CMD_START_TASK)(commands.start_task)
     server.command(CMD_CANCEL_TASK)(commands.cancel_task)
@@ -191,3 +200,5 @@ def register(server: FlambeauServer) -> None:
     server.command(CMD_TRUST_MCP_SERVER)(mcp_commands.trust_mcp_server)
     server.command(CMD_LIST_MCP_PROMPTS)(mcp_commands.list_mcp_prompts)
     server.command(CMD_GET_MCP_PROMPT)(mcp_commands.get_mcp_prompt)
+    server.command(CMD_CONDENSE)(context.condense_command)
+    server.command(CMD_GENERATE_COMMIT_MESSAGE)(context.generate_commit_message_command)

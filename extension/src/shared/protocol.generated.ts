@@ -9,11 +9,13 @@ export const Methods = {
   assignRole: "flambeau/assignRole",
   cancelTask: "flambeau/cancelTask",
   checkpointDiff: "flambeau/checkpointDiff",
+  condense: "flambeau/condense",
   deleteHistory: "flambeau/deleteHistory",
   detectEngines: "flambeau/detectEngines",
   event: "flambeau/event",
   exportHistory: "flambeau/exportHistory",
   exportTrace: "flambeau/exportTrace",
+  generateCommitMessage: "flambeau/generateCommitMessage",
   getMcpPrompt: "flambeau/getMcpPrompt",
   listCheckpoints: "flambeau/listCheckpoints",
   listHistory: "flambeau/listHistory",
@@ -51,11 +53,13 @@ export interface MethodTypes {
   "flambeau/assignRole": { params: AssignRoleParams; result: AssignRoleResult };
   "flambeau/cancelTask": { params: TaskIdParams; result: CancelTaskResult };
   "flambeau/checkpointDiff": { params: CheckpointDiffParams; result: CheckpointDiffResult };
+  "flambeau/condense": { params: TaskIdParams; result: CondenseResult };
   "flambeau/deleteHistory": { params: TaskIdParams; result: DeleteHistoryResult };
   "flambeau/detectEngines": { params: Empty; result: DetectEnginesResult };
   "flambeau/event": { params: EventNotification; result: void };
   "flambeau/exportHistory": { params: ExportHistoryParams; result: ExportHistoryResult };
   "flambeau/exportTrace": { params: ExportTraceParams; result: ExportTraceResult };
+  "flambeau/generateCommitMessage": { params: GenerateCommitMessageParams; result: GenerateCommitMessageResult };
   "flambeau/getMcpPrompt": { params: GetMcpPromptParams; result: GetMcpPromptResult };
   "flambeau/listCheckpoints": { params: TaskIdParams; result: ListCheckpointsResult };
   "flambeau/listHistory": { params: Empty; result: ListHistoryResult };
@@ -95,8 +99,12 @@ export type AgentEvent =
   | CheckpointCreated
   | CheckpointFailed
   | CheckpointRestored
+  | CondenseFailed
   | ContainmentReported
   | ContextAttached
+  | ContextCondensed
+  | ContextTrimmed
+  | ContextUsage
   | ModeChanged
   | ModelChanged
   | ModelNotice
@@ -220,6 +228,17 @@ export interface CheckpointRestored {
   type: "checkpoint_restored";
 }
 /**
+ * A condensation was asked for (or needed) and could not be made; the message says why.
+ */
+export interface CondenseFailed {
+  task_id: string;
+  step: number;
+  trigger: "auto" | "manual";
+  error: string;
+  profile: string;
+  type: "condense_failed";
+}
+/**
  * What holds this task's commands (tools/policy/sandbox.py `Containment`), right after `task_started`.
  */
 export interface ContainmentReported {
@@ -275,6 +294,97 @@ export interface Attached {
   sha256: string;
 }
 /**
+ * The oldest turns were replaced by a summary written by the `summarise` role's model.
+ */
+export interface ContextCondensed {
+  task_id: string;
+  step: number;
+  trigger: "auto" | "manual";
+  first_turn: number;
+  /**
+   * The turns replaced, numbered from 1 (the first turn after the task) over the whole task.
+   */
+  last_turn: number;
+  turns_replaced: number;
+  tokens_before: number;
+  /**
+   * A request's tokens (our count: the messages and the tool schemas) before and after.
+   */
+  tokens_after: number;
+  summary: string;
+  profile: string;
+  model: string;
+  locality: "local" | "cloud";
+  type: "context_condensed";
+}
+/**
+ * Turns left out of a request to fit the window (no summary could stand for them): never silent.
+ */
+export interface ContextTrimmed {
+  task_id: string;
+  step: number;
+  first_turn: number;
+  last_turn: number;
+  turns_dropped: number;
+  tokens_before: number;
+  tokens_after: number;
+  reason: string;
+  type: "context_trimmed";
+}
+/**
+ * How full the model's window is, after each model call (and after a condensation).
+ */
+export interface ContextUsage {
+  task_id: string;
+  step: number;
+  /**
+   * Tokens of the last request: the provider's count when it reported one, else ours.
+   */
+  used_tokens: number;
+  /**
+   * Tokens the model accepts in one request.
+   */
+  window: number;
+  counted_by: "provider" | "estimate";
+  parts: ContextParts;
+  /**
+   * About where the conversation is condensed before the next call.
+   */
+  condense_at_tokens: number;
+  /**
+   * Turns in the conversation now (after the task; a summary counts as none).
+   */
+  turns: number;
+  /**
+   * Turns a summary stands for.
+   */
+  condensed_turns: number;
+  type: "context_usage";
+}
+/**
+ * What fills a request, in tokens (the parts add up to `ContextUsage.used_tokens`).
+ */
+export interface ContextParts {
+  /**
+   * The system prompt: instructions, project rules, repository map (and example turns).
+   */
+  system?: number;
+  tool_schemas?: number;
+  /**
+   * The task, the model's answers and the user's messages.
+   */
+  conversation?: number;
+  tool_results?: number;
+  /**
+   * What @-mentions and images attached.
+   */
+  attachments?: number;
+  /**
+   * The summary that stands for condensed turns.
+   */
+  summary?: number;
+}
+/**
  * A person switched the task between Plan and Act, or changed its approval mode; the next tool call is
  * judged by the new mode.
  */
@@ -320,6 +430,10 @@ export interface ModelRequest {
   body: {
     [k: string]: unknown | undefined;
   };
+  /**
+   * `main`: a step of the task (what a resumed task continues from); else a summary or a commit message.
+   */
+  role: "main" | "summarise" | "commit";
   type: "model_request";
 }
 /**
@@ -434,6 +548,10 @@ export interface Usage {
    * USD over the task so far; None once a call's cost was unknown.
    */
   total_cost_usd: number | null;
+  /**
+   * What the call was for (see `ModelRequest.role`).
+   */
+  role: "main" | "summarise" | "commit";
   type: "usage";
 }
 /**
@@ -545,6 +663,24 @@ export interface ClientFlambeauCapabilities {
    * The client answers `flambeau/ask` (else questions go out as window/showMessageRequest).
    */
   questions?: boolean;
+}
+/**
+ * The condensation made (its `context_condensed` event follows the task's other events).
+ */
+export interface CondenseResult {
+  taskId: string;
+  firstTurn: number;
+  /**
+   * The turns the summary replaced, numbered from 1 (the first turn after the task) over the whole task.
+   */
+  lastTurn: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  summary: string;
+  /**
+   * The profile that wrote the summary (the `summarise` role's, else the task's own).
+   */
+  profile: string;
 }
 export interface DeleteHistoryResult {
   taskId: string;
@@ -659,6 +795,21 @@ export interface FitnessTask {
   name: string;
   passed: boolean;
   steps: number;
+}
+export interface GenerateCommitMessageParams {
+  /**
+   * The repository folder (a path or file: URI inside the workspace); default: the workspace.
+   */
+  workspace?: string;
+}
+export interface GenerateCommitMessageResult {
+  message: string;
+  /**
+   * The profile that wrote it (the `commit` role's, else the main model).
+   */
+  profile: string;
+  model: string;
+  locality: "local" | "cloud";
 }
 export interface GetMcpPromptParams {
   server: string;
