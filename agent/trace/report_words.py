@@ -23,6 +23,9 @@ def kind_label(c: Catalog, kind: str) -> str:
         "checkpoint": c.text("checkpoint"),
         "error": c.text("error"),
         "cancellation": c.text("cancellation"),
+        "condensation": c.text("condensation"),
+        "condense_failure": c.text("condensation failed"),
+        "context_trim": c.text("turns left out"),
     }
     return labels.get(kind, kind.replace("_", " "))
 
