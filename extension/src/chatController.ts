@@ -12,6 +12,7 @@ import type {
   AskParams,
   AskResult,
   CancelTaskResult,
+  CondenseResult,
   CheckpointDiffResult,
   EditorContext,
   EventNotification,
@@ -51,6 +52,7 @@ export interface ChatBackend {
   restoreCheckpoint(params: RestoreCheckpointParams): Promise<RestoreCheckpointResult>;
   checkpointDiff(taskId: string, checkpointId: string): Promise<CheckpointDiffResult>;
   setTaskMode(params: SetTaskModeParams): Promise<SetTaskModeResult>;
+  condense(taskId: string): Promise<CondenseResult>;
 }
 
 export interface ChatUi {
@@ -148,6 +150,9 @@ export class ChatController {
           return;
         case "usePrompt":
           await this.usePrompt(message.requestId, message.server, message.name);
+          return;
+        case "condense":
+          await this.condense(message.taskId);
           return;
       }
     } catch (error) {
@@ -260,6 +265,17 @@ export class ChatController {
       }
     }
     await backend.restoreCheckpoint({ taskId, checkpointId, what, ...(message.overwrite ? { overwrite: true } : {}) });
+  }
+
+  /** Condense now: the server replaces the task's oldest turns by a summary (its card comes as an event). */
+  async condense(taskId: string): Promise<void> {
+    if (!this.live.has(taskId)) throw new Error(l10n.t("This task is not open in the server: send it a follow-up first, then condense it."));
+    this.ui.post({ type: "condensing", taskId, active: true });
+    try {
+      await this.requireBackend().condense(taskId);
+    } finally {
+      this.ui.post({ type: "condensing", taskId, active: false });
+    }
   }
 
   /** The server (re)started: it knows none of the tasks shown. */

@@ -30,11 +30,13 @@ import {
   type AssignRoleResult,
   type CancelTaskResult,
   type CheckpointDiffResult,
+  type CondenseResult,
   type DetectEnginesResult,
   type EventNotification,
   type DeleteHistoryResult,
   type ExportHistoryResult,
   type ExportTraceResult,
+  type GenerateCommitMessageResult,
   type ListHistoryResult,
   type OpenHistoryResult,
   type ResumeTaskResult,
@@ -205,6 +207,12 @@ export class FlambeauClient implements ChatBackend, ModelsBackend {
   }
   setTaskMode(params: SetTaskModeParams): Promise<SetTaskModeResult> {
     return this.client.sendRequest<SetTaskModeResult>(Methods.setTaskMode, params);
+  }
+  condense(taskId: string): Promise<CondenseResult> {
+    return this.client.sendRequest<CondenseResult>(Methods.condense, { taskId });
+  }
+  generateCommitMessage(workspace?: string): Promise<GenerateCommitMessageResult> {
+    return this.client.sendRequest<GenerateCommitMessageResult>(Methods.generateCommitMessage, workspace ? { workspace } : {});
   }
   resumeTask(taskId: string, text: string, attachments: Attachments = {}): Promise<ResumeTaskResult> {
     return this.client.sendRequest<ResumeTaskResult>(Methods.resumeTask, { taskId, text, ...attachments });

@@ -7,6 +7,7 @@ import { ChatController } from "./chatController";
 import { CHECKPOINT_SCHEME, CheckpointContents } from "./checkpointCompare";
 import { ChatView } from "./chatView";
 import type { FlambeauClient } from "./client";
+import { GENERATE_COMMIT_MESSAGE, generateCommitMessage } from "./commitMessage";
 import { closeProposedDiff, editedContent, openProposedDiff, proposalEdited, proposalOf, PROPOSED_SCHEME, ProposedFiles } from "./diff";
 import { EditorContextSource } from "./editorContext";
 import { createLog } from "./log";
@@ -200,6 +201,7 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.mcp.untrust", (item: McpItem) => mcp.untrust(item));
   command("flambeau.history.delete", (item: TraceItem) => traces.delete(requireClient(), item));
   command("flambeau.history.export", (item: TraceItem) => exportConversation(requireClient(), item));
+  command(GENERATE_COMMIT_MESSAGE, (clicked: unknown) => generateCommitMessage(requireClient(), clicked));
 
   // Add to Flambeau: the mention goes into the panel's input, which gets the focus.
   const addToPanel = async (mention: string): Promise<void> => {

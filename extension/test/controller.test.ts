@@ -41,6 +41,10 @@ function setup(options: { backend?: boolean; openDiff?: boolean; edited?: string
       calls.push(`cancel:${taskId}:pending=${approvals.size}`);
       return { cancelled: true };
     },
+    condense: async (taskId) => {
+      calls.push(`condense:${taskId}`);
+      return { taskId, firstTurn: 1, lastTurn: 2, tokensBefore: 900, tokensAfter: 300, summary: "s", profile: "summ" };
+    },
     resumeTask: async (taskId, text) => {
       calls.push(`resume:${taskId}:${text}`);
       return { taskId: "t-2", continues: taskId };
@@ -122,6 +126,18 @@ describe("chat controller", () => {
     controller.serverStarted();
     await controller.handle({ type: "sendMessage", taskId: "t-2", text: "after a restart", requestId: 3 });
     expect(calls).toContain("resume:t-2:after a restart");
+  });
+
+  it("condenses a task of this server on request, and says why not for one it does not know", async () => {
+    const { controller, calls, posted } = setup();
+    await controller.handle({ type: "startTask", task: "Fix it", requestId: 1 });
+    await controller.handle({ type: "condense", taskId: "t-1" });
+    expect(calls).toContain("condense:t-1");
+    expect(posted).toContainEqual({ type: "condensing", taskId: "t-1", active: true });
+    expect(posted[posted.length - 1]).toEqual({ type: "condensing", taskId: "t-1", active: false });
+    await controller.handle({ type: "condense", taskId: "past-1" });
+    expect(calls).not.toContain("condense:past-1");
+    expect(posted[posted.length - 1]).toMatchObject({ type: "error", taskId: "past-1" });
   });
 
   it("opens a past task in the panel", async () => {

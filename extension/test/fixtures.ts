@@ -14,10 +14,10 @@ const DEFAULTS: Defaults = {
   model_changed: { previous_profile: "", profile: "", model: "", locality: "local", tool_mode: "native", window: 0 },
   model_notice: { profile: "", message: "" },
   containment: { sandbox: "bubblewrap", mode: "auto", reason: "", chosen: false, commands_ask: false, network: "blocked", writable: [], read_only: [], hidden: [] },
-  model_request: { step: 0, model: "", locality: "local", body: {} },
+  model_request: { step: 0, model: "", locality: "local", body: {}, role: "main" },
   usage: {
     step: 0, model: "", locality: "local", prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, latency_s: 0, response_model: "",
-    system_fingerprint: null, provenance: {}, total_prompt_tokens: 0, total_completion_tokens: 0, total_cost_usd: 0,
+    system_fingerprint: null, provenance: {}, total_prompt_tokens: 0, total_completion_tokens: 0, total_cost_usd: 0, role: "main",
   },
   tool_call_proposed: { call_id: "", tool: "", category: "", arguments: {} },
   approval_requested: { call_id: "", tool: "", category: "", arguments: {}, summary: "", reason: "", preview: "", firm: false },
@@ -35,6 +35,16 @@ const DEFAULTS: Defaults = {
   context_attached: { items: [] },
   question_asked: { call_id: "", question: "", suggestions: [] },
   question_answered: { call_id: "", answer: null, by: "user" },
+  context_usage: {
+    step: 0, used_tokens: 0, window: 0, counted_by: "estimate", condense_at_tokens: 0, turns: 0, condensed_turns: 0,
+    parts: { system: 0, tool_schemas: 0, conversation: 0, tool_results: 0, attachments: 0, summary: 0 },
+  },
+  context_condensed: {
+    step: 0, trigger: "auto", first_turn: 0, last_turn: 0, turns_replaced: 0, tokens_before: 0, tokens_after: 0, summary: "",
+    profile: "", model: "", locality: "local",
+  },
+  context_trimmed: { step: 0, first_turn: 0, last_turn: 0, turns_dropped: 0, tokens_before: 0, tokens_after: 0, reason: "" },
+  condense_failed: { step: 0, trigger: "auto", error: "", profile: "" },
 };
 
 export function full(event: PartialEvent, taskId = TASK): AgentEvent {

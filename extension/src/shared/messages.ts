@@ -21,6 +21,8 @@ export type HostToWebview =
   /** The user changed (or restored) the proposal in the diff editor: what Approve will write. */
   | { type: "proposalEdited"; taskId: string; callId: string; edited: boolean }
   | { type: "questionSettled"; taskId: string; callId: string }
+  /** A Condense now request for the task went out (active) or was answered. */
+  | { type: "condensing"; taskId: string; active: boolean }
   /** The answer to a startTask / sendMessage: ok, or why nothing was started or sent (the input is kept). */
   | { type: "submitted"; requestId: number; ok: boolean; message?: string }
   | { type: "mentions"; requestId: number; items: MentionCandidate[] }
@@ -53,6 +55,7 @@ export type WebviewToHost =
   | { type: "mentionQuery"; requestId: number; query: string }
   | { type: "openDiff"; taskId: string; callId: string }
   | { type: "selectModel" }
+  | { type: "condense"; taskId: string }
   /** Tasks the panel's saved state shows running that its server does not run: read them again from their traces. */
   | { type: "refresh"; taskIds: string[] }
   /** A slash command was chosen: the host asks for its arguments, then answers with promptText. */
@@ -94,6 +97,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case "mentionQuery":
       return typeof message.requestId === "number" && typeof message.query === "string";
     case "stop":
+    case "condense":
       return typeof message.taskId === "string";
     case "refresh":
       return Array.isArray(message.taskIds) && message.taskIds.length <= MAX_REFRESH && message.taskIds.every((id) => typeof id === "string");

@@ -114,6 +114,8 @@ document.addEventListener("click", (event) => {
     vscode.postMessage({ type: "openDiff", taskId, callId });
   } else if (action === "stop") {
     vscode.postMessage({ type: "stop", taskId });
+  } else if (action === "condense") {
+    vscode.postMessage({ type: "condense", taskId });
   } else if (action === "selectModel") {
     vscode.postMessage({ type: "selectModel" });
   } else if (action === "restoreCheckpoint" || action === "compareCheckpoint" || action === "cancelRestore") {

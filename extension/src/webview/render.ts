@@ -7,6 +7,7 @@ import { deciderLabel, denialReasonLabel, localityLabel, outcomeLabel } from "..
 import { mcpCall } from "../shared/mcp";
 import { attachedChips, questionCard } from "./cards";
 import { checkpointSpec } from "./checkpoints";
+import { condensedCard, contextBar, contextSignature } from "./context";
 import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
 import { digest, patchChildren, type NodeSpec, type PatchStats } from "./patch";
@@ -221,6 +222,8 @@ function itemSpec(task: TaskView, item: TranscriptItem, index: number, stats?: P
       return { key: `item:${index}`, signature: `attached:${item.items.length}`, build: () => attachedChips(item.items) };
     case "checkpoint":
       return checkpointSpec(task, item);
+    case "condensed":
+      return { key: `item:${index}`, signature: `condensed:${item.lastTurn}:${digest(item.summary)}`, build: () => condensedCard(item) };
     case "assistant":
       // Kept while it streams; only its last Markdown block changes, and only that block is rebuilt.
       return {
@@ -269,6 +272,8 @@ function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec 
 function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?: PatchStats): void {
   section.className = `task task-${task.status}${isLast ? "" : " past"}`;
   const specs: NodeSpec[] = [{ key: "head", signature: headSignature(task), build: () => taskHead(task) }];
+  const context = task.context;
+  if (context && isLast) specs.push({ key: "context", signature: contextSignature(context, isRunning(task)), build: () => contextBar(task.taskId, context) });
   task.items.forEach((item, index) => {
     // A question's card stands for its tool call (ask_followup_question): the tool card is not shown.
     if (item.kind === "tool" && task.questions[item.callId]) return;

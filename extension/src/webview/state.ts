@@ -4,6 +4,7 @@ import { localityLabel } from "../shared/labels";
 import type { HostToWebview, ModelBadge } from "../shared/messages";
 import type { ApprovalMode, Attached, EventOf, FileChange, HistorySegment, Locality } from "../shared/protocol";
 import { applyCheckpointEvent, type PendingRestore } from "./checkpointState";
+import { applyContextEvent, isContextEvent, type CondensedItem, type ContextView } from "./context";
 
 export type CardStatus = "proposed" | "awaiting" | "approved" | "denied" | "succeeded" | "failed";
 
@@ -52,7 +53,8 @@ export type TranscriptItem =
   | { kind: "note"; text: string }
   | { kind: "warning"; text: string }
   /** A checkpoint taken before step `step` changed anything: restore or compare it. */
-  | { kind: "checkpoint"; checkpointId: string; step: number };
+  | { kind: "checkpoint"; checkpointId: string; step: number }
+  | CondensedItem;
 
 export type TaskStatus = "starting" | "running" | "completed" | "failed" | "cancelled" | "limit";
 
@@ -81,6 +83,8 @@ export interface TaskView {
   mode?: { plan: boolean; approvalMode: ApprovalMode };
   /** A restore that waits for the user to confirm overwriting files changed outside the task. */
   pendingRestore?: PendingRestore;
+  /** How full the model's window is (absent until the first call; webview/context.ts). */
+  context?: ContextView;
 }
 
 export interface ViewState {
@@ -253,6 +257,11 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
       task.asking = task.asking.filter((id) => id !== message.callId);
       return state;
     }
+    case "condensing": {
+      const task = taskFor(state, message.taskId);
+      if (task.context) task.context = { ...task.context, condensing: message.active };
+      return state;
+    }
     case "submitted":
     case "mentions":
     case "insertMention":
@@ -268,6 +277,10 @@ export function reduce(previous: ViewState, message: HostToWebview): ViewState {
 function applyEvent(state: ViewState, taskId: string, event: Extract<HostToWebview, { type: "event" }>["event"]): void {
   const task = taskFor(state, taskId);
   if (applyCheckpointEvent(task, event)) return;
+  if (isContextEvent(event)) {
+    applyContextEvent(task, event);
+    return;
+  }
   switch (event.type) {
     case "task_started":
       task.task = task.task || event.task;
