@@ -446,3 +446,56 @@ def test_checkpoints_restore_and_compare_from_the_chat_and_modes_change_a_runnin
     assert decisions[3] == ("run_command", True, "user") and decisions[4][:2] == ("write_file", False)
     assert verify(trace).status == "intact"
     assert len(list(artifacts.glob("*.png"))) == 7
+
+
+def test_the_context_bar_moves_condense_now_and_a_commit_message_from_source_control(
+    model_server: ScriptedModelServer, workspace: Path, tmp_path: Path
+) -> None:
+    """extension/e2e/context.mjs: the bar after each call, Condense now by the summarise role on its own server,
+    a follow-up from the summary, and Generate Commit Message by the commit role on its own server."""
+    (workspace / "hello.txt").write_text("hello\n")
+    (workspace / ".gitignore").write_text(".flambeau/\n")
+    _git(workspace, "init", "-q", "-b", "main")
+    _git(workspace, "add", ".")
+    _git(workspace, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+    (workspace / "hello.txt").write_text("hello, world\n")
+    _git(workspace, "add", "hello.txt")
+    model_server.add(
+        Reply(text="Writing the first note.", tool_calls=[("write_file", {"path": "a.txt", "content": "first\n"})]),
+        call("write_file", path="b.txt", content="second note, a little longer than the first\n"),
+        call("attempt_completion", result="Wrote both notes."),
+        call("attempt_completion", result="Nothing else."),
+    )
+    with ScriptedModelServer() as summariser, ScriptedModelServer() as committer:
+        summariser.add(Reply(text="CONDENSED: a.txt and b.txt were written."))
+        committer.add(Reply(text="Greet the world in hello.txt"))
+        config = tmp_path / "home" / ".config" / "flambeau"
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "models.toml").write_text(
+            '[roles]\nsummarise = "summ"\ncommit = "committer"\n\n'
+            f'[profiles.summ]\nmodel = "openai/summ"\napi_base = "{summariser.base_url}"\n\n'
+            f'[profiles.committer]\nmodel = "openai/committer"\napi_base = "{committer.base_url}"\n'
+        )
+        artifacts = ARTIFACTS.with_name("extension-e2e-context")
+
+        summary = _drive("context", workspace, artifacts, timeout_s=500, E2E_API_BASE=model_server.base_url)
+
+        first, second, third = summary["used"]
+        assert 0 < first < second < third, summary["used"]
+        assert summary["after"] < third and summary["afterFollowUp"] > 0
+        assert "Context:" in summary["label"] and "Tool schemas:" in summary["tooltip"]
+        assert summary["condensed"]["title"] == "Condensed turns 1-2"
+        assert summary["condensed"]["summary"] == "CONDENSED: a.txt and b.txt were written."
+        assert summary["message"].strip() == "Greet the world in hello.txt"
+        assert len(summariser.chat_requests) == 1
+        assert "first" in json.dumps(summariser.chat_requests[0].body)
+        bodies = [r.body for r in model_server.chat_requests]
+        assert len(bodies) == 4
+        last = bodies[3]["messages"]
+        assert last[2]["content"].startswith("[Summary of turns 1-2 ") and "CONDENSED" in last[2]["content"]
+        assert not any(m.get("tool_calls") and m["tool_calls"][0]["function"]["name"] == "write_file" for m in last)
+        assert last[-1] == {"role": "user", "content": "Anything else?"}
+        assert len(committer.chat_requests) == 1
+        diff = committer.chat_requests[0].body["messages"][1]["content"]
+        assert "+hello, world" in diff and "a.txt" not in diff
+    assert len(list(artifacts.glob("*.png"))) == 8

@@ -24,7 +24,9 @@
 //
 // Scenario "checkpoints" (checkpoints.mjs): Plan/Act and the approval menu change a running task; Compare,
 // Restore files / task / both from the chat.
-// Environment: E2E_SCENARIO (task | missing-python | locale | listens | models | history | mcp | checkpoints), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
+//
+// Scenario "context" (context.mjs): the context bar moves, Condense now, a commit message from Source Control.
+// Environment: E2E_SCENARIO (task | missing-python | locale | listens | models | history | mcp | checkpoints | context), E2E_LOCALE, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_PYTHON, E2E_MODEL, E2E_API_BASE, E2E_TASK,
 // E2E_VSIX; optional E2E_CACHE (default extension/.e2e-cache), E2E_TIMEOUT_MS.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -96,7 +98,8 @@ function prepareProfile() {
     "update.mode": "none",
     "extensions.autoCheckUpdates": false,
     "extensions.autoUpdate": false,
-    "git.enabled": false,
+    // Scenario "context" uses Source Control (Generate Commit Message); the others keep git out of the way.
+    "git.enabled": scenario === "context",
     "chat.disableAIFeatures": true,
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "flambeau.pythonPath": scenario === "missing-python" ? path.join(workspace, "no-such-venv", "bin", "python") : python,
@@ -394,6 +397,11 @@ async function main() {
     if (scenario === "checkpoints") {
       const { checkpoints } = await import("./checkpoints.mjs");
       await checkpoints(page, { workspace, until, shot, chatFrame, runCommand, assertNoPanelError });
+      return;
+    }
+    if (scenario === "context") {
+      const { context } = await import("./context.mjs");
+      await context(page, { until, shot, chatFrame, runCommand, assertNoPanelError });
       return;
     }
     if (scenario === "models") {
