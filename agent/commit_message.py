@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.errors import ConfigError, ModelError
-from agent.events import ModelRequest
+from agent.events import request_recorder
 from prompts import template
 from tools.base import ToolContext, ToolError
 from tools.git import COMMIT_WRITER
@@ -153,21 +153,10 @@ class TaskCommitWriter:
             diff = await asyncio.to_thread(staged_diff, ctx, paths, cloud=cloud)
             if cloud and session.result_filter is not None:
                 diff = session.result_filter("git_diff", {"staged": True}, diff)
-            step = session.steps
-
-            def on_request(body: dict[str, Any]) -> None:
-                profile = gateway.profile
-                session.emit(
-                    ModelRequest(
-                        task_id=session.task_id,
-                        step=step,
-                        model=profile.model,
-                        locality=profile.effective_locality(),
-                        body=body,
-                        role="commit",
-                    )
-                )
-
+            step, profile = session.steps, gateway.profile
+            on_request = request_recorder(
+                session.emit, session.task_id, step, profile.model, profile.effective_locality(), "commit"
+            )
             try:
                 message, reply = await write_message(gateway, diff, on_request)
             except ModelError as error:

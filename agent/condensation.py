@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from agent.context import Budget, CachedCounter, Conversation, Message, summary_message
 from agent.context_usage import context_usage
 from agent.errors import ModelError
-from agent.events import CondenseFailed, CondenseTrigger, ContextCondensed, ContextTrimmed, ModelRequest
+from agent.events import CondenseFailed, CondenseTrigger, ContextCondensed, ContextTrimmed, request_recorder
 from agent.models.gateway import ModelReply
 from prompts import template
 from tools.workspace.output import cap_middle
@@ -72,7 +72,8 @@ class ContextKeeper:
         return await future
 
     def run_ended(self) -> None:
-        """A run ended with condense-now requests unanswered: they are answered now, between runs."""
+        """The session's run ended; condense-now requests it left unanswered are answered now, between runs."""
+        self.session.running = False
         if self.requested:
             asyncio.get_running_loop().create_task(self._answer_requests())
 
@@ -181,20 +182,10 @@ class ContextKeeper:
             max_words=max(60, int(budget.prompt_limit * SUMMARY_SHARE * 0.7)),
             outgoing=session.result_filter if cloud else None,
         )
-
-        def on_request(body: dict[str, Any]) -> None:
-            profile = gateway.profile
-            session.emit(
-                ModelRequest(
-                    task_id=session.task_id,
-                    step=step,
-                    model=profile.model,
-                    locality=profile.effective_locality(),
-                    body=body,
-                    role="summarise",
-                )
-            )
-
+        profile = gateway.profile
+        on_request = request_recorder(
+            session.emit, session.task_id, step, profile.model, profile.effective_locality(), "summarise"
+        )
         reply = await gateway.complete(messages, on_request=on_request)
         session.emit(session.totals.add(session.task_id, step, reply.stats, role="summarise"))
         return reply

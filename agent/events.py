@@ -400,6 +400,15 @@ class TaskFailed(Event):
 EventSink = Callable[[Event], None]
 
 
+def request_recorder(
+    sink: EventSink, task_id: str, step: int, model: str, locality: Locality, role: ModelRole = "main"
+) -> Callable[[dict[str, Any]], None]:
+    """A gateway's `on_request`: each exact body it sends becomes a `model_request` event."""
+    return lambda body: sink(
+        ModelRequest(task_id=task_id, step=step, model=model, locality=locality, body=body, role=role)
+    )
+
+
 class EventBus:
     """Fans one event out to every subscriber, in subscription order."""
 

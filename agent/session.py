@@ -24,7 +24,6 @@ from agent.events import (
     EventSink,
     ModelChanged,
     ModelNotice,
-    ModelRequest,
     Outcome,
     TaskFailed,
     TaskFinished,
@@ -33,6 +32,7 @@ from agent.events import (
     ToolCallProposed,
     ToolResultEvent,
     UserMessage,
+    request_recorder,
 )
 from agent.limits import Limits, SessionResult, Totals
 from agent.models.gateway import ModelReply, ToolCall
@@ -91,8 +91,7 @@ class Session:
         self.checkpoints = checkpoints
         self.reply_language = reply_language
         self.notices = list(notices or [])
-        self.keeper = ContextKeeper(self, roles)
-        """The window: condensed by the `summarise` role (`roles`; None: the task's model), reported after calls."""
+        self.keeper = ContextKeeper(self, roles)  # the window: condensed by the summarise role, reported
         self.running = False
         self._window = window
         self._token_count = token_count
@@ -262,7 +261,6 @@ class Session:
             self._finish("cancelled", "the task was cancelled")
             raise
         finally:
-            self.running = False
             self.keeper.run_ended()
 
     def follow_up(self, text: str, attachments: list[Attachment] | None = None) -> None:
@@ -287,19 +285,9 @@ class Session:
         assert self._conversation is not None and self._budget is not None and self._counter is not None
         messages = self._conversation.messages_within(self._budget, self._counter)
         self.keeper.report_trim()
-        step = self.steps
-
-        def on_request(body: dict[str, Any]) -> None:
-            self.emit(
-                ModelRequest(
-                    task_id=self.task_id,
-                    step=step,
-                    model=self.profile.model,
-                    locality=self.profile.effective_locality(),
-                    body=body,
-                )
-            )
-
+        on_request = request_recorder(
+            self.emit, self.task_id, self.steps, self.profile.model, self.profile.effective_locality()
+        )
         reply = await self.gateway.complete(
             messages,
             tools=self.tools.openai_schemas() if self._native else None,

@@ -190,3 +190,25 @@ def test_git_commit_with_an_empty_message_asks_the_commit_role(
         assert verify(trace).status == "intact"
 
     run_editor(workspace, model_server, scenario)
+
+
+def test_local_only_refuses_a_cloud_commit_profile_before_anything_is_sent(
+    workspace: Path, model_server: ScriptedModelServer
+) -> None:
+    repository(workspace)
+    folder = Path(os.environ["XDG_CONFIG_HOME"]) / "flambeau"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models.toml").write_text(
+        '[roles]\ncommit = "far"\n\n[profiles.far]\nmodel = "openai/far"\napi_base = "https://models.example.invalid/v1"\n'
+    )
+    (workspace / ".flambeau").mkdir()
+    (workspace / ".flambeau" / "models.toml").write_text("local_only = true\n")
+
+    async def scenario(editor: Editor) -> None:
+        (workspace / "hello.txt").write_text("hello, cloud\n")
+        git(workspace, "add", "hello.txt")
+        with pytest.raises(JsonRpcInvalidParams, match="local-only mode is on"):
+            await editor.request("flambeau/generateCommitMessage", {})
+        assert not model_server.chat_requests
+
+    run_editor(workspace, model_server, scenario)
