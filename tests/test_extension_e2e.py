@@ -498,4 +498,4 @@ def test_the_context_bar_moves_condense_now_and_a_commit_message_from_source_con
         assert len(committer.chat_requests) == 1
         diff = committer.chat_requests[0].body["messages"][1]["content"]
         assert "+hello, world" in diff and "a.txt" not in diff
-    assert len(list(artifacts.glob("*.png"))) == 8
+    assert len(list(artifacts.glob("*.png"))) == 7

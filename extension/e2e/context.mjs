@@ -77,9 +77,14 @@ export async function context(page, { until, shot, chatFrame, runCommand, assert
   await shot(page, "follow-up-after-condensing");
 
   // 4. Source Control: Generate Commit Message fills the input box from the staged change.
-  await runCommand(page, "View: Show Source Control");
-  const action = page.locator('.scm-view, .part.sidebar').locator('.action-label[aria-label="Generate Commit Message"]').first();
-  await until("the Generate Commit Message action in Source Control", async () => action.isVisible());
+  // The item, not its icon: the count badge lies over the icon.
+  await page.locator(".activitybar .action-item", { has: page.locator('a.action-label[aria-label^="Source Control"]') }).first().click();
+  const action = page.locator('.part.sidebar .action-label[aria-label="Generate Commit Message"]').first();
+  await until("the Generate Commit Message action in Source Control", async () => {
+    if (await action.isVisible()) return true;
+    await page.locator(".part.sidebar .pane-header").first().hover();
+    return action.isVisible();
+  });
   await shot(page, "scm-before");
   await action.click();
   const input = page.locator(".scm-editor .view-lines").first();

@@ -100,6 +100,7 @@ function prepareProfile() {
     "extensions.autoUpdate": false,
     // Scenario "context" uses Source Control (Generate Commit Message); the others keep git out of the way.
     "git.enabled": scenario === "context",
+    ...(scenario === "context" ? { "workbench.view.alwaysShowHeaderActions": true, "git.autofetch": false, "git.openRepositoryInParentFolders": "never" } : {}),
     "chat.disableAIFeatures": true,
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "flambeau.pythonPath": scenario === "missing-python" ? path.join(workspace, "no-such-venv", "bin", "python") : python,

@@ -109,9 +109,8 @@ function thousands(tokens: number): string {
   return tokens >= 10_000 ? `${Math.round(tokens / 1000)}k` : tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens);
 }
 
-export function contextSignature(context: ContextView | undefined, running: boolean): string {
-  if (!context) return "none";
-  return JSON.stringify([context, running]);
+export function contextSignature(context: ContextView | undefined): string {
+  return context ? JSON.stringify(context) : "none";
 }
 
 /** The bar: used of the window, coloured by what fills it, the condensation mark, and Condense now. */

@@ -176,7 +176,7 @@ function card(task: TaskView, call: ToolCard): HTMLElement {
   return root;
 }
 
-function taskHead(task: TaskView): HTMLElement {
+function taskHead(task: TaskView, isLast: boolean): HTMLElement {
   const head = el("div", "task-head");
   const title = task.task || l10n.t("(task)");
   head.appendChild(el("span", "task-title", title, { title }));
@@ -189,6 +189,8 @@ function taskHead(task: TaskView): HTMLElement {
   const attached = task.attachedTokens ? ` · ${l10n.t("{0} attached", task.attachedTokens)}` : "";
   head.appendChild(el("span", "counters", `${tokens} · ${cost}${attached}`));
   if (isRunning(task)) head.appendChild(button(l10n.t("Stop"), "stop", { "data-task-id": task.taskId }, "danger"));
+  // The context bar stays in sight (the head is sticky) while the task's conversation scrolls by.
+  if (task.context && isLast) head.appendChild(contextBar(task.taskId, task.context));
   return head;
 }
 
@@ -256,7 +258,7 @@ function blockSpec(block: string, index: number): NodeSpec {
 }
 
 function headSignature(task: TaskView): string {
-  return [task.task, task.status, task.profile, task.model, task.locality, task.promptTokens, task.completionTokens, task.costUsd, task.attachedTokens].join("\u0000");
+  return [task.task, task.status, task.profile, task.model, task.locality, task.promptTokens, task.completionTokens, task.costUsd, task.attachedTokens, contextSignature(task.context)].join("\u0000");
 }
 
 function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec {
@@ -271,9 +273,7 @@ function taskSpec(task: TaskView, isLast: boolean, stats: PatchStats): NodeSpec 
 
 function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?: PatchStats): void {
   section.className = `task task-${task.status}${isLast ? "" : " past"}`;
-  const specs: NodeSpec[] = [{ key: "head", signature: headSignature(task), build: () => taskHead(task) }];
-  const context = task.context;
-  if (context && isLast) specs.push({ key: "context", signature: contextSignature(context, isRunning(task)), build: () => contextBar(task.taskId, context) });
+  const specs: NodeSpec[] = [{ key: "head", signature: `${headSignature(task)}:${isLast}`, build: () => taskHead(task, isLast) }];
   task.items.forEach((item, index) => {
     // A question's card stands for its tool call (ask_followup_question): the tool card is not shown.
     if (item.kind === "tool" && task.questions[item.callId]) return;
