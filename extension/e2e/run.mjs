@@ -557,10 +557,13 @@ async function main() {
     if (forged === records) throw new Error("found no record to tamper with");
     fs.writeFileSync(path.join(traceDir, traceFile), forged);
     await runCommand(page, "Notifications: Clear All Notifications");
-    await row.hover();
-    await row.locator('.action-label[aria-label="Verify"]').click();
     const alarm = page.locator(".notifications-toasts .notification-toast", { hasText: /tampered|damaged/ }).first();
-    await alarm.waitFor({ state: "visible" });
+    // A click that lands while the Traces view refreshes (after the restart) reaches no tree item: click again.
+    await until("Verify to report the forged trace", async () => {
+      await row.hover();
+      await row.locator('.action-label[aria-label="Verify"]').click({ timeout: 3000 });
+      return alarm.waitFor({ state: "visible", timeout: 3000 }).then(() => true, () => false);
+    });
     const tampered = await alarm.textContent();
     await opaque(alarm);
     await shot(page, "tampered-trace-detected");
