@@ -154,12 +154,9 @@ class McpHub:
             notify_client(self.server.protocol, MCP_SERVERS_CHANGED, self.listing())
 
     async def aclose(self) -> None:
-        """Shut every server down; the hub starts nothing afterwards."""
+        """Shut every server down; the hub starts nothing afterwards. A start in progress is let finish (each
+        handshake is bounded by the start timeout): cancelled midway, it could leave a server process behind."""
         self._closed = True
-        first = self._first_start
-        if first is not None and not first.done():
-            first.cancel()
-            await asyncio.wait({first})
         async with self._lock:
             manager, self.manager = self.manager, None
             if manager is not None:
