@@ -17,7 +17,15 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from agent.context import Budget, CachedCounter, Conversation, Message, summary_message
+from agent.context import (
+    CHARS_PER_TOKEN_FLOOR,
+    Budget,
+    CachedCounter,
+    Conversation,
+    Message,
+    model_shape,
+    summary_message,
+)
 from agent.context_usage import context_usage
 from agent.errors import ModelError
 from agent.events import CondenseFailed, CondenseTrigger, ContextCondensed, ContextTrimmed, request_recorder
@@ -182,6 +190,12 @@ class ContextKeeper:
             max_words=max(60, int(budget.prompt_limit * SUMMARY_SHARE * 0.7)),
             outgoing=session.result_filter if cloud else None,
         )
+        # The summarising model may have a smaller window than the task's: what it reads is cut to fit.
+        shape = model_shape(gateway.profile)
+        room = int(
+            (shape.window - min(gateway.profile.max_output_tokens, shape.window // 4)) * 0.8 * CHARS_PER_TOKEN_FLOOR
+        )
+        messages[1]["content"] = cap_middle(str(messages[1]["content"]), max(2_000, room - len(messages[0]["content"])))
         profile = gateway.profile
         on_request = request_recorder(
             session.emit, session.task_id, step, profile.model, profile.effective_locality(), "summarise"

@@ -147,6 +147,15 @@ class TerminalPrinter:
                 self.out.writelines(f"    │ {line[:160]}\n" for line in shown)
                 if len(body) > len(shown):
                     self.out.write(f"    │ … {len(body) - len(shown)} more line(s)\n")
+        elif isinstance(event, ev.ContextCondensed):
+            self.out.write(
+                f"  ≡ turns {event.first_turn}-{event.last_turn} condensed into a summary by {event.profile} "
+                f"({event.tokens_before:,} → {event.tokens_after:,} tokens)\n"
+            )
+        elif isinstance(event, ev.ContextTrimmed):
+            self.out.write(f"! {event.reason}\n")
+        elif isinstance(event, ev.CondenseFailed) and event.trigger == "auto":
+            self.out.write(f"! the conversation could not be condensed: {event.error}\n")
         elif isinstance(event, ev.TaskFinished):
             self.out.write(f"■ {event.outcome} after {event.steps} step(s)\n")
         elif isinstance(event, ev.TaskFailed):

@@ -232,3 +232,20 @@ def test_without_a_summarise_role_the_tasks_own_model_writes_the_summary(
     assert result.outcome == "completed", result.message
     condensed = [e for e in events if isinstance(e, ContextCondensed)]
     assert condensed and condensed[0].profile == "main" and condensed[0].summary == "OWN-SUMMARY: filler read."
+
+
+def test_flambeau_run_condenses_with_the_summarise_role_and_says_so(
+    model_server: ScriptedModelServer, summariser: ScriptedModelServer, workspace: Path
+) -> None:
+    from tests.conftest import run_scripted_cli
+
+    write_roles(summariser.base_url)
+    numbered_summaries(summariser, 3)
+    (workspace / "big.txt").write_text("line of filler text\n" * 400)
+    model_server.add(*[call("read_file", path="big.txt") for _ in range(6)], call("attempt_completion", result="ok"))
+    result = run_scripted_cli(
+        model_server, workspace, "--context-window", str(WINDOW), "--approve", "auto-all", "read it all"
+    )
+    assert result.code == 0, result.stderr
+    assert "condensed into a summary by summ" in result.stderr
+    assert summariser.chat_requests and "SUMMARY-1" in json.dumps(model_server.chat_requests[-1].body)
