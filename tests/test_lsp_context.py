@@ -212,3 +212,39 @@ def test_local_only_refuses_a_cloud_commit_profile_before_anything_is_sent(
         assert not model_server.chat_requests
 
     run_editor(workspace, model_server, scenario)
+
+
+def test_condense_now_during_a_step_is_made_at_the_start_of_the_next(
+    workspace: Path, model_server: ScriptedModelServer, second_server: ScriptedModelServer
+) -> None:
+    import asyncio
+    import threading
+
+    write_roles(second_server.base_url)
+    second_server.add(Reply(text="MID-SUMMARY: the notes were read."))
+    (workspace / "notes.txt").write_text("a line of the notes\n" * 40)
+    (workspace / "todo.txt").write_text("the todo\n")
+    gate = threading.Event()
+    model_server.add(
+        call("read_file", path="notes.txt"),
+        Reply(tool_calls=[("read_file", {"path": "todo.txt"})], wait_for=gate),
+        call("attempt_completion", result="Read both."),
+    )
+
+    async def scenario(editor: Editor) -> None:
+        task_id = await editor.start_task("Read the notes and the todo", approvalMode="auto-all")
+        assert await asyncio.to_thread(model_server.wait_for_requests, 2)
+        condensing = asyncio.ensure_future(editor.request("flambeau/condense", {"taskId": task_id}))
+        await editor.request("flambeau/listModels", {})  # answered after the condense request was taken
+        assert not condensing.done() and not second_server.chat_requests
+        gate.set()
+        done = await condensing
+        assert (done["firstTurn"], done["lastTurn"]) == (1, 1) and done["summary"].startswith("MID-SUMMARY")
+        assert (await editor.wait_for_end(task_id))["outcome"] == "completed"
+        bodies = [r.body["messages"] for r in model_server.chat_requests]
+        assert len(bodies) == 3
+        assert not any(m["content"].startswith("[Summary") for m in bodies[1] if isinstance(m.get("content"), str))
+        assert bodies[2][2]["content"].startswith("[Summary of turns 1-1 ") and "MID-SUMMARY" in bodies[2][2]["content"]
+        assert verify(find_trace(workspace, task_id)).status == "intact"
+
+    run_editor(workspace, model_server, scenario)
