@@ -41,7 +41,15 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(vscode.workspace.registerFileSystemProvider(PROPOSED_SCHEME, proposed, { isCaseSensitive: true }));
   const checkpointContents = new CheckpointContents();
   context.subscriptions.push(checkpointContents, vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, checkpointContents));
-  context.subscriptions.push(vscode.window.registerTreeDataProvider("flambeau.traces", traces));
+  const tracesTree = vscode.window.createTreeView("flambeau.traces", { treeDataProvider: traces });
+  context.subscriptions.push(tracesTree);
+  // A row's action clicked while the view refreshes, or a command run from the palette, comes without its
+  // task: the selected row stands in, else the user is told to pick one.
+  const chosen = (item: TraceItem | undefined): TraceItem => {
+    const picked = item ?? tracesTree.selection[0];
+    if (!picked) throw new Error(vscode.l10n.t("no task is chosen: select one in the History (the Traces view) and try again."));
+    return picked;
+  };
   const mcp = new McpView(() => server?.client);
   const mcpTree = vscode.window.createTreeView("flambeau.mcp", { treeDataProvider: mcp });
   mcp.attach(mcpTree);
@@ -184,11 +192,12 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.createEnvironment", () => server?.createEnvironment());
   command("flambeau.showLog", () => output.show());
   command("flambeau.refreshTraces", () => traces.refresh());
-  command("flambeau.openTraceReport", (item: TraceItem) => openReport(requireClient(), item));
-  command("flambeau.verifyTrace", (item: TraceItem) => traces.verify(requireClient(), item));
-  command("flambeau.exportTraceOtel", (item: TraceItem) => exportOtel(requireClient(), item));
-  command("flambeau.history.open", (item: TraceItem) => controller.openHistory(item.trace.taskId));
-  command("flambeau.history.resume", async (item: TraceItem) => {
+  command("flambeau.openTraceReport", (item?: TraceItem) => openReport(requireClient(), chosen(item)));
+  command("flambeau.verifyTrace", (item?: TraceItem) => traces.verify(requireClient(), chosen(item)));
+  command("flambeau.exportTraceOtel", (item?: TraceItem) => exportOtel(requireClient(), chosen(item)));
+  command("flambeau.history.open", (item?: TraceItem) => controller.openHistory(chosen(item).trace.taskId));
+  command("flambeau.history.resume", async (clicked?: TraceItem) => {
+    const item = chosen(clicked);
     await controller.openHistory(item.trace.taskId);
     const text = await vscode.window.showInputBox({ title: vscode.l10n.t("Flambeau: resume task"), prompt: vscode.l10n.t("Follow-up message for \"{0}\"", item.label as string), ignoreFocusOut: true });
     if (!text) return;
@@ -199,8 +208,8 @@ export function activate(context: vscode.ExtensionContext): void {
   command("flambeau.mcp.restart", (item: McpItem) => mcp.restart(item));
   command("flambeau.mcp.trust", (item: McpItem) => mcp.trust(item));
   command("flambeau.mcp.untrust", (item: McpItem) => mcp.untrust(item));
-  command("flambeau.history.delete", (item: TraceItem) => traces.delete(requireClient(), item));
-  command("flambeau.history.export", (item: TraceItem) => exportConversation(requireClient(), item));
+  command("flambeau.history.delete", (item?: TraceItem) => traces.delete(requireClient(), chosen(item)));
+  command("flambeau.history.export", (item?: TraceItem) => exportConversation(requireClient(), chosen(item)));
   command(GENERATE_COMMIT_MESSAGE, (clicked: unknown) => generateCommitMessage(requireClient(), clicked));
 
   // Add to Flambeau: the mention goes into the panel's input, which gets the focus.
