@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,27 +54,11 @@ def entries(log: Path) -> list[dict[str, Any]]:
 @contextlib.contextmanager
 def recording_http(log: Path) -> Iterator[str]:
     """The recording server, started for the block; yields its endpoint URL."""
-    from tests.mcp_servers import _accepts, free_port
-    from tests.processes import wait_until
+    from tests.mcp_servers import free_port, listening
 
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(HERE), str(log), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        if not wait_until(lambda: _accepts(port) or process.poll() is not None, 30) or process.poll() is not None:
-            err = process.stderr.read().decode() if process.stderr and process.poll() is not None else ""
-            raise RuntimeError(f"the recording MCP server did not listen on 127.0.0.1:{port}: {err}")
+    with listening([sys.executable, str(HERE), str(log), str(port)], port, "the recording MCP server"):
         yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
 
 
 if __name__ == "__main__":

@@ -95,16 +95,25 @@ def everything_http_process(transport: str = "streamableHttp") -> Iterator[tuple
     """`everything_http`, yielding the server's process too (the leader of its own process group)."""
     entry = everything_entry()
     port = free_port()
-    env = {**os.environ, "PORT": str(port)}
+    command = [shutil.which("node") or "node", "--require", str(LOOPBACK_PRELOAD), str(entry), transport]
+    with listening(command, port, f"server-everything ({transport})", env={**os.environ, "PORT": str(port)}) as process:
+        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}", process
+
+
+@contextlib.contextmanager
+def listening(
+    command: list[str], port: int, what: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`command`, the leader of its own process group, once it accepts on 127.0.0.1:`port` (else an error
+    quoting its stderr); the whole group is ended when the block is left."""
     process = subprocess.Popen(
-        [shutil.which("node") or "node", "--require", str(LOOPBACK_PRELOAD), str(entry), transport],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         if not wait_until(lambda: _accepts(port) or process.poll() is not None, 30) or process.poll() is not None:
             err = process.stderr.read().decode() if process.stderr and process.poll() is not None else ""
-            raise RuntimeError(f"server-everything ({transport}) did not listen on 127.0.0.1:{port}: {err}")
-        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}", process
+            raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port}: {err}")
+        yield process
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
