@@ -121,7 +121,7 @@ export function contextBar(taskId: string, context: ContextView): HTMLElement {
   const tokensOf = (key: keyof ContextParts): number => Math.round(context.parts[key] ?? 0);
   const lines = PART_LABELS.filter(([key]) => tokensOf(key) > 0).map(([key, label]) => l10n.t("{0}: {1} tokens", label(), tokensOf(key)));
   lines.push(context.reported ? l10n.t("Counted by the model's provider.") : l10n.t("Estimated by Flambeau (the provider reported no count)."));
-  if (context.condenseAt > 0) lines.push(l10n.t("Condensed automatically at about {0} tokens.", context.condenseAt));
+  if (context.condenseAt > 0) lines.push(l10n.t("Condenses automatically at about {0} tokens.", context.condenseAt));
   if (context.condensedTurns > 0) lines.push(l10n.t("A summary stands for turns 1-{0}.", context.condensedTurns));
   const tooltip = lines.join("\n");
   const root = el("div", `context-bar level-${level}`, undefined, { "data-used": String(context.used), "data-window": String(context.window) });
@@ -135,7 +135,7 @@ export function contextBar(taskId: string, context: ContextView): HTMLElement {
     track.appendChild(part);
   }
   if (context.condenseAt > 0 && context.window > 0) {
-    const mark = el("span", "context-mark", undefined, { title: l10n.t("Condensed automatically at about {0} tokens.", context.condenseAt) });
+    const mark = el("span", "context-mark", undefined, { title: l10n.t("Condenses automatically at about {0} tokens.", context.condenseAt) });
     mark.style.left = `${Math.min(100, (context.condenseAt / context.window) * 100).toFixed(2)}%`;
     track.appendChild(mark);
   }
