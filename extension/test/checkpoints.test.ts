@@ -23,7 +23,7 @@ function drawn(state: ViewState): HTMLElement {
 describe("checkpoints in the chat", () => {
   it("a checkpoint shows once, under its step, with Restore files / task / both and Compare", () => {
     const state = fold(ev(started), created, created, finished);
-    expect(activeTask(state)?.items.filter((item) => item.kind === "checkpoint")).toEqual([{ kind: "checkpoint", checkpointId: "c0ffee12", step: 2 }]);
+    expect(activeTask(state)?.items.filter((item) => item.kind === "checkpoint")).toEqual([{ kind: "checkpoint", checkpointId: "c0ffee12", step: 2, from: 1 }]);
     const row = drawn(state).querySelector('.checkpoint[data-checkpoint-id="c0ffee12"]');
     expect(row?.textContent).toContain("Checkpoint before step 2");
     const buttons = [...(row?.querySelectorAll("button") ?? [])].map((b) => [b.dataset.action, b.dataset.what ?? "", b.hasAttribute("disabled")]);
@@ -53,6 +53,29 @@ describe("checkpoints in the chat", () => {
     expect(activeTask(restored)?.pendingRestore).toBeUndefined();
     expect(activeTask(restored)?.items.at(-1)).toEqual({ kind: "note", text: "Files and task restored to before step 2 (1 written, 1 deleted): your next message continues from there." });
     expect(drawn(restored).querySelector(".checkpoint-confirm")).toBeNull();
+  });
+
+  it("restoring the task dims the rewound step and what followed, from the step's own reply on", () => {
+    const state = fold(
+      ev(started),
+      ev({ type: "text_delta", text: "First." }),
+      ev({ type: "usage", step: 1 }),
+      ev({ type: "tool_call_proposed", call_id: "c1", tool: "write_file", category: "edit" }),
+      ev({ type: "text_delta", text: "Second." }),
+      ev({ type: "usage", step: 2 }),
+      ev({ type: "tool_call_proposed", call_id: "c2", tool: "write_file", category: "edit" }),
+      created,
+      ev({ type: "tool_result", call_id: "c2", tool: "write_file" }),
+      finished,
+      ev({ type: "checkpoint_restored", checkpoint_id: "c0ffee12", step: 2, what: "task", rewound_to_step: 1 }),
+    );
+    const kinds = activeTask(state)?.items.map((item) => item.kind);
+    expect(kinds).toEqual(["user", "assistant", "tool", "assistant", "tool", "checkpoint", "result", "note"]);
+    expect(activeTask(state)?.rewound).toEqual([[3, 7]]);
+    const root = drawn(state);
+    const dimmed = [...root.querySelectorAll(".rewound")].map((node) => node.className.split(" ")[0]);
+    expect(dimmed).toEqual(["msg", "card", "msg"]); // the reply and card of step 2, the result; not the checkpoint
+    expect(root.querySelector(".msg.note")?.classList.contains("rewound")).toBe(false);
   });
 
   it("what a restore could not write is shown as a warning", () => {

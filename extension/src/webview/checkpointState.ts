@@ -25,13 +25,19 @@ export function applyCheckpointEvent(task: TaskView, event: AgentEvent): boolean
     case "task_started":
       task.mode = modeOf(event.extra) ?? task.mode;
       return false;
+    case "usage": {
+      const last = task.items[task.items.length - 1];
+      task.stepStart = last?.kind === "assistant" ? task.items.length - 1 : task.items.length;
+      return false;
+    }
     case "checkpoint_created":
       if (!task.items.some((item) => item.kind === "checkpoint" && item.checkpointId === event.checkpoint_id)) {
-        task.items.push({ kind: "checkpoint", checkpointId: event.checkpoint_id, step: event.step });
+        task.items.push({ kind: "checkpoint", checkpointId: event.checkpoint_id, step: event.step, from: task.stepStart ?? task.items.length });
       }
       return true;
     case "checkpoint_restored":
       task.pendingRestore = undefined;
+      if (event.what !== "files") markRewound(task, event.checkpoint_id);
       task.items.push({ kind: "note", text: restoredNote(event) });
       if (event.failed.length) task.items.push({ kind: "warning", text: l10n.t("Not restored: {0}", event.failed.join("; ")) });
       return true;
@@ -42,6 +48,14 @@ export function applyCheckpointEvent(task: TaskView, event: AgentEvent): boolean
     default:
       return false;
   }
+}
+
+/** The conversation was rewound to before the checkpoint's step: that step and what followed are dimmed. */
+function markRewound(task: TaskView, checkpointId: string): void {
+  const at = task.items.map((item) => item.kind === "checkpoint" && item.checkpointId === checkpointId).lastIndexOf(true);
+  if (at < 0) return;
+  const item = task.items[at] as { from?: number };
+  task.rewound = [...(task.rewound ?? []), [Math.min(item.from ?? at, at), task.items.length]];
 }
 
 function restoredNote(event: EventOf<"checkpoint_restored">): string {

@@ -57,6 +57,29 @@ function checkpointRow(task: TaskView, item: CheckpointItem, running: boolean): 
   return root;
 }
 
+const CONVERSATION: ReadonlySet<string> = new Set(["user", "assistant", "tool", "question", "attached", "result"]);
+
+/** Whether item `index` is a turn of the conversation a "restore task" dropped (notes and checkpoints are not). */
+export function isRewound(task: TaskView, index: number): boolean {
+  const item = task.items[index];
+  if (!item || !CONVERSATION.has(item.kind)) return false;
+  return (task.rewound ?? []).some(([from, to]) => index >= from && index < to);
+}
+
+/** The item as it is drawn, dimmed and marked as no longer in the conversation. */
+export function rewoundSpec(spec: NodeSpec): NodeSpec {
+  return {
+    ...spec,
+    signature: `rewound:${spec.signature}`,
+    build: () => {
+      const node = spec.build();
+      node.classList.add("rewound");
+      node.title = l10n.t("No longer in the conversation (the task was rewound)");
+      return node;
+    },
+  };
+}
+
 /** The mode the panel's task runs in (or the next task starts in): a Plan/Act switch and the approval menu. */
 export function renderModes(root: HTMLElement, state: ViewState): void {
   const task = activeTask(state);

@@ -6,7 +6,7 @@ import * as l10n from "@vscode/l10n";
 import { deciderLabel, denialReasonLabel, localityLabel, outcomeLabel } from "../shared/labels";
 import { mcpCall } from "../shared/mcp";
 import { attachedChips, questionCard } from "./cards";
-import { checkpointSpec } from "./checkpoints";
+import { checkpointSpec, isRewound, rewoundSpec } from "./checkpoints";
 import { condensedCard, contextBar, contextSignature } from "./context";
 import { button, el } from "./dom";
 import { markdownBlocks, renderMarkdown } from "./markdown";
@@ -277,7 +277,8 @@ function patchTask(section: HTMLElement, task: TaskView, isLast: boolean, stats?
   task.items.forEach((item, index) => {
     // A question's card stands for its tool call (ask_followup_question): the tool card is not shown.
     if (item.kind === "tool" && task.questions[item.callId]) return;
-    specs.push(itemSpec(task, item, index, stats));
+    const spec = itemSpec(task, item, index, stats);
+    specs.push(isRewound(task, index) ? rewoundSpec(spec) : spec);
   });
   patchChildren(section, specs, stats);
 }

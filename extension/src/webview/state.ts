@@ -53,7 +53,7 @@ export type TranscriptItem =
   | { kind: "note"; text: string }
   | { kind: "warning"; text: string }
   /** A checkpoint taken before step `step` changed anything: restore or compare it. */
-  | { kind: "checkpoint"; checkpointId: string; step: number }
+  | { kind: "checkpoint"; checkpointId: string; step: number; from?: number }
   | CondensedItem;
 
 export type TaskStatus = "starting" | "running" | "completed" | "failed" | "cancelled" | "limit";
@@ -85,6 +85,10 @@ export interface TaskView {
   pendingRestore?: PendingRestore;
   /** How full the model's window is (absent until the first call; webview/context.ts). */
   context?: ContextView;
+  /** Where the current step's items begin (its reply's text, then its tool cards). */
+  stepStart?: number;
+  /** Item ranges [from, to) a "restore task" dropped from the conversation (still shown, dimmed). */
+  rewound?: [number, number][];
 }
 
 export interface ViewState {
