@@ -424,7 +424,7 @@ def test_checkpoints_restore_and_compare_from_the_chat_and_modes_change_a_runnin
     assert summary["labels"] == ["Checkpoint before step 1", "Checkpoint before step 2", "Checkpoint before step 3"]
     assert "a.txt" in summary["compared"] and "b.txt" in summary["compared"]
     assert summary["named"] == ["notes.md"]
-    assert (summary["a"], summary["b"]) == ("one\n", None)
+    assert (summary["a"], summary["b"]) == ("zero\n", None)  # the last restore, after the reload
     assert not (workspace / "command-ran.txt").exists() and not (workspace / "c.txt").exists()
     bodies = [r.body["messages"] for r in model_server.chat_requests]
     assert len(bodies) == 7
@@ -438,14 +438,20 @@ def test_checkpoints_restore_and_compare_from_the_chat_and_modes_change_a_runnin
     records = [json.loads(line) for line in trace.read_text().splitlines()]
     events = [(r["event_type"], r["data"]) for r in records if r["kind"] == "event"]
     restores = [(d["what"], d["step"], d["overwritten"]) for kind, d in events if kind == "checkpoint_restored"]
-    assert restores == [("files", 2, []), ("files", 1, ["notes.md"]), ("both", 2, []), ("task", 1, [])]
+    assert restores == [
+        ("files", 2, []),
+        ("files", 1, ["notes.md"]),
+        ("both", 2, []),
+        ("task", 1, []),
+        ("files", 1, []),
+    ]
     modes = [(d["plan"], d["approval_mode"]) for kind, d in events if kind == "mode_changed"]
     assert modes == [(False, "auto-edit"), (True, "auto-edit"), (False, "auto-edit")]
     decisions = [(r["tool"], r["approved"], r["by"]) for r in records if r["kind"] == "approval"]
     assert decisions[:3] == [("write_file", True, "user"), ("write_file", True, "auto"), ("write_file", True, "auto")]
     assert decisions[3] == ("run_command", True, "user") and decisions[4][:2] == ("write_file", False)
     assert verify(trace).status == "intact"
-    assert len(list(artifacts.glob("*.png"))) == 7
+    assert len(list(artifacts.glob("*.png"))) == 8
 
 
 def test_the_context_bar_moves_condense_now_and_a_commit_message_from_source_control(

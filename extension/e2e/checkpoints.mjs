@@ -4,7 +4,8 @@
 // again after the end. Then, from the chat: Compare opens VS Code's multi-file diff of a checkpoint
 // against now; Restore files brings the files back; a restore that would delete a file the user made asks
 // first, naming it; Restore both brings the files back and rewinds the conversation (the next follow-up continues
-// from there); Restore task rewinds the conversation only. The Python side (tests/test_extension_e2e.py) checks what reached the scripted model and the
+// from there); Restore task rewinds the conversation only; after a window reload, the task opened from the
+// History restores too. The Python side (tests/test_extension_e2e.py) checks what reached the scripted model and the
 // trace.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -122,7 +123,37 @@ export async function checkpoints(page, { workspace, until, shot, chatFrame, run
   await until("the follow-up after the rewind", async () => ((await task.locator(".msg.result").allTextContents()).some((t) => t.includes("From zero again."))));
   if (read("a.txt") !== "one\n") throw new Error("Restore task changed the files");
   await assertNoPanelError(frame, "after the restores");
+
   await toEnd(frame);
   await shot(page, "restored-task-and-followed-up");
+  // 9. After a window reload (a new server that never ran the task), the task opened from the History
+  // still restores: its checkpoints come from its trace, and the restore is added to it.
+  await page.reload();
+  await page.locator(".monaco-workbench").waitFor({ state: "visible" });
+  await runCommand(page, "Flambeau: Open Panel");
+  let reloaded = await chatFrame(page);
+  await serverRunning(reloaded, until);
+  const header = page.locator('.pane-header[aria-expanded="false"]', { has: page.locator("h3.title", { hasText: /^Traces$/ }) }).first();
+  if (await header.count()) await header.click();
+  const pane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "Traces" }) });
+  const past = pane.locator(".monaco-list-row", { hasText: TASK }).first();
+  await until("the task in the History", async () => {
+    if (await past.isVisible()) return true;
+    await runCommand(page, "Flambeau: Refresh Traces");
+    await past.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+    return past.isVisible();
+  });
+  await past.click();
+  reloaded = await chatFrame(page);
+  const opened = reloaded.locator(".task").last();
+  await until("the opened task's checkpoints", async () => (await opened.locator(".checkpoint").count()) === 3);
+  const restoredNotes = async () => (await opened.locator(".msg.note").allTextContents()).filter((t) => t.startsWith("Files restored to the checkpoint before step 1")).length;
+  const before = await restoredNotes(); // the earlier restores are in the conversation as it happened
+  await opened.locator('.checkpoint[data-step="1"] button[data-action="restoreCheckpoint"][data-what="files"]').click();
+  await until("the restore after the reload", async () => read("a.txt") === "zero\n");
+  await until("the restore in the reopened chat", async () => (await restoredNotes()) === before + 1);
+  await assertNoPanelError(reloaded, "after restoring a task from the History");
+  await toEnd(reloaded);
+  await shot(page, "restored-from-the-history-after-a-reload");
   process.stdout.write(`${JSON.stringify({ ok: true, labels, compared, named, asked, a: read("a.txt"), b: read("b.txt") })}\n`);
 }
