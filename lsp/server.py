@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -22,6 +23,8 @@ from lsp.mcp_hub import McpHub
 from lsp.settings import ClientFeatures, ServerSettings
 from lsp.tasks import TaskRegistry
 from lsp.warmup import Warmup
+
+T = TypeVar("T")
 
 NAME = "flambeau"
 VERSION = "0.1.0"
@@ -74,6 +77,11 @@ class FlambeauServer(LanguageServer):
             root = to_fs_path(params.workspace_folders[0].uri)
         self.settings.workspace = Path(root).resolve() if root else Path.cwd()
         self.initialized = True
+
+    async def agent_thread(self, work: Callable[[], T]) -> T:
+        """`work()` in a worker thread once the warm-up has imported the agent (see `Warmup.loaded`)."""
+        await self.warmup.loaded()
+        return await asyncio.to_thread(work)
 
     def send_event(self, task_id: str, event: dict[str, Any]) -> None:
         notify_client(self.protocol, EVENT, {"taskId": task_id, "event": json_safe(event)})

@@ -29,8 +29,17 @@ STUB_REPLY = {
 
 
 def load_agent() -> None:
-    """Import the agent and litellm (what a task needs before anything else)."""
-    import agent.runner  # noqa: F401
+    """Import the agent and litellm (what a task needs before anything else), and what the requests about
+    past tasks read traces with, so that no request imports them while this thread does (two threads
+    importing modules that import each other can deadlock)."""
+    import agent.history.conversation
+    import agent.history.export
+    import agent.history.restore
+    import agent.history.resume
+    import agent.history.timeline
+    import agent.runner
+    import agent.trace
+    import agent.trace.deletion  # noqa: F401
     from agent.models.gateway import import_litellm
 
     import_litellm()
@@ -96,6 +105,7 @@ class Warmup:
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
+        self._loaded = threading.Event()
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._failed = False
@@ -111,7 +121,10 @@ class Warmup:
     def _run(self) -> None:
         started = time.monotonic()
         try:
-            load_agent()
+            try:
+                load_agent()
+            finally:
+                self._loaded.set()
             prime_first_call()
         except Exception as error:  # the task does the same on demand and reports the error where it is seen
             logger.warning("warm-up failed: %s", error)
@@ -119,6 +132,13 @@ class Warmup:
         finally:
             self.seconds = time.monotonic() - started
             self._done.set()
+
+    async def loaded(self) -> None:
+        """Wait until the agent's modules are imported (not for the rehearsal call): a request may then
+        import what it needs in a worker thread without racing the warm-up's own imports."""
+        self.start()
+        if not self._loaded.is_set():
+            await asyncio.to_thread(self._loaded.wait)
 
     async def ready(self) -> None:
         """Wait for the warm-up (a task that arrives first starts it). Its rehearsal call is over before a

@@ -74,7 +74,7 @@ async def list_checkpoints(ls: FlambeauServer, params: Any) -> ListCheckpointsRe
 
         return task_checkpoints(path, _store(workspace))
 
-    found = await asyncio.to_thread(listing)
+    found = await ls.agent_thread(listing)
     return {"taskId": task_id, "checkpoints": [checkpoint_entry(c) for c in found]}
 
 
@@ -116,7 +116,7 @@ async def restore_checkpoint(ls: FlambeauServer, params: Any) -> RestoreCheckpoi
             raise _refused(RESTORE_CHECKPOINT, error) from error
         return checkpoint, rebuilt, files
 
-    checkpoint, rebuilt, files = await asyncio.to_thread(restore)
+    checkpoint, rebuilt, files = await ls.agent_thread(restore)
     if files is not None:  # a buffer equal to its file reloads by itself; one that differed is set here
         await _show_in_editor(ls, workspace, [rel for rel in files.written if rel in buffers])
     from agent.history.restore import restored_event
@@ -127,7 +127,7 @@ async def restore_checkpoint(ls: FlambeauServer, params: Any) -> RestoreCheckpoi
             session.rewind(rebuilt.turns, rebuilt.native)
         session.emit(event)  # its trace, its front ends
     else:
-        await asyncio.to_thread(_record_in_ended_trace, path, workspace, event)
+        await ls.agent_thread(lambda: _record_in_ended_trace(path, workspace, event))
         ls.send_event(task_id, event.to_dict())
     return {
         "taskId": task_id,
@@ -201,7 +201,7 @@ async def checkpoint_diff(ls: FlambeauServer, params: Any) -> CheckpointDiffResu
             raise _refused(CHECKPOINT_DIFF, error) from error
         return checkpoint, planned, r.original_contents(store, planned)
 
-    checkpoint, planned, originals = await asyncio.to_thread(diff)
+    checkpoint, planned, originals = await ls.agent_thread(diff)
     return {
         "taskId": task_id,
         "checkpointId": checkpoint.checkpoint_id,

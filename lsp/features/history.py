@@ -6,7 +6,6 @@ the server holds no history of its own, so a window reload or a server restart l
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -63,7 +62,7 @@ async def list_history(ls: FlambeauServer, params: Any) -> ListHistoryResult:
 
         return list_traces(workspace, include_erased=True, verify=True)
 
-    summaries = await asyncio.to_thread(listing)
+    summaries = await ls.agent_thread(listing)
     return {"tasks": [history_entry(s, ls.tasks.is_active(s.task_id)) for s in summaries]}
 
 
@@ -90,7 +89,7 @@ async def open_history(ls: FlambeauServer, params: Any) -> OpenHistoryResult:
             ],
         }
 
-    return await asyncio.to_thread(read)
+    return await ls.agent_thread(read)
 
 
 async def resume_task(ls: FlambeauServer, params: Any) -> ResumeTaskResult:
@@ -121,7 +120,7 @@ async def _resume(ls: FlambeauServer, task_id: str, text: str, request: Any, raw
         except ResumeRefused as error:
             raise JsonRpcInvalidParams(str(error)) from error
 
-    resume = await asyncio.to_thread(prepare)
+    resume = await ls.agent_thread(prepare)
     return ls.tasks.resume(replace(request, resume=resume), text, attachments)
 
 
@@ -130,7 +129,7 @@ async def delete_history(ls: FlambeauServer, params: Any) -> DeleteHistoryResult
     if ls.tasks.is_active(task_id):
         raise JsonRpcInvalidParams(f"task {task_id} is running; cancel it (flambeau/cancelTask) before deleting it")
     path = await find_path(ls, task_id)
-    deletion = await asyncio.to_thread(_delete, path)
+    deletion = await ls.agent_thread(lambda: _delete(path))
     return {"taskId": task_id, "deletedAt": deletion.time, "records": deletion.tree_size}
 
 
@@ -155,4 +154,4 @@ async def export_history(ls: FlambeauServer, params: Any) -> ExportHistoryResult
 
         return export_conversation(path, export_format)
 
-    return {"path": str(await asyncio.to_thread(export))}
+    return {"path": str(await ls.agent_thread(export))}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from types import ModuleType
@@ -33,7 +32,7 @@ def trace_module() -> ModuleType:
 async def list_traces(ls: FlambeauServer, params: Any) -> ListTracesResult:
     Params(LIST_TRACES, params)
     workspace = workspace_of(ls)
-    summaries = await asyncio.to_thread(lambda: trace_module().list_traces(workspace))
+    summaries = await ls.agent_thread(lambda: trace_module().list_traces(workspace))
     return {
         "traces": [
             {
@@ -53,14 +52,14 @@ async def list_traces(ls: FlambeauServer, params: Any) -> ListTracesResult:
 async def show_trace(ls: FlambeauServer, params: Any) -> ShowTraceResult:
     task_id = task_id_param(Params(SHOW_TRACE, params))
     path = await find_path(ls, task_id)
-    raw = await asyncio.to_thread(lambda: trace_module().read_trace(path))
+    raw = await ls.agent_thread(lambda: trace_module().read_trace(path))
     return {"taskId": task_id, "path": str(path), "records": raw.valid_records()}
 
 
 async def verify_trace(ls: FlambeauServer, params: Any) -> VerifyTraceResult:
     task_id = task_id_param(Params(VERIFY_TRACE, params))
     path = await find_path(ls, task_id)
-    report = await asyncio.to_thread(lambda: trace_module().verify(path))
+    report = await ls.agent_thread(lambda: trace_module().verify(path))
     answer: VerifyTraceResult = {"verdict": report.status, "exitCode": report.exit_code, "message": report.message}
     if report.first_bad_record is not None:
         answer["firstBadRecord"] = report.first_bad_record
@@ -75,7 +74,7 @@ async def export_trace(ls: FlambeauServer, params: Any) -> ExportTraceResult:
         raise JsonRpcInvalidParams(f"{EXPORT_TRACE}: 'format' is required: 'html' or 'otel'")
     language = p.optional_text("language")
     path = await find_path(ls, task_id)
-    target = await asyncio.to_thread(lambda: trace_module().export(path, export_format, None, language))
+    target = await ls.agent_thread(lambda: trace_module().export(path, export_format, None, language))
     return {"path": str(target)}
 
 
@@ -103,4 +102,4 @@ async def find_path(ls: FlambeauServer, task_id: str) -> Path:
             raise JsonRpcInvalidParams(str(error)) from error
         return path
 
-    return await asyncio.to_thread(find)
+    return await ls.agent_thread(find)
