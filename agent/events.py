@@ -345,17 +345,10 @@ RestoredWhat = Literal["files", "task", "both"]
 ApprovalModeName = Literal["ask", "auto-edit", "auto-all"]
 
 
-@dataclass(frozen=True)
-class CheckpointRestored(Event):
-    """A person brought the workspace (files), the conversation (task), or both back to a checkpoint."""
+@dataclass(frozen=True, kw_only=True)
+class FilesRestored:
+    """What restoring a checkpoint's files did (agent/history/restore.py), as `checkpoint_restored` sends it."""
 
-    type: ClassVar[str] = "checkpoint_restored"
-    checkpoint_id: str = ""
-    checkpoint_task_id: str = ""
-    """The task whose trace recorded the checkpoint (this one, or a task it continues)."""
-    step: int = 0
-    """The checkpoint was taken before this step changed anything."""
-    what: RestoredWhat = "files"
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -365,6 +358,19 @@ class CheckpointRestored(Event):
     """Taken just before restoring files: restoring it undoes the restore."""
     sha256_after: dict[str, str | None] = field(default_factory=dict)
     """Each written or deleted file's SHA-256 after the restore (None: deleted)."""
+
+
+@dataclass(frozen=True)
+class CheckpointRestored(Event, FilesRestored):
+    """A person brought the workspace (files), the conversation (task), or both back to a checkpoint."""
+
+    type: ClassVar[str] = "checkpoint_restored"
+    checkpoint_id: str = ""
+    checkpoint_task_id: str = ""
+    """The task whose trace recorded the checkpoint (this one, or a task it continues)."""
+    step: int = 0
+    """The checkpoint was taken before this step changed anything."""
+    what: RestoredWhat = "files"
     rewound_to_step: int | None = None
     """The conversation now ends after this step of the checkpoint's task (None: not rewound)."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from agent.events import CheckpointRestored, RestoredWhat
+from agent.events import CheckpointRestored, FilesRestored, RestoredWhat
 from agent.history.timeline import MAX_CHAIN, continued_id
 from agent.trace.layout import TRACE_SUFFIX
 from agent.trace.reading import read_trace
@@ -61,16 +61,6 @@ class PlannedChange:
     outside_task: bool
     """Its bytes now are not what the task's recorded edits left (the user, or a command, changed it)."""
     checkpoint_sha: str | None = None
-
-
-@dataclass(frozen=True)
-class FilesRestored:
-    written: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    overwritten: list[str] = field(default_factory=list)
-    safety_checkpoint_id: str = ""
-    sha256_after: dict[str, str | None] = field(default_factory=dict)
 
 
 def chain(trace: Path) -> list[Path]:
@@ -199,12 +189,7 @@ def restored_event(
         checkpoint_task_id=checkpoint.task_id,
         step=checkpoint.step,
         what=what,
-        written=files.written,
-        deleted=files.deleted,
-        failed=files.failed,
-        overwritten=files.overwritten,
-        safety_checkpoint_id=files.safety_checkpoint_id,
-        sha256_after=files.sha256_after,
+        **{f.name: getattr(files, f.name) for f in fields(FilesRestored)},
         rewound_to_step=max(checkpoint.step - 1, 0) if what in ("task", "both") else None,
     )
 

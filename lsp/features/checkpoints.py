@@ -21,8 +21,8 @@ from lsp.params import Params
 from lsp.server import FlambeauServer
 
 if TYPE_CHECKING:
-    from agent.events import RestoredWhat
-    from agent.history.restore import FilesRestored, PlannedChange, TaskCheckpoint
+    from agent.events import FilesRestored, RestoredWhat
+    from agent.history.restore import PlannedChange, TaskCheckpoint
     from lsp.protocol import (
         CheckpointDiffResult,
         CheckpointEntry,

@@ -204,6 +204,10 @@ export interface CheckpointRestored {
    */
   step: number;
   what: "files" | "task" | "both";
+  /**
+   * The conversation now ends after this step of the checkpoint's task (None: not rewound).
+   */
+  rewound_to_step: number | null;
   written: string[];
   deleted: string[];
   failed: string[];
@@ -221,10 +225,6 @@ export interface CheckpointRestored {
   sha256_after: {
     [k: string]: string | null | undefined;
   };
-  /**
-   * The conversation now ends after this step of the checkpoint's task (None: not rewound).
-   */
-  rewound_to_step: number | null;
   type: "checkpoint_restored";
 }
 /**
